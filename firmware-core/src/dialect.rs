@@ -1,0 +1,191 @@
+//! Every number and string the specification fixes, in one value.
+//!
+//! Code paths never spell a reply, a limit or a timing: they read it from the
+//! [`Dialect`] the module was built with. [`SEED`] is the contract of
+//! `spec/DECISIONS.md`; another dialect (ESP-AT's, a vendor's) is another
+//! value of this type, not another code path. Clause IDs name the source of
+//! each number.
+
+use core::net::Ipv4Addr;
+use core::time::Duration;
+
+/// The most links any dialect may have: the size of the core's link table.
+pub const MAX_LINKS: usize = 8;
+
+/// The strings and numbers of one dialect of the AT TCP/IP instruction set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dialect {
+    /// Short name, printed by `AT+GMR`.
+    pub name: &'static str,
+    /// Version lines of `AT+GMR` (B-4), before `OK`.
+    pub version_lines: &'static [&'static str],
+
+    // ---- replies (G, SD, PT, RX) ----
+    /// Final result of a command that succeeded.
+    pub ok: &'static str,
+    /// Final result of a command that failed.
+    pub error: &'static str,
+    /// CIPSEND's failure (SD-3, SD-5, PT-1).
+    pub cmdrsp_error: &'static str,
+    /// CIPSEND's success (SD-5).
+    pub send_ok: &'static str,
+    /// The data prompt (G-8).
+    pub prompt: &'static str,
+    /// The reply to a command line while another command runs (G-6).
+    pub busy: &'static str,
+    /// Sent after power-on and every restart (B-2).
+    pub ready: &'static str,
+    /// Connection events (RX-2), after `<linkID>,` with CIPMUX=1.
+    pub connect: &'static str,
+    /// See `connect`.
+    pub closed: &'static str,
+    /// Received-data prefix (RX-1).
+    pub ipd: &'static str,
+    /// CIPSTATUS's per-link line prefix (ST-1).
+    pub status: &'static str,
+    /// PING's failure value (PG-1).
+    pub ping_timeout: &'static str,
+
+    // ---- limits ----
+    /// Link IDs are `0..links` (SS-2); `links` itself means "all links"
+    /// (CL-1, PK-1).
+    pub links: u8,
+    /// Longest command line, terminator excluded (G-3).
+    pub max_line: usize,
+    /// Longest `<remotehost>` or SNTP server name (SS-4, NT-1).
+    pub max_host: usize,
+    /// CIPSEND's `<length>` range (SD-2).
+    pub max_send: usize,
+    /// Largest `<keepalive>`, seconds (SS-5).
+    pub max_keepalive: u16,
+    /// TCP_KEEPINTVL (SS-5).
+    pub keepalive_interval: Duration,
+    /// TCP_KEEPCNT (SS-5).
+    pub keepalive_count: u8,
+    /// Longest PSK and longest identity ("hint"), bytes (PK-2).
+    pub max_psk: usize,
+    /// SNTP timezone range, hours (NT-1).
+    pub max_timezone: i8,
+
+    // ---- timings ----
+    /// A TCP/TLS CIPSTART fails if not connected this soon (SS-6).
+    pub connect_timeout: Duration,
+    /// PING's reply timeout (PG-1).
+    pub ping_timeout_after: Duration,
+    /// DNS: how long each server is given (DM-2).
+    pub dns_timeout: Duration,
+    /// SNTP: resynchronise this long after a success (NT-1).
+    pub sntp_interval: Duration,
+    /// SNTP: retry this long after a failed attempt began (NT-1).
+    pub sntp_retry: Duration,
+    /// How long `AT+RST`/`AT+RESTORE` take before `ready` (B-2). Not in the
+    /// page; ESP-AT modules take a few hundred milliseconds.
+    pub restart_time: Duration,
+
+    // ---- passthrough (PT) ----
+    /// The UART is read in pieces of at most this many bytes (PT-2).
+    pub uart_piece: usize,
+    /// Largest packet sent from passthrough data (PT-2).
+    pub packet_max: usize,
+    /// A partial packet goes out once its oldest byte waited this long (PT-2).
+    pub flush_after: Duration,
+    /// Silence required before the first and after the last `+` of the
+    /// escape, and the most time between its `+` bytes (PT-4).
+    pub escape_guard: Duration,
+    /// Input this soon after the escape's last `+` is discarded (PT-5).
+    pub escape_cooldown: Duration,
+    /// Passthrough bytes buffered while the network is slower than the UART
+    /// (PT-7).
+    pub passthrough_buffer: usize,
+
+    // ---- defaults (MX, MD, NT, DN, B) ----
+    /// The SNTP server until one is configured (NT-2).
+    pub sntp_server: &'static str,
+    /// The DNS server CIPDNS falls back to (DN-2, DN-3).
+    pub dns_fallback: Ipv4Addr,
+
+    // ---- buffers of the core (not in the page; sized for the replies) ----
+    /// Bytes waiting for the UART. A command is only read from the UART
+    /// while at least `max_reply` of it is free.
+    pub uart_tx_buffer: usize,
+    /// The longest output a single command line can produce.
+    pub max_reply: usize,
+    /// Unsolicited lines and received data held back while a command runs
+    /// or CIPSEND collects data (G-7).
+    pub urc_buffer: usize,
+}
+
+/// The `seed` dialect: `spec/DECISIONS.md`.
+pub const SEED: Dialect = Dialect {
+    name: "seed",
+    version_lines: &["AT version:0.1.0(atcert firmware-core)", "dialect:seed"],
+
+    ok: "OK",
+    error: "ERROR",
+    cmdrsp_error: "CMDRSP:ERROR",
+    send_ok: "SEND OK",
+    prompt: ">",
+    busy: "busy p...",
+    ready: "ready",
+    connect: "CONNECT",
+    closed: "CLOSED",
+    ipd: "+IPD",
+    status: "+BIPSTATUS",
+    ping_timeout: "TIMEOUT",
+
+    links: 5,
+    max_line: 256,
+    max_host: 64,
+    max_send: 2048,
+    max_keepalive: 7200,
+    keepalive_interval: Duration::from_secs(1),
+    keepalive_count: 3,
+    max_psk: 48,
+    max_timezone: 12,
+
+    connect_timeout: Duration::from_secs(5),
+    ping_timeout_after: Duration::from_secs(1),
+    dns_timeout: Duration::from_secs(1),
+    sntp_interval: Duration::from_secs(3600),
+    sntp_retry: Duration::from_secs(15),
+    restart_time: Duration::from_millis(300),
+
+    uart_piece: 1024,
+    packet_max: 1460,
+    flush_after: Duration::from_millis(20),
+    escape_guard: Duration::from_millis(20),
+    escape_cooldown: Duration::from_secs(1),
+    passthrough_buffer: 8192,
+
+    sntp_server: "pool.ntp.org",
+    dns_fallback: Ipv4Addr::new(208, 67, 222, 222),
+
+    uart_tx_buffer: 8192,
+    max_reply: 1024,
+    urc_buffer: 8192,
+};
+
+impl Dialect {
+    /// Checks the relations the core relies on; `Module::new` asserts it.
+    pub fn is_consistent(&self) -> bool {
+        (1..MAX_LINKS as u8).contains(&self.links)
+            && self.max_line > 0
+            && self.max_send > 0
+            && self.uart_piece > 0
+            && self.packet_max > 0
+            && self.passthrough_buffer >= self.uart_piece
+            && self.uart_tx_buffer >= 2 * self.max_reply
+            && self.max_reply >= 64
+            && self.urc_buffer >= self.max_reply
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_is_consistent() {
+        assert!(SEED.is_consistent());
+    }
+}

@@ -1,0 +1,271 @@
+//! Network events, and the commands and services that wait for them
+//! (SS-6…SS-8, SD-5, PT-3, PT-6, PG-1, DM, NT, RX).
+
+use alloc::string::String;
+use core::fmt::Write;
+
+use super::{Job, Mode, Module};
+use crate::command::LinkId;
+use crate::dns::Outcome;
+use crate::link::State;
+use crate::net::{NetCommand, NetEvent, SocketId};
+use crate::parser::parse_ipv4;
+use crate::time::Instant;
+
+impl Module {
+    pub(super) fn net_event(&mut self, now: Instant, event: NetEvent<'_>) {
+        match event {
+            NetEvent::Configured { address, dns } => {
+                self.address = Some(address);
+                self.dhcp_dns = dns.iter().take(3).copied().collect();
+                // DN-3: automatic servers follow DHCP.
+                self.apply_dns_setting();
+            }
+            NetEvent::Opened { socket, local_port } => self.opened(socket, local_port),
+            NetEvent::Failed { socket } => {
+                if let Some(id) = self.link_of(socket) {
+                    self.link_failed(id);
+                }
+            }
+            NetEvent::Accepted { socket, remote } => {
+                let Some(id) = self.link_of(socket) else {
+                    return;
+                };
+                let link = self.links[usize::from(id.0)]
+                    .as_mut()
+                    .filter(|l| l.state == State::Listening);
+                if let Some(link) = link {
+                    // SS-8, RX-2.
+                    link.remote = remote;
+                    link.state = State::Connected;
+                    self.link_urc(id, self.d.connect);
+                }
+            }
+            NetEvent::Received { socket, from, data } => self.received(now, socket, from, data),
+            NetEvent::Sent { socket } => {
+                let Some(id) = self.link_of(socket) else {
+                    return;
+                };
+                if let Some(link) = self.links[usize::from(id.0)].as_mut()
+                    && link.in_flight()
+                {
+                    link.acked = link.acked.wrapping_add(1);
+                }
+                self.send_progress(id);
+            }
+            NetEvent::Closed { socket, .. } => {
+                if let Some(id) = self.link_of(socket) {
+                    self.link_failed(id);
+                }
+            }
+            NetEvent::PingReply { socket } => {
+                if let Mode::Busy(Job::Pinging {
+                    socket: s, sent, ..
+                }) = self.mode
+                    && s == socket
+                {
+                    // PG-1: whole milliseconds, truncated.
+                    let ms = now.saturating_since(sent).as_millis();
+                    self.info_fmt(format_args!("+PING:{ms}"));
+                    self.final_result(self.d.ok);
+                }
+            }
+        }
+    }
+
+    fn opened(&mut self, socket: SocketId, local_port: u16) {
+        let Some(id) = self.link_of(socket) else {
+            return;
+        };
+        let Some(link) = self.links[usize::from(id.0)].as_mut() else {
+            return;
+        };
+        if link.state != State::Opening {
+            return;
+        }
+        link.local_port = local_port;
+        link.state = if link.server && link.kind.is_stream() {
+            State::Listening
+        } else {
+            State::Connected
+        };
+        if matches!(self.mode, Mode::Busy(Job::StartOpening { link: l, .. }) if l == id) {
+            self.final_result(self.d.ok);
+        }
+    }
+
+    /// The network ended a link, or refused to open it.
+    fn link_failed(&mut self, id: LinkId) {
+        let was_open = self.link(id).is_some_and(|l| l.state != State::Opening);
+        self.links[usize::from(id.0)] = None;
+        let in_passthrough = matches!(self.mode, Mode::Passthrough) && self.pt_link == Some(id);
+        if self.pt_link == Some(id) {
+            // PT-6: unsent data is discarded.
+            self.pt.discard();
+            self.pt_link = None;
+        }
+        match self.mode {
+            Mode::Busy(Job::StartOpening { link, .. }) if link == id => {
+                // SS-6: refused or unreachable; the link stays free.
+                return self.final_result(self.d.error);
+            }
+            Mode::Busy(Job::Sending { link, .. }) if link == id => {
+                // SD-5: down before the network took the data.
+                self.final_result(self.d.cmdrsp_error);
+            }
+            _ if in_passthrough => self.mode = Mode::Command,
+            _ => {}
+        }
+        if was_open {
+            self.link_urc(id, self.d.closed);
+        }
+    }
+
+    /// SD-5: `SEND OK` once the network took this CIPSEND's data; passthrough
+    /// sends its next packet.
+    fn send_progress(&mut self, id: LinkId) {
+        if let Mode::Busy(Job::Sending { link, socket, seq }) = self.mode {
+            let done = self
+                .link(id)
+                .is_some_and(|l| l.socket == socket && l.acked.wrapping_sub(seq) < u32::MAX / 2);
+            if link == id && done {
+                self.final_result(self.d.send_ok);
+            }
+        }
+    }
+
+    fn received(
+        &mut self,
+        now: Instant,
+        socket: SocketId,
+        from: core::net::SocketAddrV4,
+        data: &[u8],
+    ) {
+        if socket == self.dns_socket {
+            return self.resolver.handle_datagram(now, from, data);
+        }
+        if socket == self.sntp_dns_socket {
+            return self.sntp_resolver.handle_datagram(now, from, data);
+        }
+        if socket == self.sntp_socket {
+            return self.sntp.handle_datagram(now, from, data);
+        }
+        let Some(id) = self.link_of(socket) else {
+            return;
+        };
+        if self.link(id).is_none_or(|l| l.state != State::Connected) {
+            return;
+        }
+        let room = self.net_rx_room();
+        let keep = data.len().min(room);
+        self.net_dropped += (data.len() - keep) as u64;
+        let data = &data[..keep];
+        if data.is_empty() {
+            return;
+        }
+        if matches!(self.mode, Mode::Passthrough) && self.pt_link == Some(id) {
+            // PT-3: raw.
+            self.tx.push_all(&[data]);
+            return;
+        }
+        // RX-1.
+        let mut head = String::new();
+        let _ = if self.cfg.mux {
+            write!(head, "{},{},{}:", self.d.ipd, id.0, data.len())
+        } else {
+            write!(head, "{},{}:", self.d.ipd, data.len())
+        };
+        self.urc(&[head.as_bytes(), data, b"\r\n"]);
+    }
+
+    /// Moves the command resolver on: its datagrams out, its answer to the
+    /// command waiting for it.
+    pub(super) fn drive_dns(&mut self, now: Instant) {
+        while let Some(t) = self.resolver.poll_transmit() {
+            self.net_out.push_back(NetCommand::Send {
+                socket: self.dns_socket,
+                data: t.payload,
+                to: Some(t.to),
+            });
+        }
+        let Some(outcome) = self.resolver.poll_outcome() else {
+            return;
+        };
+        let Mode::Busy(job) = &self.mode else { return };
+        let ip = match outcome {
+            Outcome::Resolved(ip) => Some(ip),
+            Outcome::NotFound | Outcome::TimedOut => None,
+        };
+        match (job, ip) {
+            (Job::StartResolving(p), Some(ip)) => {
+                let p = *p;
+                self.open(now, p, ip);
+            }
+            (Job::SendResolving { link, len, port }, Some(ip)) => {
+                let (link, len, to) = (*link, *len, core::net::SocketAddrV4::new(ip, *port));
+                self.prompt(link, len, Some(to));
+            }
+            (Job::Domain, Some(ip)) => self.domain_answer(ip),
+            (Job::PingResolving, Some(ip)) => self.ping(now, ip),
+            (Job::PingResolving, None) => self.ping_failed(),
+            // SS-4, DM-1, SD-1: not found or timed out.
+            (Job::StartResolving(_) | Job::SendResolving { .. } | Job::Domain, None) => {
+                self.final_result(self.d.error)
+            }
+            // The lookup's command is gone (a restart); nothing waits.
+            (
+                Job::StartOpening { .. }
+                | Job::Sending { .. }
+                | Job::Pinging { .. }
+                | Job::Restart { .. },
+                _,
+            ) => {}
+        }
+    }
+
+    /// NT-1, NT-3: starts due synchronisations, resolving the server's
+    /// name first when it is not an address.
+    pub(super) fn drive_sntp(&mut self, now: Instant) {
+        self.drive_sntp_transmits();
+        match self.sntp_resolver.poll_outcome() {
+            Some(Outcome::Resolved(ip)) => self.sntp_begin(now, ip),
+            Some(Outcome::NotFound | Outcome::TimedOut) => self.sntp.fail(now),
+            None => {}
+        }
+        if !self.sntp.is_due(now) || self.sntp_resolver.is_busy() {
+            return;
+        }
+        if let Some(ip) = parse_ipv4(&self.cfg.sntp_server) {
+            return self.sntp_begin(now, ip);
+        }
+        let servers = self.dns_servers.clone();
+        let started =
+            self.sntp_resolver
+                .start(now, &self.cfg.sntp_server, &servers, self.d.dns_timeout);
+        if started.is_err() {
+            self.sntp.fail(now);
+        } else {
+            // The resolver's first query.
+            self.drive_sntp_transmits();
+        }
+    }
+
+    fn drive_sntp_transmits(&mut self) {
+        while let Some(t) = self.sntp_resolver.poll_transmit() {
+            self.net_out.push_back(NetCommand::Send {
+                socket: self.sntp_dns_socket,
+                data: t.payload,
+                to: Some(t.to),
+            });
+        }
+    }
+
+    fn sntp_begin(&mut self, now: Instant, ip: core::net::Ipv4Addr) {
+        let t = self.sntp.begin(now, ip);
+        self.net_out.push_back(NetCommand::Send {
+            socket: self.sntp_socket,
+            data: t.payload.to_vec(),
+            to: Some(t.to),
+        });
+    }
+}

@@ -1,0 +1,533 @@
+//! Running command lines (B, ST, SS, SD, PT-1, CL, MX, MD, NT, PG, DM, DN, PK).
+
+use alloc::vec::Vec;
+use core::net::{Ipv4Addr, SocketAddrV4};
+
+use super::{Job, Mode, Module, PendingStart};
+use crate::command::{Command, Host, Kind, LinkId, Start, Target};
+use crate::link::Link;
+use crate::net::{Keepalive, NetCommand, Psk};
+use crate::parser::parse;
+use crate::store::{DnsSetting, Settings};
+use crate::time::Instant;
+
+impl Module {
+    /// A complete, non-empty command line.
+    pub(super) fn command_line(&mut self, now: Instant, text: &[u8]) {
+        if matches!(self.mode, Mode::Busy(_)) {
+            // G-6: answered, otherwise ignored.
+            self.info(&[self.d.busy.as_bytes()]);
+            return;
+        }
+        let Ok(request) = parse(text) else {
+            return self.final_result(self.d.error);
+        };
+        match Command::from_request(&request, self.d, self.cfg.mux) {
+            Ok(command) => self.exec(now, command),
+            Err(_) => self.final_result(self.d.error),
+        }
+    }
+
+    /// G-3: the excess was discarded; the line is refused.
+    pub(super) fn command_too_long(&mut self) {
+        if matches!(self.mode, Mode::Busy(_)) {
+            self.info(&[self.d.busy.as_bytes()]);
+        } else {
+            self.final_result(self.d.error);
+        }
+    }
+
+    fn ok(&mut self) {
+        self.final_result(self.d.ok);
+    }
+
+    fn error(&mut self) {
+        self.final_result(self.d.error);
+    }
+
+    fn ok_if(&mut self, ok: bool) {
+        if ok { self.ok() } else { self.error() }
+    }
+
+    fn exec(&mut self, now: Instant, command: Command<'_>) {
+        let d = self.d;
+        match command {
+            Command::At => self.ok(),
+            Command::Echo(on) => {
+                self.cfg.echo = on;
+                self.ok();
+            }
+            Command::Reset => {
+                self.ok();
+                self.restart(now);
+            }
+            Command::Restore => {
+                // B-3: erase, then restart.
+                self.stored = Settings::FACTORY;
+                self.persist();
+                self.ok();
+                self.restart(now);
+            }
+            Command::Version => {
+                for line in d.version_lines {
+                    self.info(&[line.as_bytes()]);
+                }
+                self.ok();
+            }
+            Command::SysstoreQuery => {
+                self.info_fmt(format_args!("+SYSSTORE:{}", u8::from(self.cfg.sysstore)));
+                self.ok();
+            }
+            Command::Sysstore(on) => {
+                self.cfg.sysstore = on;
+                self.stored.sysstore = on;
+                self.persist();
+                self.ok();
+            }
+            Command::Status => self.status(),
+            Command::Start(start) => self.start(now, start),
+            Command::Send { link, len, to } => self.send(now, link, len, to),
+            Command::Passthrough => self.enter_passthrough(now),
+            Command::Close(target) => self.close(target),
+            Command::MuxQuery => {
+                self.info_fmt(format_args!("+CIPMUX:{}", u8::from(self.cfg.mux)));
+                self.ok();
+            }
+            Command::Mux(on) => {
+                // MX-2: only while no link is open; MX-3: not with CIPMODE=1.
+                let change = on != self.cfg.mux;
+                let allowed = !change
+                    || (self.links.iter().all(Option::is_none) && !(on && self.cfg.passthrough));
+                if allowed {
+                    self.cfg.mux = on;
+                }
+                self.ok_if(allowed);
+            }
+            Command::ModeQuery => {
+                self.info_fmt(format_args!("+CIPMODE:{}", u8::from(self.cfg.passthrough)));
+                self.ok();
+            }
+            Command::Mode(on) => {
+                // MD-2: passthrough needs a single connection.
+                let allowed = !(on && self.cfg.mux);
+                if allowed {
+                    self.cfg.passthrough = on;
+                }
+                self.ok_if(allowed);
+            }
+            Command::SntpConfigQuery => {
+                let cfg = &self.cfg;
+                let mut line = Vec::new();
+                line.extend_from_slice(b"+CIPSNTPCFG:");
+                line.extend_from_slice(
+                    alloc::format!("{},{},\"", u8::from(cfg.sntp_enable), cfg.timezone).as_bytes(),
+                );
+                line.extend_from_slice(&cfg.sntp_server);
+                line.push(b'"');
+                self.info(&[&line]);
+                self.ok();
+            }
+            Command::SntpConfig {
+                enable,
+                timezone,
+                server,
+            } => {
+                // NT-1, NT-5.
+                if let Some(tz) = timezone {
+                    self.cfg.timezone = tz;
+                }
+                if let Some(server) = server {
+                    self.cfg.sntp_server = server.to_vec();
+                }
+                self.cfg.sntp_enable = enable;
+                if enable {
+                    self.sntp_resolver.cancel();
+                    self.sntp.enable(now);
+                } else {
+                    self.sntp.disable();
+                }
+                self.ok();
+            }
+            Command::SntpTime => self.sntp_time(now),
+            Command::Ping(host) => match host {
+                Host::Ip(ip) => self.ping(now, ip),
+                Host::Name(name) => {
+                    if self.resolve(now, name) {
+                        self.mode = Mode::Busy(Job::PingResolving);
+                    } else {
+                        self.error();
+                    }
+                }
+            },
+            Command::Domain(name) => {
+                if let Some(ip) = crate::parser::parse_ipv4(name) {
+                    self.domain_answer(ip);
+                } else if self.resolve(now, name) {
+                    self.mode = Mode::Busy(Job::Domain);
+                } else {
+                    // DM-1: invalid name.
+                    self.error();
+                }
+            }
+            Command::DnsQuery => self.dns_query(),
+            Command::Dns { manual, servers } => {
+                // DN-2, DN-3, DN-4.
+                let servers = if servers.is_empty() {
+                    heapless::Vec::from_iter([d.dns_fallback])
+                } else {
+                    servers
+                };
+                self.cfg.dns = if manual {
+                    let mut list = [None; 3];
+                    list.iter_mut()
+                        .zip(&servers)
+                        .for_each(|(slot, ip)| *slot = Some(*ip));
+                    DnsSetting::Manual { servers: list }
+                } else {
+                    DnsSetting::Automatic
+                };
+                // Automatic reverts to the fallback at once; DHCP's servers
+                // take over at the next DHCP update (DN-3).
+                self.dns_servers = servers;
+                if self.cfg.sysstore {
+                    self.stored.dns = self.cfg.dns.clone();
+                    self.persist();
+                }
+                self.ok();
+            }
+            Command::PskQuery => {
+                let shown = if self.cfg.mux {
+                    usize::from(d.links)
+                } else {
+                    1
+                };
+                for id in 0..shown {
+                    if let Some(psk) = self.cfg.psk[id].clone() {
+                        let head = alloc::format!("+CIPSSLCPSK:{id},\"");
+                        self.info(&[head.as_bytes(), &psk.key, b"\",\"", &psk.identity, b"\""]);
+                    }
+                }
+                self.ok();
+            }
+            Command::Psk {
+                target,
+                key,
+                identity,
+            } => {
+                // PK-1, PK-4: used from the next TLS/DTLS CIPSTART.
+                let psk = Psk {
+                    key: key.to_vec(),
+                    identity: identity.to_vec(),
+                };
+                match target {
+                    Target::One(id) => self.cfg.psk[usize::from(id.0)] = Some(psk),
+                    Target::All => {
+                        for slot in &mut self.cfg.psk[..usize::from(d.links)] {
+                            *slot = Some(psk.clone());
+                        }
+                    }
+                }
+                self.ok();
+            }
+        }
+    }
+
+    /// ST-1, ST-2.
+    fn status(&mut self) {
+        for i in 0..usize::from(self.d.links) {
+            let Some(l) = self.links[i].clone() else {
+                continue;
+            };
+            self.info_fmt(format_args!(
+                "{}:{},{},{},{},{}",
+                self.d.status,
+                l.kind.code(),
+                l.remote.ip(),
+                l.remote.port(),
+                l.local_port,
+                u8::from(l.server)
+            ));
+        }
+        self.ok();
+    }
+
+    /// SS-1…SS-11, up to the point where the network must answer.
+    fn start(&mut self, now: Instant, s: Start<'_>) {
+        let open_links = self.links.iter().flatten().count();
+        let psk_ok = !matches!(s.kind, Kind::Tls | Kind::Dtls) || self.psk_for(s.link).is_some();
+        let server_ok = match s.server {
+            None => true,
+            Some((port, ip)) => {
+                // SS-8 (and SS-11: the page documents PSK clients only).
+                let own = ip == Ipv4Addr::UNSPECIFIED || Some(ip) == self.address;
+                let free = self.links.iter().flatten().all(|l| l.local_port != port);
+                own && free && matches!(s.kind, Kind::Tcp | Kind::Udp)
+            }
+        };
+        let allowed = self.link(s.link).is_none() // SS-9
+            && (self.cfg.mux || open_links == 0) // SS-10
+            && psk_ok
+            && server_ok;
+        if !allowed {
+            return self.error();
+        }
+        let pending = PendingStart {
+            link: s.link,
+            kind: s.kind,
+            port: s.port,
+            keepalive: s.keepalive,
+            local_port: s.server.map(|(port, _)| port),
+        };
+        match s.host {
+            Host::Ip(ip) => self.open(now, pending, ip),
+            Host::Name(name) => {
+                if self.resolve(now, name) {
+                    self.mode = Mode::Busy(Job::StartResolving(pending));
+                } else {
+                    self.error();
+                }
+            }
+        }
+    }
+
+    /// Asks the network for CIPSTART's socket (SS-6…SS-8).
+    pub(super) fn open(&mut self, now: Instant, p: PendingStart, ip: Ipv4Addr) {
+        let socket = self.new_socket();
+        let remote = SocketAddrV4::new(ip, p.port);
+        let keepalive = (p.kind.is_stream() && p.keepalive > 0).then(|| Keepalive {
+            idle: core::time::Duration::from_secs(u64::from(p.keepalive)),
+            interval: self.d.keepalive_interval,
+            count: self.d.keepalive_count,
+        });
+        let psk = self.psk_for(p.link);
+        let command = match (p.kind, p.local_port) {
+            (Kind::Tcp, Some(local_port)) => NetCommand::Listen {
+                socket,
+                local_port,
+                keepalive,
+            },
+            (Kind::Tcp | Kind::Tls, None) => NetCommand::Connect {
+                socket,
+                remote,
+                tls: if p.kind == Kind::Tls { psk } else { None },
+                keepalive,
+            },
+            (Kind::Udp | Kind::Dtls, local_port) => NetCommand::Bind {
+                socket,
+                local_port: local_port.unwrap_or(0),
+                dtls: if p.kind == Kind::Dtls {
+                    psk.map(|k| (k, remote))
+                } else {
+                    None
+                },
+            },
+            // Refused in `start`: TLS/DTLS have no server form.
+            (Kind::Tls, Some(_)) => return self.error(),
+        };
+        self.links[usize::from(p.link.0)] =
+            Some(Link::new(socket, p.kind, p.local_port.is_some(), remote));
+        self.net_out.push_back(command);
+        self.mode = Mode::Busy(Job::StartOpening {
+            link: p.link,
+            deadline: now + self.d.connect_timeout,
+        });
+    }
+
+    /// SD-1…SD-4.
+    fn send(&mut self, now: Instant, id: LinkId, len: usize, to: Option<(Host<'_>, u16)>) {
+        let Some(link) = self.link(id) else {
+            return self.final_result(self.d.cmdrsp_error);
+        };
+        if !link.may_send() {
+            return self.final_result(self.d.cmdrsp_error);
+        }
+        if to.is_some() && link.kind.is_stream() {
+            return self.error();
+        }
+        match to {
+            None => self.prompt(id, len, None),
+            Some((Host::Ip(ip), port)) => self.prompt(id, len, Some(SocketAddrV4::new(ip, port))),
+            Some((Host::Name(name), port)) => {
+                if self.resolve(now, name) {
+                    self.mode = Mode::Busy(Job::SendResolving {
+                        link: id,
+                        len,
+                        port,
+                    });
+                } else {
+                    self.error();
+                }
+            }
+        }
+    }
+
+    /// G-8, SD-4: `>` and collect exactly `len` bytes.
+    pub(super) fn prompt(&mut self, id: LinkId, len: usize, to: Option<SocketAddrV4>) {
+        let Some(socket) = self.link(id).map(|l| l.socket) else {
+            return self.final_result(self.d.cmdrsp_error);
+        };
+        self.tx.push_all(&[b"\r\n", self.d.prompt.as_bytes()]);
+        self.mode = Mode::Collecting {
+            link: id,
+            socket,
+            len,
+            data: Vec::with_capacity(len),
+            to,
+        };
+    }
+
+    /// SD-5, SD-6: the data is complete; hand it to the network.
+    pub(super) fn finish_collecting(&mut self, _now: Instant) {
+        let Mode::Collecting {
+            link: id,
+            socket,
+            data,
+            to,
+            ..
+        } = core::mem::replace(&mut self.mode, Mode::Command)
+        else {
+            return;
+        };
+        let Some(link) = self.links[usize::from(id.0)]
+            .as_mut()
+            .filter(|l| l.socket == socket)
+        else {
+            // The link went down while the host typed.
+            return self.final_result(self.d.cmdrsp_error);
+        };
+        link.issued = link.issued.wrapping_add(1);
+        let seq = link.issued;
+        let to = link.destination(to);
+        self.net_out
+            .push_back(NetCommand::Send { socket, data, to });
+        self.mode = Mode::Busy(Job::Sending {
+            link: id,
+            socket,
+            seq,
+        });
+    }
+
+    /// PT-1.
+    fn enter_passthrough(&mut self, now: Instant) {
+        let mut open = self
+            .links
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| l.as_ref().map(|l| (i, l)));
+        let only = match (open.next(), open.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        };
+        let eligible = only.filter(|(_, l)| {
+            l.may_send()
+                && match l.kind {
+                    Kind::Tcp | Kind::Tls => !l.server,
+                    Kind::Udp => true,
+                    Kind::Dtls => false,
+                }
+        });
+        let Some((i, _)) = eligible.filter(|_| self.cfg.passthrough && !self.cfg.mux) else {
+            return self.final_result(self.d.cmdrsp_error);
+        };
+        let id = LinkId(i as u8);
+        if self.pt_link != Some(id) {
+            self.pt.discard();
+            self.pt_link = Some(id);
+        }
+        self.pt.enter(now);
+        self.tx.push_all(&[b"\r\n", self.d.prompt.as_bytes()]);
+        self.mode = Mode::Passthrough;
+    }
+
+    /// CL-1, CL-3.
+    fn close(&mut self, target: Target) {
+        match target {
+            Target::One(id) if self.link(id).is_some() => self.drop_link(id),
+            Target::One(_) => return self.error(),
+            Target::All => {
+                for i in 0..self.d.links {
+                    self.drop_link(LinkId(i));
+                }
+            }
+        }
+        self.ok();
+    }
+
+    /// NT-4.
+    fn sntp_time(&mut self, now: Instant) {
+        let Some((secs, _)) = self.sntp.unix_time(now) else {
+            return self.error();
+        };
+        let mut text = alloc::string::String::new();
+        if crate::sntp::write_local_time(&mut text, secs, self.cfg.timezone).is_err() {
+            return self.error();
+        }
+        self.info_fmt(format_args!("+CIPSNTPTIME:{text}"));
+        self.ok();
+    }
+
+    /// DN-1.
+    fn dns_query(&mut self) {
+        let mut line = alloc::format!(
+            "+CIPDNS:{}",
+            u8::from(matches!(self.cfg.dns, DnsSetting::Manual { .. }))
+        );
+        for ip in &self.dns_servers {
+            line.push_str(&alloc::format!(",\"{ip}\""));
+        }
+        self.info(&[line.as_bytes()]);
+        self.ok();
+    }
+
+    /// PG-1: the echo request.
+    pub(super) fn ping(&mut self, now: Instant, to: Ipv4Addr) {
+        let socket = self.new_socket();
+        self.net_out.push_back(NetCommand::Ping { socket, to });
+        self.mode = Mode::Busy(Job::Pinging {
+            socket,
+            sent: now,
+            deadline: now + self.d.ping_timeout_after,
+        });
+    }
+
+    pub(super) fn ping_failed(&mut self) {
+        self.info_fmt(format_args!("+PING:{}", self.d.ping_timeout));
+        self.error();
+    }
+
+    pub(super) fn domain_answer(&mut self, ip: Ipv4Addr) {
+        self.info_fmt(format_args!("+CIPDOMAIN:\"{ip}\""));
+        self.ok();
+    }
+
+    /// Starts the command resolver; false if `name` is not a valid name.
+    fn resolve(&mut self, now: Instant, name: &[u8]) -> bool {
+        let servers = self.dns_servers.clone();
+        self.resolver
+            .start(now, name, &servers, self.d.dns_timeout)
+            .is_ok()
+    }
+
+    /// B-2: drop every link, back to volatile defaults, `ready` later.
+    fn restart(&mut self, now: Instant) {
+        for i in 0..self.d.links {
+            self.drop_link(LinkId(i));
+        }
+        self.pt.discard();
+        self.pt_link = None;
+        self.line.clear();
+        self.urcs.clear();
+        self.resolver.cancel();
+        self.sntp_resolver.cancel();
+        self.sntp = crate::sntp::Client::new(
+            self.seed ^ 0xA5A5_A5A5 ^ now.as_micros(),
+            self.d.sntp_interval,
+            self.d.sntp_retry,
+        );
+        self.cfg = super::Config::boot(self.d, &self.stored);
+        self.apply_dns_setting();
+        self.mode = Mode::Busy(Job::Restart {
+            until: now + self.d.restart_time,
+        });
+    }
+}

@@ -1,0 +1,588 @@
+//! The module: the whole `seed` dialect as one sans-IO state machine.
+//!
+//! Read `spec/DECISIONS.md` first; arms and comments cite its clauses.
+//! `exec.rs` runs commands, `events.rs` takes network events and finishes
+//! the commands that wait for them; this file holds the state, the API and
+//! the output rules.
+
+mod events;
+mod exec;
+
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Write;
+use core::net::{Ipv4Addr, SocketAddrV4};
+
+use crate::command::{Kind, LinkId};
+use crate::dialect::{Dialect, MAX_LINKS};
+use crate::dns::Resolver;
+use crate::link::Link;
+use crate::net::{NetCommand, Psk, SocketId};
+use crate::parser::{Line, LineAssembler};
+use crate::passthrough::{Passthrough, Timing};
+use crate::sntp;
+use crate::store::{DnsSetting, Settings};
+use crate::time::Instant;
+use crate::uart::Fifo;
+
+/// The longest `+IPD,<id>,<len>:` header plus its line end.
+const IPD_OVERHEAD: usize = 24;
+
+/// An AT TCP/IP module, without I/O.
+///
+/// The driver (a port, the simulator, a test) owns the UART, the network and
+/// the clock, and talks to the module in four kinds of call:
+///
+/// - **Inputs** `handle_uart`, `handle_net`, `handle_timeout`, each with the
+///   current [`Instant`]. Time never goes backwards between calls.
+/// - **Outputs** `poll_uart`, `poll_net`, `poll_store`: after every input,
+///   drain them in that order until they are empty.
+/// - **The wake-up** [`poll_timeout`](Self::poll_timeout), last: call
+///   `handle_timeout` at (or after) that instant. It is a soft deadline:
+///   early costs nothing, late only delays.
+/// - **Getters** with `&self`: flow control, counters, state for tests.
+///
+/// Every call does work bounded by its input and the dialect; the module
+/// never allocates beyond the dialect's buffers, whatever arrives.
+pub struct Module {
+    d: &'static Dialect,
+    mode: Mode,
+    line: LineAssembler,
+    /// Bytes for the UART, and unsolicited lines held back (G-7).
+    tx: Fifo,
+    urcs: Fifo,
+    net_out: VecDeque<NetCommand>,
+    store_out: Option<[u8; Settings::ENCODED_LEN]>,
+    links: [Option<Link>; MAX_LINKS],
+    /// The passthrough buffer and the link it belongs to. It outlives the
+    /// mode: after an escape, what was typed before it still goes out.
+    pt: Passthrough,
+    pt_link: Option<LinkId>,
+    cfg: Config,
+    /// What non-volatile storage holds.
+    stored: Settings,
+    /// From DHCP (`NetEvent::Configured`).
+    address: Option<Ipv4Addr>,
+    dhcp_dns: heapless::Vec<Ipv4Addr, 3>,
+    /// The DNS servers in effect (DN-1).
+    dns_servers: heapless::Vec<Ipv4Addr, 3>,
+    /// Resolves for commands; `sntp_resolver` for the SNTP server's name.
+    resolver: Resolver,
+    sntp_resolver: Resolver,
+    sntp: sntp::Client,
+    dns_socket: SocketId,
+    sntp_dns_socket: SocketId,
+    sntp_socket: SocketId,
+    next_socket: u32,
+    seed: u64,
+    /// Network bytes the driver delivered beyond `net_rx_room`.
+    net_dropped: u64,
+}
+
+/// Volatile settings: back to these on every restart (B-2).
+#[derive(Debug, Clone)]
+struct Config {
+    echo: bool,
+    mux: bool,
+    passthrough: bool,
+    sysstore: bool,
+    dns: DnsSetting,
+    sntp_enable: bool,
+    timezone: i8,
+    sntp_server: Vec<u8>,
+    psk: [Option<Psk>; MAX_LINKS],
+}
+
+impl Config {
+    fn boot(d: &Dialect, stored: &Settings) -> Self {
+        Config {
+            echo: true,
+            mux: false,
+            passthrough: false,
+            sysstore: stored.sysstore,
+            dns: stored.dns.clone(),
+            sntp_enable: false,
+            timezone: 0,
+            sntp_server: d.sntp_server.as_bytes().to_vec(),
+            psk: Default::default(),
+        }
+    }
+}
+
+/// What the UART input means now.
+#[derive(Debug)]
+enum Mode {
+    /// Command lines (G-1).
+    Command,
+    /// A command runs; further lines get `busy` (G-6).
+    Busy(Job),
+    /// CIPSEND takes its `<length>` bytes (SD-4).
+    Collecting {
+        link: LinkId,
+        socket: SocketId,
+        len: usize,
+        data: Vec<u8>,
+        to: Option<SocketAddrV4>,
+    },
+    /// Passthrough on the link of `pt_link` (PT).
+    Passthrough,
+    /// After an escape: input before `until` is dropped (PT-5).
+    Cooldown { until: Instant },
+}
+
+/// A command waiting for the network or for time.
+#[derive(Debug)]
+enum Job {
+    /// CIPSTART resolving its host (SS-4).
+    StartResolving(PendingStart),
+    /// CIPSTART waiting for the network (SS-6).
+    StartOpening { link: LinkId, deadline: Instant },
+    /// UDP CIPSEND resolving its `<remotehost>` before the prompt (SD-1).
+    SendResolving { link: LinkId, len: usize, port: u16 },
+    /// CIPSEND waiting for `SEND OK` (SD-5): done when the link's `acked`
+    /// reaches `seq`.
+    Sending {
+        link: LinkId,
+        socket: SocketId,
+        seq: u32,
+    },
+    /// CIPDOMAIN (DM).
+    Domain,
+    /// PING resolving its host.
+    PingResolving,
+    /// PING waiting for the echo reply (PG-1).
+    Pinging {
+        socket: SocketId,
+        sent: Instant,
+        deadline: Instant,
+    },
+    /// AT+RST / AT+RESTORE: `ready` at `until` (B-2).
+    Restart { until: Instant },
+}
+
+/// CIPSTART's parameters while its host resolves.
+#[derive(Debug, Clone, Copy)]
+struct PendingStart {
+    link: LinkId,
+    kind: Kind,
+    port: u16,
+    keepalive: u16,
+    local_port: Option<u16>,
+}
+
+/// How full the module's buffers are, for tests and for the curious.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Usage {
+    /// Bytes waiting for the UART.
+    pub uart_tx: usize,
+    /// Unsolicited lines held back.
+    pub urcs: usize,
+    /// Passthrough bytes not yet sent.
+    pub passthrough: usize,
+    /// Commands for the driver not yet polled.
+    pub net_commands: usize,
+    /// Open or opening links.
+    pub links: usize,
+}
+
+impl Module {
+    /// A module that just powered on, with `stored` as its non-volatile
+    /// settings (any bytes: a blob that does not decode is factory state)
+    /// and `seed` for DNS IDs and SNTP nonces. It sends `ready` and asks
+    /// for its internal DNS and SNTP sockets.
+    ///
+    /// # Panics
+    /// If `dialect` is not [consistent](Dialect::is_consistent): a
+    /// programming error, not an input.
+    pub fn new(dialect: &'static Dialect, stored: &[u8], seed: u64) -> Self {
+        assert!(
+            dialect.is_consistent(),
+            "inconsistent dialect {}",
+            dialect.name
+        );
+        let stored = Settings::decode(stored);
+        let d = dialect;
+        let mut m = Module {
+            d,
+            mode: Mode::Command,
+            line: LineAssembler::new(d.max_line),
+            tx: Fifo::new(d.uart_tx_buffer),
+            urcs: Fifo::new(d.urc_buffer),
+            net_out: VecDeque::new(),
+            store_out: None,
+            links: Default::default(),
+            pt: Passthrough::new(Timing {
+                packet_max: d.packet_max,
+                flush_after: d.flush_after,
+                guard: d.escape_guard,
+                capacity: d.passthrough_buffer,
+            }),
+            pt_link: None,
+            cfg: Config::boot(d, &stored),
+            stored,
+            address: None,
+            dhcp_dns: heapless::Vec::new(),
+            dns_servers: heapless::Vec::new(),
+            resolver: Resolver::new(seed),
+            sntp_resolver: Resolver::new(seed ^ 0x5A5A_5A5A),
+            sntp: sntp::Client::new(seed ^ 0xA5A5_A5A5, d.sntp_interval, d.sntp_retry),
+            dns_socket: SocketId(0),
+            sntp_dns_socket: SocketId(1),
+            sntp_socket: SocketId(2),
+            next_socket: 3,
+            seed,
+            net_dropped: 0,
+        };
+        for socket in [m.dns_socket, m.sntp_dns_socket, m.sntp_socket] {
+            m.net_out.push_back(NetCommand::Bind {
+                socket,
+                local_port: 0,
+                dtls: None,
+            });
+        }
+        m.apply_dns_setting();
+        m.final_result(d.ready);
+        m
+    }
+
+    // ------------------------------------------------------------------
+    // Inputs
+    // ------------------------------------------------------------------
+
+    /// Bytes from the host MCU, as the UART delivered them at `now`.
+    /// Returns how many were taken: fewer than given only in command mode
+    /// while the UART output is full (the driver keeps the rest and offers
+    /// them again after draining `poll_uart`, as a UART FIFO would).
+    pub fn handle_uart(&mut self, now: Instant, bytes: &[u8]) -> usize {
+        self.advance(now);
+        let mut used = 0;
+        while used < bytes.len() {
+            let rest = &bytes[used..];
+            used += match &mut self.mode {
+                Mode::Collecting { len, data, .. } => {
+                    let take = (*len - data.len()).min(rest.len());
+                    data.extend_from_slice(&rest[..take]);
+                    if data.len() == *len {
+                        self.finish_collecting(now);
+                    }
+                    take
+                }
+                Mode::Passthrough => {
+                    self.pt.handle_input(now, rest);
+                    self.pump(now);
+                    rest.len()
+                }
+                // PT-5: discarded without a reply.
+                Mode::Cooldown { until } if now < *until => rest.len(),
+                Mode::Cooldown { .. } => {
+                    self.mode = Mode::Command;
+                    0
+                }
+                Mode::Command | Mode::Busy(_) => {
+                    if self.tx.free() <= self.d.max_reply {
+                        break;
+                    }
+                    self.command_input(now, rest)
+                }
+            };
+        }
+        used
+    }
+
+    /// Reads command-mode bytes up to the end of one line (G-1…G-3).
+    fn command_input(&mut self, now: Instant, bytes: &[u8]) -> usize {
+        let mut line = core::mem::replace(&mut self.line, LineAssembler::new(0));
+        let (mut used, ended) = line.push(bytes);
+        if ended.is_some() && bytes[..used].ends_with(b"\r") && bytes.get(used) == Some(&b'\n') {
+            // The LF of a CRLF belongs to the line it ends (G-1), so the
+            // echo comes before the reply.
+            used += 1;
+        }
+        if self.cfg.echo {
+            // G-2: the bytes as received.
+            self.tx.push_all(&[&bytes[..used]]);
+        }
+        match ended {
+            Some(Line::Complete(text)) => self.command_line(now, text),
+            Some(Line::TooLong) => self.command_too_long(),
+            Some(Line::Empty) | None => {}
+        }
+        self.line = line;
+        used
+    }
+
+    /// An event from the network stack.
+    pub fn handle_net(&mut self, now: Instant, event: crate::net::NetEvent<'_>) {
+        self.advance(now);
+        self.net_event(now, event);
+        self.advance(now);
+    }
+
+    /// Time passed; call at or after [`poll_timeout`](Self::poll_timeout).
+    /// An early call does nothing.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.advance(now);
+    }
+
+    // ------------------------------------------------------------------
+    // Outputs
+    // ------------------------------------------------------------------
+
+    /// Copies bytes for the host MCU into `out`; returns how many. Call
+    /// until it returns 0.
+    pub fn poll_uart(&mut self, out: &mut [u8]) -> usize {
+        let n = self.tx.pop_into(out);
+        self.release_urcs();
+        n
+    }
+
+    /// The next thing the network must do.
+    pub fn poll_net(&mut self) -> Option<NetCommand> {
+        self.net_out.pop_front()
+    }
+
+    /// Settings to write to non-volatile storage, replacing what is there;
+    /// hand them to [`Module::new`] at the next power-on.
+    pub fn poll_store(&mut self) -> Option<[u8; Settings::ENCODED_LEN]> {
+        self.store_out.take()
+    }
+
+    /// When to call `handle_timeout` next; `None` while nothing is timed.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let job = match &self.mode {
+            Mode::Busy(Job::StartOpening { deadline, .. } | Job::Pinging { deadline, .. }) => {
+                Some(*deadline)
+            }
+            Mode::Busy(Job::Restart { until }) => Some(*until),
+            _ => None,
+        };
+        let pt = self.pt_link.and_then(|id| {
+            let may_send = self.link(id).is_some_and(|l| !l.in_flight());
+            self.pt.poll_timeout(may_send)
+        });
+        [
+            job,
+            pt,
+            self.resolver.poll_timeout(),
+            self.sntp_resolver.poll_timeout(),
+            self.sntp.poll_timeout(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    // ------------------------------------------------------------------
+    // Getters
+    // ------------------------------------------------------------------
+
+    /// How many network bytes one `NetEvent::Received` may carry now.
+    pub fn net_rx_room(&self) -> usize {
+        let free = if matches!(self.mode, Mode::Passthrough) {
+            self.tx.free()
+        } else {
+            self.tx.free().min(self.urcs.free())
+        };
+        free.saturating_sub(IPD_OVERHEAD)
+    }
+
+    /// Whether the host may send (RTS asserted, PT-7): false while the
+    /// passthrough buffer has less than a UART piece free. A driver with
+    /// hardware flow control holds the host back while this is false; one
+    /// without it keeps delivering, and the excess is dropped and counted.
+    pub fn uart_rx_ready(&self) -> bool {
+        !matches!(self.mode, Mode::Passthrough) || self.pt.room() >= self.d.uart_piece
+    }
+
+    /// In passthrough mode (PT).
+    pub fn is_passthrough(&self) -> bool {
+        matches!(self.mode, Mode::Passthrough)
+    }
+
+    /// Bytes lost because a buffer was full: passthrough input (PT-7),
+    /// network data beyond `net_rx_room`, UART output.
+    pub fn dropped(&self) -> u64 {
+        self.pt.dropped() + self.net_dropped + self.tx.dropped() + self.urcs.dropped()
+    }
+
+    /// How full the buffers are.
+    pub fn usage(&self) -> Usage {
+        Usage {
+            uart_tx: self.tx.len(),
+            urcs: self.urcs.len(),
+            passthrough: self.pt.buffered(),
+            net_commands: self.net_out.len(),
+            links: self.links.iter().flatten().count(),
+        }
+    }
+
+    /// The dialect the module speaks.
+    pub fn dialect(&self) -> &'static Dialect {
+        self.d
+    }
+
+    // ------------------------------------------------------------------
+    // Time
+    // ------------------------------------------------------------------
+
+    /// Fires everything due at `now`; harmless when nothing is.
+    fn advance(&mut self, now: Instant) {
+        if let Mode::Busy(job) = &self.mode {
+            match *job {
+                Job::StartOpening { link, deadline } if now >= deadline => {
+                    // SS-6: not connected in time; the link stays free.
+                    self.drop_link(link);
+                    self.final_result(self.d.error);
+                }
+                Job::Pinging { deadline, .. } if now >= deadline => self.ping_failed(),
+                Job::Restart { until } if now >= until => self.final_result(self.d.ready),
+                _ => {}
+            }
+        }
+        if matches!(self.mode, Mode::Passthrough)
+            && let Some(last_plus) = self.pt.handle_timeout(now)
+        {
+            // PT-4, PT-5: back to commands, silently.
+            self.mode = Mode::Cooldown {
+                until: last_plus + self.d.escape_cooldown,
+            };
+        }
+        self.pump(now);
+        self.resolver.handle_timeout(now);
+        self.sntp_resolver.handle_timeout(now);
+        self.sntp.handle_timeout(now);
+        self.drive_dns(now);
+        self.drive_sntp(now);
+    }
+
+    /// Sends passthrough data while the link takes it (PT-2).
+    fn pump(&mut self, now: Instant) {
+        let Some(id) = self.pt_link else { return };
+        let flush = !matches!(self.mode, Mode::Passthrough);
+        let Some(link) = self.links[usize::from(id.0)].as_mut() else {
+            return;
+        };
+        if link.in_flight() || !link.may_send() {
+            return;
+        }
+        if let Some(data) = self.pt.take_packet(now, flush) {
+            link.issued = link.issued.wrapping_add(1);
+            let (socket, to) = (link.socket, link.destination(None));
+            self.net_out
+                .push_back(NetCommand::Send { socket, data, to });
+        }
+    }
+
+    // ------------------------------------------------------------------
+    // Output rules
+    // ------------------------------------------------------------------
+
+    /// An information line of a response: `text` + CRLF.
+    fn info(&mut self, parts: &[&[u8]]) {
+        self.tx.push_all(parts);
+        self.tx.push_all(&[b"\r\n"]);
+    }
+
+    /// A formatted information line.
+    fn info_fmt(&mut self, args: core::fmt::Arguments<'_>) {
+        let mut s = String::new();
+        let _ = s.write_fmt(args);
+        self.info(&[s.as_bytes()]);
+    }
+
+    /// A final result (preceded by an empty line): the command is over, so
+    /// held unsolicited lines follow (G-7).
+    fn final_result(&mut self, word: &str) {
+        self.tx.push_all(&[b"\r\n", word.as_bytes(), b"\r\n"]);
+        self.mode = Mode::Command;
+        self.release_urcs();
+    }
+
+    /// An unsolicited line (or `+IPD` with its data): straight out when
+    /// nothing is in progress, else held back until the final result (G-7).
+    fn urc(&mut self, parts: &[&[u8]]) {
+        let idle = matches!(self.mode, Mode::Command | Mode::Cooldown { .. });
+        if !(idle && self.urcs.is_empty() && self.tx.push_all(parts)) {
+            self.urcs.push_all(parts);
+        }
+    }
+
+    fn release_urcs(&mut self) {
+        if matches!(self.mode, Mode::Command | Mode::Cooldown { .. }) {
+            self.urcs.move_to(&mut self.tx);
+        }
+    }
+
+    /// `CLOSED`, or `<id>,CLOSED` with CIPMUX=1 (RX-2); likewise CONNECT.
+    fn link_urc(&mut self, id: LinkId, word: &str) {
+        if self.cfg.mux {
+            let mut s = String::new();
+            let _ = write!(s, "{},", id.0);
+            self.urc(&[s.as_bytes(), word.as_bytes(), b"\r\n"]);
+        } else {
+            self.urc(&[word.as_bytes(), b"\r\n"]);
+        }
+    }
+
+    // ------------------------------------------------------------------
+    // Links and sockets
+    // ------------------------------------------------------------------
+
+    fn new_socket(&mut self) -> SocketId {
+        let id = SocketId(self.next_socket);
+        self.next_socket = self.next_socket.wrapping_add(1).max(3);
+        id
+    }
+
+    fn link(&self, id: LinkId) -> Option<&Link> {
+        self.links.get(usize::from(id.0)).and_then(Option::as_ref)
+    }
+
+    fn link_of(&self, socket: SocketId) -> Option<LinkId> {
+        self.links
+            .iter()
+            .position(|l| l.as_ref().is_some_and(|l| l.socket == socket))
+            .map(|i| LinkId(i as u8))
+    }
+
+    /// Frees a link, asking the network to close its socket, and forgets
+    /// its passthrough data.
+    fn drop_link(&mut self, id: LinkId) {
+        if let Some(link) = self.links[usize::from(id.0)].take() {
+            self.net_out.push_back(NetCommand::Close {
+                socket: link.socket,
+            });
+        }
+        if self.pt_link == Some(id) {
+            self.pt.discard();
+            self.pt_link = None;
+        }
+    }
+
+    /// DN-1, DN-3: the servers the current setting puts in effect.
+    fn apply_dns_setting(&mut self) {
+        self.dns_servers = match &self.cfg.dns {
+            DnsSetting::Manual { servers } => servers.iter().flatten().copied().collect(),
+            DnsSetting::Automatic if !self.dhcp_dns.is_empty() => self.dhcp_dns.clone(),
+            DnsSetting::Automatic => heapless::Vec::new(),
+        };
+        if self.dns_servers.is_empty() {
+            let _ = self.dns_servers.push(self.d.dns_fallback);
+        }
+    }
+
+    /// Writes the stored settings out (B-5).
+    fn persist(&mut self) {
+        self.store_out = Some(self.stored.encode());
+    }
+
+    fn psk_for(&self, id: LinkId) -> Option<Psk> {
+        // With CIPMUX=0 the one link uses link 0's key (PK-1).
+        let slot = if self.cfg.mux { id.0 } else { 0 };
+        self.cfg.psk[usize::from(slot)].clone()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1 @@
+//! One test group per clause family.

@@ -1,0 +1,203 @@
+//! What the core asks of the network, and what the network tells it.
+//!
+//! The core opens no socket itself: it names each socket it wants with a
+//! fresh [`SocketId`] in a [`NetCommand`], and the driver reports what became
+//! of it with a [`NetEvent`] carrying the same ID. IDs are never reused
+//! while a module runs, so an event for a socket the core already gave up on
+//! (a late reply, a close racing a CIPCLOSE) is recognised and ignored.
+//!
+//! The driver MUST carry out commands in the order `poll_net` returns them:
+//! a `Send` that follows a `Bind` or `Connect` for the same socket is only
+//! valid after it, and a `Close` follows the sends before it.
+
+use alloc::vec::Vec;
+use core::fmt;
+use core::net::{Ipv4Addr, SocketAddrV4};
+use core::time::Duration;
+
+/// Names one socket (or one ping) the core asked the driver for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SocketId(pub(crate) u32);
+
+impl SocketId {
+    /// The number inside, for a driver's table or a transcript.
+    pub fn raw(self) -> u32 {
+        self.0
+    }
+}
+
+impl fmt::Display for SocketId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "s{}", self.0)
+    }
+}
+
+/// A pre-shared key for TLS-PSK or DTLS-PSK (PK-2); lengths are checked
+/// against the dialect when the host sets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Psk {
+    /// The key.
+    pub key: Vec<u8>,
+    /// The PSK identity the module presents (the page's "hint").
+    pub identity: Vec<u8>,
+}
+
+/// TCP keep-alive options for a link (SS-5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keepalive {
+    /// TCP_KEEPIDLE.
+    pub idle: Duration,
+    /// TCP_KEEPINTVL.
+    pub interval: Duration,
+    /// TCP_KEEPCNT.
+    pub count: u8,
+}
+
+/// Something the driver MUST do. Each variant says what to report back.
+#[must_use]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetCommand {
+    /// Open a TCP connection to `remote`; with `tls`, run a TLS-PSK
+    /// handshake over it before reporting. Report [`NetEvent::Opened`] once
+    /// connected (and handshaken), or [`NetEvent::Failed`] when refused,
+    /// unreachable or the handshake failed. The core gives up by itself
+    /// after its connect timeout and then sends `Close`.
+    Connect {
+        /// The new socket.
+        socket: SocketId,
+        /// Where to connect.
+        remote: SocketAddrV4,
+        /// Key and identity for TLS; `None` for plain TCP.
+        tls: Option<Psk>,
+        /// Keep-alive to set on the socket; `None` for off. A peer found
+        /// dead by it is reported as [`NetEvent::Closed`].
+        keepalive: Option<Keepalive>,
+    },
+    /// Listen for TCP on `local_port`, on every local address. Report
+    /// `Opened` once listening or `Failed` (port in use). Accept exactly one
+    /// connection, report it as [`NetEvent::Accepted`] and stop listening:
+    /// later connection attempts are refused. From then on the socket is
+    /// that connection.
+    Listen {
+        /// The new socket.
+        socket: SocketId,
+        /// The port to listen on.
+        local_port: u16,
+        /// Keep-alive for the accepted connection.
+        keepalive: Option<Keepalive>,
+    },
+    /// Open a UDP socket on `local_port` (0: any free port). With `dtls`,
+    /// run a DTLS-PSK handshake with `peer` first. Report `Opened` with the
+    /// port bound, or `Failed`. Deliver every datagram that arrives, from
+    /// any sender, as one [`NetEvent::Received`].
+    Bind {
+        /// The new socket.
+        socket: SocketId,
+        /// The local port; 0 for an ephemeral one.
+        local_port: u16,
+        /// Key, identity and peer for DTLS; `None` for plain UDP.
+        dtls: Option<(Psk, SocketAddrV4)>,
+    },
+    /// Send `data` on an open socket: for TCP/TLS append it to the stream,
+    /// for UDP/DTLS send it as exactly one datagram to `to`. Report
+    /// [`NetEvent::Sent`] once the network stack has accepted all of it,
+    /// or `Closed` if the socket died first.
+    Send {
+        /// An open socket.
+        socket: SocketId,
+        /// The bytes.
+        data: Vec<u8>,
+        /// The datagram's destination (UDP); `None` on a stream.
+        to: Option<SocketAddrV4>,
+    },
+    /// Close a socket: gracefully for TCP/TLS, after every byte of the
+    /// sends before it (CL-2); a listening socket stops listening. Report
+    /// nothing; later events for this socket are ignored.
+    Close {
+        /// The socket.
+        socket: SocketId,
+    },
+    /// Send one ICMP echo request to `to`. Report [`NetEvent::PingReply`]
+    /// when the reply comes; report nothing if none does (the core times
+    /// out by itself).
+    Ping {
+        /// Names this ping; not a socket.
+        socket: SocketId,
+        /// The host to ping.
+        to: Ipv4Addr,
+    },
+}
+
+/// Why the network ended a socket, for logs and transcripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The peer closed its end (FIN).
+    Peer,
+    /// The peer reset the connection.
+    Reset,
+    /// Keep-alive found the peer unreachable.
+    Timeout,
+    /// Any other failure of the socket or the network.
+    Error,
+}
+
+/// What happened on the network. `handle_net` takes one at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetEvent<'a> {
+    /// DHCP configured the interface (at boot, after a reconnect): the
+    /// module's address and the network's DNS servers (at most 3 are used).
+    Configured {
+        /// The module's own address.
+        address: Ipv4Addr,
+        /// DNS servers offered by DHCP.
+        dns: &'a [Ipv4Addr],
+    },
+    /// A `Connect`, `Listen` or `Bind` succeeded.
+    Opened {
+        /// The socket.
+        socket: SocketId,
+        /// The local port it uses.
+        local_port: u16,
+    },
+    /// A `Connect`, `Listen` or `Bind` failed; the socket is gone.
+    Failed {
+        /// The socket.
+        socket: SocketId,
+    },
+    /// A listening socket accepted its connection.
+    Accepted {
+        /// The socket.
+        socket: SocketId,
+        /// The peer.
+        remote: SocketAddrV4,
+    },
+    /// Data arrived: one read of a stream, or one whole datagram. Carry at
+    /// most [`Module::net_rx_room`](crate::Module::net_rx_room) bytes; the
+    /// core drops and counts what does not fit.
+    Received {
+        /// The socket.
+        socket: SocketId,
+        /// The sender (for a stream: its peer).
+        from: SocketAddrV4,
+        /// The bytes.
+        data: &'a [u8],
+    },
+    /// The oldest `Send` not yet reported on this socket was accepted in
+    /// full by the network stack.
+    Sent {
+        /// The socket.
+        socket: SocketId,
+    },
+    /// An open socket ended without the core asking.
+    Closed {
+        /// The socket.
+        socket: SocketId,
+        /// Why.
+        reason: CloseReason,
+    },
+    /// An echo reply to `Ping` arrived.
+    PingReply {
+        /// The ping's ID.
+        socket: SocketId,
+    },
+}
