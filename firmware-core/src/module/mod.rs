@@ -287,6 +287,9 @@ impl Module {
                 }
             };
         }
+        // A command may have started a lookup or a transfer: its first
+        // datagram goes out now, not at the next input.
+        self.advance(now);
         used
     }
 

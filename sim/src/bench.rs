@@ -1,0 +1,79 @@
+//! Deterministic passthrough throughput figures (simulated time, not wall
+//! time: the same inputs always give the same numbers).
+
+use std::time::Duration;
+
+use crate::peers::Service;
+use crate::uart::UartConfig;
+use crate::world::World;
+
+/// One throughput measurement.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Throughput {
+    /// Payload bytes that reached the far end.
+    pub payload: usize,
+    /// Simulated time from the first byte written to the last delivered.
+    pub simulated: Duration,
+    /// Payload bytes per simulated second ÷ (baud / 10).
+    pub efficiency: f64,
+}
+
+/// Host to peer: the host writes `duration` worth of line-rate data in
+/// passthrough into a TCP sink with one-way `latency`.
+pub fn passthrough_up(baud: u32, latency: Duration, duration: Duration, seed: u64) -> Throughput {
+    let peer = "192.168.0.103".parse().expect("address");
+    let mut w = World::builder()
+        .seed(seed)
+        .latency(latency)
+        .uart(UartConfig {
+            baud,
+            ..UartConfig::default()
+        })
+        .build();
+    let sink = w.add_service(peer, Service::TcpSink { port: 9000 });
+    let line_rate = f64::from(baud) / 10.0;
+    let total = (line_rate * duration.as_secs_f64()) as usize;
+    for line in [
+        "ATE0",
+        "AT+CIPMODE=1",
+        "AT+CIPSTART=0,\"TCP\",\"192.168.0.103\",9000",
+        "AT+CIPSEND",
+    ] {
+        w.host_write(format!("{line}\r\n").as_bytes());
+        let want = if line == "AT+CIPSEND" {
+            "\r\n>"
+        } else {
+            "\r\nOK\r\n"
+        };
+        let mut got = Vec::new();
+        let ok = w.run_until(Duration::from_secs(6), |w| {
+            got.extend(w.host_read());
+            String::from_utf8_lossy(&got).ends_with(want)
+        });
+        assert!(
+            ok,
+            "seed {seed}: {line}: {:?}",
+            String::from_utf8_lossy(&got)
+        );
+    }
+    let payload: Vec<u8> = (0..total).map(|k| (k % 251) as u8).collect();
+    let start = w.now();
+    w.host_write(&payload);
+    let limit = duration * 2 + Duration::from_secs(5);
+    let done = w.run_until(limit, |_| sink.borrow().received.len() >= total);
+    assert!(
+        done,
+        "seed {seed}: {} of {total} bytes arrived",
+        sink.borrow().received.len()
+    );
+    assert!(
+        sink.borrow().received == payload,
+        "seed {seed}: data corrupted"
+    );
+    let simulated = w.now() - start;
+    Throughput {
+        payload: total,
+        simulated,
+        efficiency: total as f64 / simulated.as_secs_f64() / line_rate,
+    }
+}

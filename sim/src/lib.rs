@@ -1,0 +1,25 @@
+//! The simulated world of an AT TCP/IP module, in deterministic time.
+//!
+//! A [`World`] holds the module (the real `firmware-core`, driven by a thin
+//! host driver), the UART between it and the host MCU, the peers it talks
+//! to and the network between them, all on [turmoil]. Scenarios write to
+//! the UART, add peers and faults, step simulated time and read what came
+//! back; every byte and network event lands in a [`Transcript`].
+//!
+//! turmoil has no ICMP: a ping is modelled as a datagram to
+//! [`peers::PING_PORT`] on the target host, echoed by a responder every peer
+//! host runs. TLS and DTLS are not simulated yet: the driver answers a TLS
+//! or DTLS open with a failure.
+
+#![warn(missing_docs)]
+
+pub mod bench;
+mod module_host;
+pub mod peers;
+pub mod transcript;
+pub mod uart;
+pub mod world;
+
+pub use transcript::{Event, Transcript};
+pub use uart::{Uart, UartConfig};
+pub use world::{Builder, DNS_IP, MODULE_IP, World};

@@ -1,0 +1,512 @@
+//! The module's host in the simulated network: a thin driver around
+//! `firmware_core::Module`.
+//!
+//! It owns no AT logic. Its loop is the one every port has: read the clock,
+//! feed the core what arrived (UART pieces, socket events, time), carry out
+//! what the core asks (UART bytes, socket operations, a settings write),
+//! then sleep until the earliest of the core's wake-up, the next UART piece
+//! and the next socket event. Sockets are turmoil sockets, one task each;
+//! the tasks report back over a channel in the order things happened.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::rc::Rc;
+use std::time::Duration;
+
+use firmware_core::{CloseReason, Instant, Module, NetCommand, NetEvent, SocketId};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::{Notify, mpsc};
+use turmoil::net::{TcpListener, TcpStream, UdpSocket};
+
+use crate::peers::PING_PORT;
+use crate::transcript::{Event, Transcript};
+use crate::uart::Uart;
+
+/// What the module host shares with the world outside it.
+pub(crate) struct ModuleCtx {
+    pub(crate) address: Ipv4Addr,
+    pub(crate) dns: Ipv4Addr,
+    pub(crate) seed: u64,
+    pub(crate) uart: Rc<RefCell<Uart>>,
+    /// Wakes the loop when the host wrote to the UART.
+    pub(crate) uart_written: Rc<Notify>,
+    /// The module's non-volatile storage; survives power cycles.
+    pub(crate) flash: Rc<RefCell<Vec<u8>>>,
+    pub(crate) log: Rc<RefCell<Transcript>>,
+    /// How many times the module booted (the first boot is 1).
+    pub(crate) boots: Rc<RefCell<u32>>,
+}
+
+/// Simulated time on this host: turmoil's step-start time plus what the
+/// host's own (paused, advanced) tokio clock moved since.
+#[derive(Clone, Copy)]
+pub(crate) struct SimClock {
+    tokio0: tokio::time::Instant,
+    sim0: Duration,
+}
+
+impl SimClock {
+    pub(crate) fn start() -> Self {
+        SimClock {
+            tokio0: tokio::time::Instant::now(),
+            sim0: turmoil::sim_elapsed().unwrap_or_default(),
+        }
+    }
+
+    pub(crate) fn now(&self) -> Duration {
+        self.sim0 + self.tokio0.elapsed()
+    }
+
+    pub(crate) fn deadline(&self, at: Duration) -> tokio::time::Instant {
+        self.tokio0 + at.saturating_sub(self.sim0)
+    }
+}
+
+/// A socket task's report, owned so it can cross the channel.
+#[derive(Debug)]
+enum Report {
+    Opened(u16),
+    Failed,
+    Accepted(SocketAddrV4),
+    Received(SocketAddrV4, Vec<u8>),
+    Sent,
+    Closed(CloseReason),
+    PingReply,
+}
+
+/// What the driver asks of a socket task.
+enum Order {
+    Send(Vec<u8>, Option<SocketAddrV4>),
+    Close,
+}
+
+/// The module host's software: runs until the host is crashed or bounced
+/// (a power cycle).
+pub(crate) async fn run(ctx: Rc<ModuleCtx>) -> turmoil::Result {
+    let clock = SimClock::start();
+    let boot = clock.now();
+    *ctx.boots.borrow_mut() += 1;
+    ctx.uart.borrow_mut().module_reset(boot);
+    let stored = ctx.flash.borrow().clone();
+    let mut m = Module::new(
+        &firmware_core::SEED,
+        &stored,
+        ctx.seed ^ u64::from(*ctx.boots.borrow()),
+    );
+    let (report_tx, mut reports) = mpsc::unbounded_channel::<(SocketId, Report)>();
+    let mut d = Driver {
+        ctx: ctx.clone(),
+        boot,
+        at: boot,
+        orders: BTreeMap::new(),
+        inbox: VecDeque::new(),
+        uart_left: Vec::new(),
+        reports: report_tx,
+    };
+    let dns = [ctx.dns];
+    d.log(Event::Net(format!(
+        "dhcp address={} dns={}",
+        ctx.address, ctx.dns
+    )));
+    m.handle_net(
+        d.instant(),
+        NetEvent::Configured {
+            address: ctx.address,
+            dns: &dns,
+        },
+    );
+    loop {
+        d.run_until(&mut m, clock.now());
+        let wake = d.next_due(&m);
+        let sleep = async {
+            match wake {
+                Some(at) => tokio::time::sleep_until(clock.deadline(at)).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            Some((socket, report)) = reports.recv() => d.inbox.push_back((socket, report)),
+            _ = ctx.uart_written.notified() => {}
+            _ = sleep => {}
+        }
+    }
+}
+
+struct Driver {
+    ctx: Rc<ModuleCtx>,
+    boot: Duration,
+    /// The driver's own clock. turmoil (through tokio's timer wheel) wakes
+    /// hosts with millisecond resolution; the driver then walks through
+    /// every instant that fell due since, in order, so the core sees UART
+    /// pieces and its timers at their exact instants. Network reports are
+    /// stamped with the instant they were noticed.
+    at: Duration,
+    /// One order channel per live socket task.
+    orders: BTreeMap<SocketId, mpsc::UnboundedSender<Order>>,
+    /// Reports not yet given to the core; received data waits here while
+    /// the core has no room for it (the socket's receive buffer).
+    inbox: VecDeque<(SocketId, Report)>,
+    /// UART bytes the core did not take yet (its input was paused).
+    uart_left: Vec<u8>,
+    reports: mpsc::UnboundedSender<(SocketId, Report)>,
+}
+
+impl Driver {
+    fn instant(&self) -> Instant {
+        let micros = self.at.saturating_sub(self.boot).as_micros();
+        Instant::from_micros(u64::try_from(micros).unwrap_or(u64::MAX))
+    }
+
+    fn log(&self, event: Event) {
+        self.ctx.log.borrow_mut().push(self.at, event);
+    }
+
+    /// Serves everything due up to `until`, each at its own instant, then
+    /// the network reports that arrived, at `until`.
+    fn run_until(&mut self, m: &mut Module, until: Duration) {
+        let mut rounds = 0u32;
+        while let Some(t) = self.next_due(m).filter(|&t| t <= until) {
+            self.at = self.at.max(t);
+            self.serve(m);
+            rounds += 1;
+            assert!(rounds < 10_000_000, "module host livelock at {:?}", self.at);
+        }
+        self.at = self.at.max(until);
+        self.serve(m);
+    }
+
+    /// Everything due at `self.at`.
+    fn serve(&mut self, m: &mut Module) {
+        self.feed(m);
+        self.drain(m);
+    }
+
+    /// Everything due goes into the core: UART pieces, socket reports
+    /// (received data only as far as the core has room), time.
+    fn feed(&mut self, m: &mut Module) {
+        let now = self.at;
+        // UART: what the core left last time, then pieces due.
+        if !self.uart_left.is_empty() {
+            let left = std::mem::take(&mut self.uart_left);
+            let used = m.handle_uart(self.instant(), &left);
+            self.uart_left = left[used..].to_vec();
+            self.drain(m);
+        }
+        while self.uart_left.is_empty() {
+            let rts = m.uart_rx_ready();
+            let Some((_, piece)) = self.ctx.uart.borrow_mut().take_piece(now, rts) else {
+                break;
+            };
+            self.log(Event::UartIn(piece.clone()));
+            let used = m.handle_uart(self.instant(), &piece);
+            self.uart_left = piece[used..].to_vec();
+            self.drain(m);
+        }
+        // Sockets, in the order they reported.
+        while let Some((socket, report)) = self.inbox.pop_front() {
+            if let Report::Received(from, mut data) = report {
+                let room = m.net_rx_room();
+                if room == 0 {
+                    self.inbox
+                        .push_front((socket, Report::Received(from, data)));
+                    break;
+                }
+                let rest = data.split_off(data.len().min(room));
+                self.log(Event::Net(format!(
+                    "{socket} received {} bytes from {from}",
+                    data.len()
+                )));
+                m.handle_net(
+                    self.instant(),
+                    NetEvent::Received {
+                        socket,
+                        from,
+                        data: &data,
+                    },
+                );
+                if !rest.is_empty() {
+                    self.inbox
+                        .push_front((socket, Report::Received(from, rest)));
+                }
+            } else {
+                self.report(m, socket, report);
+            }
+            self.drain(m);
+        }
+        if m.poll_timeout().is_some_and(|t| t <= self.instant()) {
+            m.handle_timeout(self.instant());
+        }
+    }
+
+    fn report(&mut self, m: &mut Module, socket: SocketId, report: Report) {
+        let at = self.instant();
+        self.log(Event::Net(format!("{socket} {report:?}")));
+        let event = match report {
+            Report::Opened(local_port) => NetEvent::Opened { socket, local_port },
+            Report::Failed => NetEvent::Failed { socket },
+            Report::Accepted(remote) => NetEvent::Accepted { socket, remote },
+            Report::Sent => NetEvent::Sent { socket },
+            Report::Closed(reason) => NetEvent::Closed { socket, reason },
+            Report::PingReply => NetEvent::PingReply { socket },
+            Report::Received(..) => unreachable!("handled in feed"),
+        };
+        if matches!(event, NetEvent::Failed { .. } | NetEvent::Closed { .. }) {
+            self.orders.remove(&socket);
+        }
+        m.handle_net(at, event);
+    }
+
+    /// Carries out every output of the core.
+    fn drain(&mut self, m: &mut Module) {
+        let now = self.at;
+        loop {
+            let room = self.ctx.uart.borrow().tx_room(now);
+            if room == 0 {
+                break;
+            }
+            let mut buf = vec![0; room];
+            let n = m.poll_uart(&mut buf);
+            if n == 0 {
+                break;
+            }
+            self.ctx.uart.borrow_mut().module_write(now, &buf[..n]);
+            self.log(Event::UartOut(buf[..n].to_vec()));
+        }
+        while let Some(command) = m.poll_net() {
+            self.execute(command);
+        }
+        if let Some(blob) = m.poll_store() {
+            self.log(Event::Net(format!("store {} bytes", blob.len())));
+            *self.ctx.flash.borrow_mut() = blob.to_vec();
+        }
+    }
+
+    /// The earliest instant anything is due.
+    fn next_due(&self, m: &Module) -> Option<Duration> {
+        let now = self.at;
+        let core = m
+            .poll_timeout()
+            .map(|t| self.boot + Duration::from_micros(t.as_micros()));
+        let uart = self.ctx.uart.borrow();
+        let piece = if self.uart_left.is_empty() {
+            uart.next_piece_at(m.uart_rx_ready())
+        } else {
+            // The core paused input until its output drains.
+            Some(uart.tx_room_at(now, 1))
+        };
+        let output = (m.usage().uart_tx > 0).then(|| uart.tx_room_at(now, 1));
+        let pending_rx = self
+            .inbox
+            .front()
+            .filter(|_| m.net_rx_room() == 0)
+            .map(|_| uart.tx_room_at(now, 1));
+        [core, piece, output, pending_rx]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    fn log_command(&self, c: &NetCommand) {
+        let text = match c {
+            NetCommand::Send { socket, data, to } => match to {
+                Some(to) => format!("{socket} send {} bytes to {to}", data.len()),
+                None => format!("{socket} send {} bytes", data.len()),
+            },
+            other => format!("{other:?}"),
+        };
+        self.log(Event::Net(text));
+    }
+
+    /// One socket operation: a new task, or an order to a task.
+    fn execute(&mut self, c: NetCommand) {
+        self.log_command(&c);
+        let reports = self.reports.clone();
+        match c {
+            NetCommand::Connect {
+                socket,
+                remote,
+                tls,
+                ..
+            } => {
+                if tls.is_some() {
+                    // TLS-PSK comes with a later issue: refuse honestly.
+                    let _ = reports.send((socket, Report::Failed));
+                    return;
+                }
+                let orders = self.new_task(socket);
+                tokio::task::spawn_local(async move {
+                    match TcpStream::connect(SocketAddr::V4(remote)).await {
+                        Ok(stream) => {
+                            let port = stream.local_addr().map(|a| a.port()).unwrap_or(0);
+                            let _ = reports.send((socket, Report::Opened(port)));
+                            stream_task(socket, stream, remote, orders, reports).await;
+                        }
+                        Err(_) => {
+                            let _ = reports.send((socket, Report::Failed));
+                        }
+                    }
+                });
+            }
+            NetCommand::Listen {
+                socket, local_port, ..
+            } => {
+                let orders = self.new_task(socket);
+                tokio::task::spawn_local(async move {
+                    let Ok(listener) = TcpListener::bind((Ipv4Addr::UNSPECIFIED, local_port)).await
+                    else {
+                        let _ = reports.send((socket, Report::Failed));
+                        return;
+                    };
+                    let _ = reports.send((socket, Report::Opened(local_port)));
+                    // Exactly one connection; then stop listening.
+                    let Ok((stream, SocketAddr::V4(peer))) = listener.accept().await else {
+                        return;
+                    };
+                    drop(listener);
+                    let _ = reports.send((socket, Report::Accepted(peer)));
+                    stream_task(socket, stream, peer, orders, reports).await;
+                });
+            }
+            NetCommand::Bind {
+                socket,
+                local_port,
+                dtls,
+            } => {
+                if dtls.is_some() {
+                    let _ = reports.send((socket, Report::Failed));
+                    return;
+                }
+                let orders = self.new_task(socket);
+                tokio::task::spawn_local(async move {
+                    match UdpSocket::bind((Ipv4Addr::UNSPECIFIED, local_port)).await {
+                        Ok(udp) => {
+                            let port = udp.local_addr().map(|a| a.port()).unwrap_or(0);
+                            let _ = reports.send((socket, Report::Opened(port)));
+                            datagram_task(socket, udp, orders, reports).await;
+                        }
+                        Err(_) => {
+                            let _ = reports.send((socket, Report::Failed));
+                        }
+                    }
+                });
+            }
+            NetCommand::Send { socket, data, to } => {
+                if let Some(tx) = self.orders.get(&socket) {
+                    let _ = tx.send(Order::Send(data, to));
+                }
+            }
+            NetCommand::Close { socket } => {
+                if let Some(tx) = self.orders.remove(&socket) {
+                    let _ = tx.send(Order::Close);
+                }
+            }
+            NetCommand::Ping { socket, to } => {
+                tokio::task::spawn_local(async move {
+                    let Ok(udp) = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0)).await else {
+                        return;
+                    };
+                    let probe = socket.raw().to_be_bytes();
+                    if udp.send_to(&probe, (to, PING_PORT)).await.is_err() {
+                        return;
+                    }
+                    let mut buf = [0; 16];
+                    // The core times the ping out by itself; stop listening later.
+                    let reply =
+                        tokio::time::timeout(Duration::from_secs(2), udp.recv_from(&mut buf)).await;
+                    if let Ok(Ok((n, _))) = reply
+                        && buf[..n] == probe
+                    {
+                        let _ = reports.send((socket, Report::PingReply));
+                    }
+                });
+            }
+        }
+    }
+
+    fn new_task(&mut self, socket: SocketId) -> mpsc::UnboundedReceiver<Order> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.orders.insert(socket, tx);
+        rx
+    }
+}
+
+/// A TCP connection: reads become `Received`, writes `Sent`; `Close` shuts
+/// the write side down after the writes before it (CL-2).
+async fn stream_task(
+    socket: SocketId,
+    stream: TcpStream,
+    peer: SocketAddrV4,
+    mut orders: mpsc::UnboundedReceiver<Order>,
+    reports: mpsc::UnboundedSender<(SocketId, Report)>,
+) {
+    let (mut rd, mut wr) = stream.into_split();
+    let reader_reports = reports.clone();
+    let reader = tokio::task::spawn_local(async move {
+        let mut buf = vec![0; 2048];
+        loop {
+            match rd.read(&mut buf).await {
+                Ok(0) => break Report::Closed(CloseReason::Peer),
+                Ok(n) => {
+                    let _ =
+                        reader_reports.send((socket, Report::Received(peer, buf[..n].to_vec())));
+                }
+                Err(_) => break Report::Closed(CloseReason::Reset),
+            }
+        }
+    });
+    let mut reader = reader;
+    loop {
+        tokio::select! {
+            biased;
+            order = orders.recv() => match order {
+                Some(Order::Send(data, _)) => {
+                    if wr.write_all(&data).await.is_ok() {
+                        let _ = reports.send((socket, Report::Sent));
+                    }
+                }
+                Some(Order::Close) | None => {
+                    let _ = wr.shutdown().await;
+                    return;
+                }
+            },
+            ended = &mut reader => {
+                let report = ended.unwrap_or(Report::Closed(CloseReason::Error));
+                let _ = reports.send((socket, report));
+                return;
+            }
+        }
+    }
+}
+
+/// A UDP socket: each datagram in is one `Received`, each send one datagram.
+async fn datagram_task(
+    socket: SocketId,
+    udp: UdpSocket,
+    mut orders: mpsc::UnboundedReceiver<Order>,
+    reports: mpsc::UnboundedSender<(SocketId, Report)>,
+) {
+    let mut buf = vec![0; 65_536];
+    loop {
+        tokio::select! {
+            biased;
+            order = orders.recv() => match order {
+                Some(Order::Send(data, Some(to))) => {
+                    // UDP has no delivery feedback: handed to the network is sent.
+                    let _ = udp.send_to(&data, SocketAddr::V4(to)).await;
+                    let _ = reports.send((socket, Report::Sent));
+                }
+                Some(Order::Send(_, None)) => {
+                    let _ = reports.send((socket, Report::Sent));
+                }
+                Some(Order::Close) | None => return,
+            },
+            got = udp.recv_from(&mut buf) => {
+                if let Ok((n, SocketAddr::V4(from))) = got {
+                    let _ = reports.send((socket, Report::Received(from, buf[..n].to_vec())));
+                }
+            }
+        }
+    }
+}

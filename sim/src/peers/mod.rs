@@ -1,0 +1,182 @@
+//! The simulated network's other hosts: the services a scenario talks to.
+//!
+//! Every peer host runs its services as tasks on its turmoil host, plus a
+//! ping responder. A service's observable state lives in a [`Shared`] cell
+//! that the scenario reads (what arrived, how many connections) and writes
+//! (data to send, a connection to close) between simulation steps.
+//!
+//! The servers are real: DNS (RFC 1035) and SNTP (RFC 4330) answer wire
+//! messages, written here independently of the module's clients so that
+//! the one tests the other.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
+use std::net::Ipv4Addr;
+use std::rc::Rc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+mod dns;
+mod host;
+mod ping;
+mod sntp;
+mod tcp;
+mod udp;
+
+pub use host::run_host;
+
+/// UDP port of the ping responder on every peer host. turmoil has no ICMP,
+/// so an echo request is modelled as a datagram to this port (the port of
+/// the Echo Protocol, RFC 862) and the reply as the same datagram sent back.
+pub const PING_PORT: u16 = 7;
+
+/// What a scenario asks a service to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outgoing {
+    /// Send these bytes: on the most recent TCP connection still open, or
+    /// as one datagram to the last sender (UDP).
+    Send(Vec<u8>),
+    /// Close the most recent TCP connection still open (a FIN, or a RST if
+    /// bytes it received are unread); later requests go to the connection
+    /// before it. A UDP service drops it.
+    Close,
+}
+
+/// A service's observable state.
+#[derive(Debug, Default)]
+pub struct PeerState {
+    /// Every byte received, in order (TCP: all connections' streams one
+    /// after the other; UDP: datagrams concatenated).
+    pub received: Vec<u8>,
+    /// Sizes of the datagrams received (UDP services).
+    pub datagrams: Vec<usize>,
+    /// TCP connections open now; 0 once the host crashed.
+    pub open_connections: usize,
+    /// TCP connections accepted so far.
+    pub accepted: usize,
+    /// Requests from the scenario, oldest first. Add to it with
+    /// [`push`](Self::push), which also wakes the service; a request stays
+    /// here until the service can carry it out (a TCP connection or a UDP
+    /// sender exists). A request pushed here directly, without `push`,
+    /// waits for the service's next wake-up (a connection or a datagram).
+    pub outbox: VecDeque<Outgoing>,
+    /// Wakes the service when the outbox gains a request. A `Notify` and not
+    /// a poll so the request goes out in the step it was made, without a
+    /// timer per service; behind an `Rc` because the service awaits it
+    /// without holding a borrow of this state.
+    pub outbox_ready: Rc<Notify>,
+}
+
+impl PeerState {
+    /// Queues `request` and wakes the service, which carries it out in the
+    /// next simulation step (or the current one, from inside a host).
+    pub fn push(&mut self, request: Outgoing) {
+        self.outbox.push_back(request);
+        self.outbox_ready.notify_one();
+    }
+}
+
+/// State shared between a service and the scenario.
+pub type Shared = Rc<RefCell<PeerState>>;
+
+/// A DNS record in a zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Record {
+    /// An address.
+    A(Ipv4Addr),
+    /// An alias.
+    Cname(String),
+}
+
+/// A DNS server's data: lower-case name (no trailing dot) → records.
+pub type Zone = BTreeMap<String, Vec<Record>>;
+
+/// The DNS server's shared state: its zone and whether it answers.
+#[derive(Debug, Default)]
+pub struct DnsState {
+    /// The records it serves.
+    pub zone: Zone,
+    /// When true, queries are dropped (a silent server).
+    pub silent: bool,
+    /// Queries received, for scenarios that check the server was asked.
+    pub queries: usize,
+}
+
+/// An SNTP server's clock: reads `unix_micros` at simulated instant `set_at`
+/// and runs at the simulation's rate (see [`Clock::unix_micros_at`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Clock {
+    /// Simulated time since the simulation started, when the clock was set.
+    pub set_at: Duration,
+    /// Microseconds since the Unix epoch at `set_at`.
+    pub unix_micros: i64,
+}
+
+impl Clock {
+    /// What the clock reads at simulated instant `now` (see [`sim_now`]):
+    /// microseconds since the Unix epoch.
+    pub fn unix_micros_at(&self, now: Duration) -> i64 {
+        let since_set = now.as_micros() as i128 - self.set_at.as_micros() as i128;
+        (self.unix_micros as i128 + since_set) as i64
+    }
+}
+
+/// Simulated time since the simulation started, as the running host sees it
+/// now, to the microsecond: the time of the current step plus the tokio time
+/// the host advanced within it. turmoil's `sim_elapsed` already computes
+/// exactly that (the step's start plus the host runtime's paused tokio clock
+/// since then), so this only names the contract and rejects use outside a
+/// host.
+///
+/// # Panics
+/// If called outside a turmoil host's software (a broken invariant: every
+/// peer runs inside one).
+pub fn sim_now() -> Duration {
+    turmoil::sim_elapsed().expect("sim_now is called from a turmoil host's software")
+}
+
+/// A service on a peer host.
+#[derive(Debug, Clone)]
+pub enum Service {
+    /// Echoes every byte back on the same connection.
+    TcpEcho {
+        /// The TCP port it listens on.
+        port: u16,
+    },
+    /// Echoes every datagram to its sender.
+    UdpEcho {
+        /// The UDP port it listens on.
+        port: u16,
+    },
+    /// Accepts connections and keeps every byte.
+    TcpSink {
+        /// The TCP port it listens on.
+        port: u16,
+    },
+    /// Keeps every datagram.
+    UdpSink {
+        /// The UDP port it listens on.
+        port: u16,
+    },
+    /// Sends `greeting` to each connection right after accepting it, then
+    /// keeps every byte.
+    TcpGreeter {
+        /// The TCP port it listens on.
+        port: u16,
+        /// The bytes each connection gets first.
+        greeting: Vec<u8>,
+    },
+    /// Closes each connection `after` it was accepted; keeps the bytes
+    /// until then.
+    TcpCloser {
+        /// The TCP port it listens on.
+        port: u16,
+        /// How long after accepting a connection it closes it.
+        after: Duration,
+    },
+    /// A DNS server (RFC 1035) on UDP port 53.
+    Dns(Rc<RefCell<DnsState>>),
+    /// An SNTP server (RFC 4330) on UDP port 123.
+    Sntp(Rc<RefCell<Clock>>),
+}

@@ -1,0 +1,191 @@
+//! TCP services: echo, sink, greeter and closer.
+//!
+//! All four are one accept loop with a task per connection; they differ
+//! only in what a connection does besides keeping the bytes it receives
+//! ([`Behaviour`]). Every one also serves the scenario's outbox: a request
+//! goes to the most recent connection still open, and waits in the outbox
+//! while there is none.
+
+use std::cell::RefCell;
+use std::io;
+use std::net::Ipv4Addr;
+use std::rc::Rc;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use turmoil::net::{TcpListener, TcpStream};
+
+use super::{Outgoing, Shared};
+
+/// Bytes read from a connection at a time: any size works; this one is the
+/// module's largest UART piece, so a piece rarely needs two reads.
+const READ_CHUNK: usize = 1024;
+
+/// Echoes every byte back on the same connection.
+pub(super) async fn echo(port: u16, shared: Shared) -> io::Result<()> {
+    serve(port, Behaviour::Echo, shared).await
+}
+
+/// Keeps every byte.
+pub(super) async fn sink(port: u16, shared: Shared) -> io::Result<()> {
+    serve(port, Behaviour::Sink, shared).await
+}
+
+/// Sends `greeting` on each connection right after accepting it, then keeps
+/// every byte.
+pub(super) async fn greeter(port: u16, greeting: Vec<u8>, shared: Shared) -> io::Result<()> {
+    serve(port, Behaviour::Greet(greeting), shared).await
+}
+
+/// Closes each connection `after` accepting it; keeps the bytes until then.
+pub(super) async fn closer(port: u16, after: Duration, shared: Shared) -> io::Result<()> {
+    serve(port, Behaviour::CloseAfter(after), shared).await
+}
+
+/// What a connection does besides keeping the bytes it receives.
+#[derive(Debug, Clone)]
+enum Behaviour {
+    Echo,
+    Sink,
+    Greet(Vec<u8>),
+    CloseAfter(Duration),
+}
+
+/// The open connections of one service, oldest first: where outbox requests
+/// go. A connection leaves it when it ends, or as soon as a `Close` is
+/// dispatched to it, so a later `Send` goes to the connection that will
+/// still be open.
+type Open = Rc<RefCell<Vec<(u64, mpsc::UnboundedSender<Outgoing>)>>>;
+
+/// The accept loop and the outbox dispatcher of one service.
+async fn serve(port: u16, behaviour: Behaviour, shared: Shared) -> io::Result<()> {
+    let listener = TcpListener::bind((Ipv4Addr::UNSPECIFIED, port)).await?;
+    let ready = shared.borrow().outbox_ready.clone();
+    let open: Open = Rc::default();
+    let mut next_id = 0;
+    loop {
+        dispatch(&shared, &open);
+        tokio::select! {
+            biased;
+            () = ready.notified() => {}
+            accepted = listener.accept() => {
+                let (stream, _) = accepted?;
+                let (tx, rx) = mpsc::unbounded_channel();
+                open.borrow_mut().push((next_id, tx));
+                {
+                    let mut s = shared.borrow_mut();
+                    s.accepted += 1;
+                    s.open_connections += 1;
+                }
+                let guard = Guard { id: next_id, open: open.clone(), shared: shared.clone() };
+                next_id += 1;
+                tokio::task::spawn_local(connection(stream, behaviour.clone(), rx, guard));
+            }
+        }
+    }
+}
+
+/// Moves outbox requests to the most recent open connection, while there is
+/// one.
+fn dispatch(shared: &Shared, open: &Open) {
+    let mut open = open.borrow_mut();
+    let mut state = shared.borrow_mut();
+    while let Some((_, tx)) = open.last() {
+        let Some(request) = state.outbox.pop_front() else {
+            break;
+        };
+        let close = request == Outgoing::Close;
+        // A send fails only if the connection task already ended; its guard
+        // is about to remove it. The request is lost with the connection.
+        let _ = tx.send(request);
+        if close {
+            open.pop();
+        }
+    }
+}
+
+/// One connection: keeps what arrives, does its behaviour, carries out the
+/// requests dispatched to it, and closes when the module closes, when asked,
+/// or when its behaviour says so.
+async fn connection(
+    stream: TcpStream,
+    behaviour: Behaviour,
+    mut requests: mpsc::UnboundedReceiver<Outgoing>,
+    guard: Guard,
+) {
+    let accepted_at = Instant::now();
+    let (mut rd, mut wr) = stream.into_split();
+    if let Behaviour::Greet(greeting) = &behaviour
+        && wr.write_all(greeting).await.is_err()
+    {
+        return;
+    }
+    let close_at = match behaviour {
+        Behaviour::CloseAfter(after) => Some(accepted_at + after),
+        _ => None,
+    };
+    let mut buf = vec![0; READ_CHUNK];
+    loop {
+        tokio::select! {
+            biased;
+            request = requests.recv() => match request {
+                Some(Outgoing::Send(bytes)) => {
+                    if wr.write_all(&bytes).await.is_err() {
+                        break;
+                    }
+                }
+                // Asked to close; `None` cannot happen while the service
+                // runs (it holds the sender until the connection ends).
+                Some(Outgoing::Close) | None => break,
+            },
+            () = sleep_until(close_at) => break,
+            read = rd.read(&mut buf) => match read {
+                // The module closed (FIN) or reset the connection.
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    guard.shared.borrow_mut().received.extend_from_slice(&buf[..n]);
+                    if matches!(behaviour, Behaviour::Echo)
+                        && wr.write_all(&buf[..n]).await.is_err()
+                    {
+                        break;
+                    }
+                }
+            },
+        }
+    }
+    // Dropping both halves closes: a FIN, or a RST if unread data is left,
+    // as a real socket's close does.
+    drop((rd, wr, guard));
+}
+
+/// Sleeps until `deadline`, or forever without one.
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Counts a connection as open while it lives, and takes it out of the
+/// outbox's reach when it ends, however it ends (closed, failed, or dropped
+/// by a host crash).
+struct Guard {
+    id: u64,
+    open: Open,
+    shared: Shared,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Ok(mut open) = self.open.try_borrow_mut() {
+            open.retain(|(id, _)| *id != self.id);
+        }
+        // A crash drops this while the scenario may hold a borrow; run_host
+        // then resets the count at restart.
+        if let Ok(mut s) = self.shared.try_borrow_mut() {
+            s.open_connections = s.open_connections.saturating_sub(1);
+        }
+    }
+}

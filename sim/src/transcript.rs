@@ -1,0 +1,135 @@
+//! What happened, in order, stamped with simulated time.
+//!
+//! Every UART byte in both directions (as pieces the module's UART driver
+//! delivered, and as chunks the module wrote) and every network command and
+//! event the module's driver saw. Rendered as text with CR, LF and other
+//! non-printing bytes spelled out, one entry per line, so two transcripts
+//! diff cleanly and a golden file reads like a log.
+
+use std::fmt::{self, Write};
+use std::time::Duration;
+
+/// One transcript line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Simulated time since the simulation started.
+    pub at: Duration,
+    /// What happened.
+    pub event: Event,
+}
+
+/// The kinds of transcript line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A UART piece the module received from the host MCU.
+    UartIn(Vec<u8>),
+    /// Bytes the module wrote to its UART.
+    UartOut(Vec<u8>),
+    /// A network command of the module, or an event its driver reported.
+    Net(String),
+    /// Something the scenario did: a fault, a power cycle, a peer added.
+    Note(String),
+}
+
+/// A whole run's record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Transcript {
+    /// The seed the run used; a failing run prints it.
+    pub seed: u64,
+    entries: Vec<Entry>,
+}
+
+impl Transcript {
+    /// An empty transcript for a run with `seed`.
+    pub fn new(seed: u64) -> Self {
+        Transcript {
+            seed,
+            entries: Vec::new(),
+        }
+    }
+
+    /// Appends an entry; consecutive UART output at one instant is merged.
+    pub fn push(&mut self, at: Duration, event: Event) {
+        if let (Some(last), Event::UartOut(more)) = (self.entries.last_mut(), &event)
+            && last.at == at
+            && let Event::UartOut(bytes) = &mut last.event
+        {
+            bytes.extend_from_slice(more);
+            return;
+        }
+        self.entries.push(Entry { at, event });
+    }
+
+    /// The entries so far.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The text form (also what `Display` prints).
+    pub fn render(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// Writes bytes with `\r`, `\n`, `\\` and non-printing bytes escaped.
+pub fn escape(out: &mut impl Write, bytes: &[u8]) -> fmt::Result {
+    for &b in bytes {
+        match b {
+            b'\r' => out.write_str("\\r")?,
+            b'\n' => out.write_str("\\n")?,
+            b'\\' => out.write_str("\\\\")?,
+            0x20..=0x7e => out.write_char(char::from(b))?,
+            _ => write!(out, "\\x{b:02x}")?,
+        }
+    }
+    Ok(())
+}
+
+impl fmt::Display for Transcript {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "# atcert transcript, seed {}", self.seed)?;
+        for e in &self.entries {
+            write!(f, "{:>4}.{:06} ", e.at.as_secs(), e.at.subsec_micros())?;
+            match &e.event {
+                Event::UartIn(b) => {
+                    f.write_str("host> ")?;
+                    escape(f, b)?;
+                }
+                Event::UartOut(b) => {
+                    f.write_str("<mod ")?;
+                    escape(f, b)?;
+                }
+                Event::Net(s) => write!(f, "net   {s}")?,
+                Event::Note(s) => write!(f, "note  {s}")?,
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_control_bytes_visibly_and_merges_output() {
+        let mut t = Transcript::new(9);
+        t.push(
+            Duration::from_micros(1_500),
+            Event::UartIn(b"AT\r\n".to_vec()),
+        );
+        t.push(
+            Duration::from_micros(2_000),
+            Event::UartOut(b"\r\nOK".to_vec()),
+        );
+        t.push(
+            Duration::from_micros(2_000),
+            Event::UartOut(b"\r\n\x00".to_vec()),
+        );
+        assert_eq!(
+            t.render(),
+            "# atcert transcript, seed 9\n   0.001500 host> AT\\r\\n\n   0.002000 <mod \\r\\nOK\\r\\n\\x00\n"
+        );
+    }
+}

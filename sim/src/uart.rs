@@ -1,0 +1,344 @@
+//! The serial line between the host MCU and the module.
+//!
+//! 8N1: every byte takes 10 bit times on the wire, in both directions. The
+//! module's side reads the line the way a UART driver does: bytes collect in
+//! a receive FIFO that is handed over as one piece when it holds
+//! [`UartConfig::piece_max`] bytes, or when the line has been idle for
+//! [`UartConfig::rx_timeout_bytes`] byte times (the "RX timeout" interrupt of
+//! real UARTs). A piece's instant is the moment the driver gets it, which is
+//! what the firmware's timing rules see (PT-2, PT-4).
+//!
+//! With hardware flow control the module deasserts RTS while it cannot take
+//! more passthrough data, and the host's transmitter stops starting new
+//! bytes until it is asserted again (PT-7). Output to the host is paced the
+//! same way: the module's driver feeds a small transmit FIFO, so the core's
+//! own buffer is what absorbs bursts.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+/// The line's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UartConfig {
+    /// Bits per second.
+    pub baud: u32,
+    /// RTS/CTS honoured by both sides.
+    pub flow_control: bool,
+    /// Largest piece the module's driver reads at once (PT-2: 1024).
+    pub piece_max: usize,
+    /// Idle byte times that end a piece (ESP-IDF's default RX timeout: 10).
+    pub rx_timeout_bytes: u32,
+    /// Bytes the module's transmit FIFO holds ahead of the wire.
+    pub tx_fifo: usize,
+}
+
+impl Default for UartConfig {
+    fn default() -> Self {
+        UartConfig {
+            baud: 115_200,
+            flow_control: false,
+            piece_max: 1024,
+            rx_timeout_bytes: 10,
+            tx_fifo: 128,
+        }
+    }
+}
+
+impl UartConfig {
+    /// Time one byte takes on the wire: start bit, 8 data bits, stop bit.
+    pub fn byte_time(&self) -> Duration {
+        Duration::from_nanos(10_000_000_000 / u64::from(self.baud.max(1)))
+    }
+}
+
+/// Bytes written at one instant, clocked out one after another.
+#[derive(Debug)]
+struct Burst {
+    at: Duration,
+    data: Vec<u8>,
+    pos: usize,
+}
+
+/// Bytes on their way to the host, contiguous on the wire from `start`.
+#[derive(Debug)]
+struct Chunk {
+    start: Duration,
+    data: Vec<u8>,
+    /// How many the host has read.
+    read: usize,
+}
+
+/// Both directions of the line.
+#[derive(Debug)]
+pub struct Uart {
+    cfg: UartConfig,
+    byte: Duration,
+    // Host to module.
+    bursts: VecDeque<Burst>,
+    /// When the host's transmitter is free for the next byte.
+    line_free_at: Duration,
+    /// The module's receive FIFO and when its last byte arrived.
+    fifo: Vec<u8>,
+    last_arrival: Duration,
+    // Module to host.
+    chunks: VecDeque<Chunk>,
+    out_free_at: Duration,
+}
+
+/// What the next piece will be, found without changing the line.
+struct Scan {
+    at: Duration,
+    /// Bytes to move from the bursts into the piece.
+    take: usize,
+    line_free_at: Duration,
+}
+
+impl Uart {
+    /// An idle line.
+    pub fn new(cfg: UartConfig) -> Self {
+        Uart {
+            cfg,
+            byte: cfg.byte_time(),
+            bursts: VecDeque::new(),
+            line_free_at: Duration::ZERO,
+            fifo: Vec::new(),
+            last_arrival: Duration::ZERO,
+            chunks: VecDeque::new(),
+            out_free_at: Duration::ZERO,
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> UartConfig {
+        self.cfg
+    }
+
+    // ---- host side ----
+
+    /// The host MCU writes `bytes` at `now`; they follow whatever it wrote
+    /// before.
+    pub fn host_write(&mut self, now: Duration, bytes: &[u8]) {
+        if !bytes.is_empty() {
+            self.bursts.push_back(Burst {
+                at: now,
+                data: bytes.to_vec(),
+                pos: 0,
+            });
+        }
+    }
+
+    /// Bytes the host wrote that have not yet reached the module's FIFO.
+    pub fn host_pending(&self) -> usize {
+        self.bursts.iter().map(|b| b.data.len() - b.pos).sum()
+    }
+
+    /// Every byte from the module that has fully arrived at the host by `now`.
+    pub fn host_read(&mut self, now: Duration) -> Vec<u8> {
+        let mut out = Vec::new();
+        while let Some(c) = self.chunks.front_mut() {
+            let arrived = if now < c.start {
+                0
+            } else {
+                (((now - c.start).as_nanos() / self.byte.as_nanos().max(1)) as usize)
+                    .min(c.data.len())
+            };
+            out.extend_from_slice(&c.data[c.read..arrived]);
+            c.read = arrived;
+            if arrived < c.data.len() {
+                break;
+            }
+            self.chunks.pop_front();
+        }
+        out
+    }
+
+    // ---- module side ----
+
+    /// Forgets what the module's side held (a power cycle).
+    pub fn module_reset(&mut self, now: Duration) {
+        self.fifo.clear();
+        self.chunks.clear();
+        self.out_free_at = now;
+    }
+
+    /// When the next piece reaches the module, given `rts` (the module can
+    /// take data); `None` if none is on its way.
+    pub fn next_piece_at(&self, rts: bool) -> Option<Duration> {
+        self.scan(rts).map(|s| s.at)
+    }
+
+    /// The piece due by `now`, if any, with its instant.
+    pub fn take_piece(&mut self, now: Duration, rts: bool) -> Option<(Duration, Vec<u8>)> {
+        let s = self.scan(rts).filter(|s| s.at <= now)?;
+        let mut left = s.take;
+        while left > 0 {
+            let b = self.bursts.front_mut()?;
+            let n = left.min(b.data.len() - b.pos);
+            self.fifo.extend_from_slice(&b.data[b.pos..b.pos + n]);
+            b.pos += n;
+            left -= n;
+            if b.pos == b.data.len() {
+                self.bursts.pop_front();
+            }
+        }
+        self.line_free_at = s.line_free_at;
+        self.last_arrival = s.line_free_at.max(self.last_arrival);
+        Some((s.at, std::mem::take(&mut self.fifo)))
+    }
+
+    /// RTS was asserted again at `now`: the host resumes from here.
+    pub fn resume(&mut self, now: Duration) {
+        self.line_free_at = self.line_free_at.max(now);
+    }
+
+    /// Walks the line forward from its state to the next piece: a full FIFO
+    /// at the arrival of its last byte, or an idle gap after the last byte.
+    fn scan(&self, rts: bool) -> Option<Scan> {
+        let idle = self.byte * self.cfg.rx_timeout_bytes;
+        let mut fifo = self.fifo.len();
+        let mut last = self.last_arrival;
+        let mut free = self.line_free_at;
+        let mut take = 0;
+        let mut bytes = self
+            .bursts
+            .iter()
+            .flat_map(|b| std::iter::repeat_n(b.at, b.data.len() - b.pos));
+        loop {
+            let next = if rts || !self.cfg.flow_control {
+                bytes.next().map(|written| free.max(written) + self.byte)
+            } else {
+                None
+            };
+            match next {
+                Some(arrival) if fifo == 0 || arrival <= last + idle => {
+                    fifo += 1;
+                    take += 1;
+                    last = arrival;
+                    free = arrival;
+                    if fifo == self.cfg.piece_max {
+                        return Some(Scan {
+                            at: arrival,
+                            take,
+                            line_free_at: free,
+                        });
+                    }
+                }
+                // The line went idle long enough after the last byte.
+                _ if fifo > 0 => {
+                    return Some(Scan {
+                        at: last + idle,
+                        take,
+                        line_free_at: free,
+                    });
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Room in the module's transmit FIFO at `now`.
+    pub fn tx_room(&self, now: Duration) -> usize {
+        let busy = self.out_free_at.saturating_sub(now);
+        // A byte partly on the wire still occupies its FIFO slot.
+        let queued = busy.as_nanos().div_ceil(self.byte.as_nanos().max(1)) as usize;
+        self.cfg.tx_fifo.saturating_sub(queued)
+    }
+
+    /// When the transmit FIFO will have room for at least `n` more bytes.
+    pub fn tx_room_at(&self, now: Duration, n: usize) -> Duration {
+        let keep = self.cfg.tx_fifo.saturating_sub(n) as u32;
+        self.out_free_at.saturating_sub(self.byte * keep).max(now)
+    }
+
+    /// The module writes `bytes` at `now`.
+    pub fn module_write(&mut self, now: Duration, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        let start = self.out_free_at.max(now);
+        self.out_free_at = start + self.byte * bytes.len() as u32;
+        match self.chunks.back_mut() {
+            Some(c) if c.start + self.byte * c.data.len() as u32 == start => {
+                c.data.extend_from_slice(bytes)
+            }
+            _ => self.chunks.push_back(Chunk {
+                start,
+                data: bytes.to_vec(),
+                read: 0,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uart(baud: u32) -> Uart {
+        Uart::new(UartConfig {
+            baud,
+            ..UartConfig::default()
+        })
+    }
+
+    #[test]
+    fn a_burst_arrives_as_one_piece_after_the_idle_timeout() {
+        // 1 Mbaud: 10 µs a byte, idle after 100 µs.
+        let mut u = uart(1_000_000);
+        u.host_write(Duration::ZERO, b"AT\r\n");
+        assert_eq!(u.next_piece_at(true), Some(Duration::from_micros(140)));
+        assert_eq!(u.take_piece(Duration::from_micros(139), true), None);
+        let (at, piece) = u.take_piece(Duration::from_micros(140), true).unwrap();
+        assert_eq!(
+            (at, piece.as_slice()),
+            (Duration::from_micros(140), &b"AT\r\n"[..])
+        );
+        assert_eq!(u.next_piece_at(true), None);
+    }
+
+    #[test]
+    fn long_bursts_come_in_full_pieces() {
+        let mut u = uart(1_000_000);
+        u.host_write(Duration::ZERO, &[0; 2500]);
+        let (at, p) = u.take_piece(Duration::from_secs(1), true).unwrap();
+        assert_eq!((at, p.len()), (Duration::from_micros(10_240), 1024));
+        let (at, p) = u.take_piece(Duration::from_secs(1), true).unwrap();
+        assert_eq!((at, p.len()), (Duration::from_micros(20_480), 1024));
+        let (at, p) = u.take_piece(Duration::from_secs(1), true).unwrap();
+        assert_eq!((at, p.len()), (Duration::from_micros(25_000 + 100), 452));
+    }
+
+    #[test]
+    fn a_gap_shorter_than_the_timeout_joins_pieces() {
+        let mut u = uart(1_000_000);
+        u.host_write(Duration::ZERO, b"ab");
+        u.host_write(Duration::from_micros(50), b"cd");
+        let (at, p) = u.take_piece(Duration::from_secs(1), true).unwrap();
+        assert_eq!(
+            (at, p.as_slice()),
+            (Duration::from_micros(170), &b"abcd"[..])
+        );
+    }
+
+    #[test]
+    fn output_is_paced_at_the_baud_rate() {
+        let mut u = uart(1_000_000);
+        u.module_write(Duration::ZERO, b"OK\r\n");
+        assert_eq!(u.host_read(Duration::from_micros(25)), b"OK");
+        assert_eq!(u.tx_room(Duration::from_micros(25)), 126);
+        assert_eq!(u.host_read(Duration::from_micros(40)), b"\r\n");
+    }
+
+    #[test]
+    fn rts_holds_the_host_back() {
+        let mut u = Uart::new(UartConfig {
+            baud: 1_000_000,
+            flow_control: true,
+            ..UartConfig::default()
+        });
+        u.host_write(Duration::ZERO, b"xy");
+        assert_eq!(u.next_piece_at(false), None);
+        u.resume(Duration::from_micros(500));
+        assert_eq!(u.next_piece_at(true), Some(Duration::from_micros(620)));
+    }
+}

@@ -1,0 +1,376 @@
+//! The simulated world: the module, its UART, the peers and the network
+//! between them, in deterministic simulated time.
+//!
+//! One `u64` seed drives everything random (turmoil's RNG, which picks
+//! latencies, and the module's own seed); the epoch is fixed; turmoil runs
+//! hosts in a fixed order. The same seed and the same scenario give the same
+//! transcript, byte for byte.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+use std::rc::Rc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use tokio::sync::Notify;
+
+use crate::module_host::{self, ModuleCtx};
+use crate::peers::{self, Clock, DnsState, PeerState, Service, Shared};
+use crate::transcript::{Event, Transcript};
+use crate::uart::{Uart, UartConfig};
+
+/// The module's address by default: the spec's examples use it.
+pub const MODULE_IP: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 107);
+/// The network's DNS server, handed to the module by DHCP.
+pub const DNS_IP: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 1);
+
+/// How a world is made.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    seed: u64,
+    latency: Duration,
+    max_latency: Option<Duration>,
+    module: Ipv4Addr,
+    dns: Ipv4Addr,
+    uart: UartConfig,
+    flash: Vec<u8>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            seed: 0,
+            latency: Duration::from_millis(1),
+            max_latency: None,
+            module: MODULE_IP,
+            dns: DNS_IP,
+            uart: UartConfig::default(),
+            flash: Vec::new(),
+        }
+    }
+}
+
+impl Builder {
+    /// The seed of everything random.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// One-way network latency, fixed.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self.max_latency = None;
+        self
+    }
+
+    /// One-way latency drawn (from the seed) between `min` and `max`.
+    pub fn random_latency(mut self, min: Duration, max: Duration) -> Self {
+        self.latency = min;
+        self.max_latency = Some(max);
+        self
+    }
+
+    /// The module's address.
+    pub fn module_address(mut self, ip: Ipv4Addr) -> Self {
+        self.module = ip;
+        self
+    }
+
+    /// The UART's settings.
+    pub fn uart(mut self, cfg: UartConfig) -> Self {
+        self.uart = cfg;
+        self
+    }
+
+    /// What the module's non-volatile storage holds at power-on.
+    pub fn flash(mut self, blob: Vec<u8>) -> Self {
+        self.flash = blob;
+        self
+    }
+
+    /// Builds the world and powers the module on (its `ready` arrives a
+    /// moment later, as the UART carries it).
+    pub fn build(self) -> World {
+        let mut sim = turmoil::Builder::new()
+            .rng_seed(self.seed)
+            .epoch(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+            .simulation_duration(Duration::from_secs(365 * 24 * 3600))
+            .min_message_latency(self.latency)
+            .max_message_latency(self.max_latency.unwrap_or(self.latency))
+            .tcp_capacity(1 << 20)
+            .udp_capacity(1 << 16)
+            .build();
+        let log = Rc::new(RefCell::new(Transcript::new(self.seed)));
+        let ctx = Rc::new(ModuleCtx {
+            address: self.module,
+            dns: self.dns,
+            seed: self.seed,
+            uart: Rc::new(RefCell::new(Uart::new(self.uart))),
+            uart_written: Rc::new(Notify::new()),
+            flash: Rc::new(RefCell::new(self.flash)),
+            log: log.clone(),
+            boots: Rc::new(RefCell::new(0)),
+        });
+        let host_ctx = ctx.clone();
+        sim.host(self.module, move || module_host::run(host_ctx.clone()));
+        let mut world = World {
+            sim,
+            ctx,
+            log,
+            module: self.module,
+            dns_ip: self.dns,
+            hosts: BTreeMap::new(),
+            dns: Rc::new(RefCell::new(DnsState::default())),
+            silent_hosts: Vec::new(),
+        };
+        let dns = world.dns.clone();
+        world.add_service(self.dns, Service::Dns(dns));
+        world
+    }
+}
+
+/// A peer host: its services and the signal that more were added.
+struct PeerHost {
+    services: Rc<RefCell<Vec<(Service, Shared)>>>,
+    added: Rc<Notify>,
+}
+
+/// A running simulation.
+pub struct World {
+    sim: turmoil::Sim<'static>,
+    ctx: Rc<ModuleCtx>,
+    log: Rc<RefCell<Transcript>>,
+    module: Ipv4Addr,
+    dns_ip: Ipv4Addr,
+    hosts: BTreeMap<Ipv4Addr, PeerHost>,
+    dns: Rc<RefCell<DnsState>>,
+    silent_hosts: Vec<Ipv4Addr>,
+}
+
+impl World {
+    /// A world with default settings and `seed`.
+    pub fn new(seed: u64) -> Self {
+        Builder::default().seed(seed).build()
+    }
+
+    /// Where to start for anything else.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.log.borrow().seed
+    }
+
+    /// Simulated time since the world was built.
+    pub fn now(&self) -> Duration {
+        self.sim.elapsed()
+    }
+
+    /// The module's address.
+    pub fn module_address(&self) -> Ipv4Addr {
+        self.module
+    }
+
+    /// The transcript so far.
+    pub fn transcript(&self) -> Transcript {
+        self.log.borrow().clone()
+    }
+
+    /// Adds a line to the transcript.
+    pub fn note(&self, text: impl Into<String>) {
+        self.log
+            .borrow_mut()
+            .push(self.now(), Event::Note(text.into()));
+    }
+
+    // ---- time ----
+
+    /// One turmoil step (1 ms of simulated time).
+    ///
+    /// # Panics
+    /// If a host's software failed: the simulation is broken, not the module.
+    pub fn step(&mut self) {
+        if let Err(e) = self.sim.step() {
+            panic!("simulation failed (seed {}): {e}", self.seed());
+        }
+    }
+
+    /// Runs for `d` of simulated time.
+    pub fn run_for(&mut self, d: Duration) {
+        let end = self.now() + d;
+        while self.now() < end {
+            self.step();
+        }
+    }
+
+    /// Steps until `done` holds or `limit` of simulated time passed;
+    /// returns whether it held.
+    pub fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&mut World) -> bool) -> bool {
+        let end = self.now() + limit;
+        loop {
+            if done(self) {
+                return true;
+            }
+            if self.now() >= end {
+                return false;
+            }
+            self.step();
+        }
+    }
+
+    // ---- the UART, from the host MCU's side ----
+
+    /// The host MCU writes `bytes` now.
+    pub fn host_write(&mut self, bytes: &[u8]) {
+        let now = self.now();
+        self.ctx.uart.borrow_mut().host_write(now, bytes);
+        self.ctx.uart_written.notify_one();
+    }
+
+    /// Bytes from the module that reached the host since the last read.
+    pub fn host_read(&mut self) -> Vec<u8> {
+        let now = self.now();
+        self.ctx.uart.borrow_mut().host_read(now)
+    }
+
+    /// Host bytes the line has not delivered yet.
+    pub fn host_pending(&self) -> usize {
+        self.ctx.uart.borrow().host_pending()
+    }
+
+    /// The UART's settings.
+    pub fn uart_config(&self) -> UartConfig {
+        self.ctx.uart.borrow().config()
+    }
+
+    // ---- peers ----
+
+    /// Runs `service` on the peer host at `ip` (created on first use);
+    /// returns its observable state.
+    pub fn add_service(&mut self, ip: Ipv4Addr, service: Service) -> Shared {
+        self.note(format!("peer {ip} {service:?}"));
+        let state: Shared = Rc::new(RefCell::new(PeerState::default()));
+        let host = self.hosts.entry(ip).or_insert_with(|| {
+            let services = Rc::new(RefCell::new(Vec::new()));
+            let added = Rc::new(Notify::new());
+            let (s, a) = (services.clone(), added.clone());
+            self.sim
+                .host(ip, move || peers::run_host(s.clone(), a.clone()));
+            PeerHost { services, added }
+        });
+        host.services.borrow_mut().push((service, state.clone()));
+        host.added.notify_one();
+        state
+    }
+
+    /// A host with no services that still answers ping.
+    pub fn add_host(&mut self, ip: Ipv4Addr) {
+        if !self.hosts.contains_key(&ip) {
+            let services = Rc::new(RefCell::new(Vec::new()));
+            let added = Rc::new(Notify::new());
+            let (s, a) = (services.clone(), added.clone());
+            self.sim
+                .host(ip, move || peers::run_host(s.clone(), a.clone()));
+            self.hosts.insert(ip, PeerHost { services, added });
+        }
+    }
+
+    /// A host whose packets vanish: whatever is sent to it times out.
+    pub fn add_silent_host(&mut self, ip: Ipv4Addr) {
+        self.add_host(ip);
+        self.sim.partition(self.module, ip);
+        self.silent_hosts.push(ip);
+        self.note(format!("no host answers at {ip}"));
+    }
+
+    /// The network's DNS server's data.
+    pub fn dns(&self) -> Rc<RefCell<DnsState>> {
+        self.dns.clone()
+    }
+
+    /// The network's DNS server's address.
+    pub fn dns_address(&self) -> Ipv4Addr {
+        self.dns_ip
+    }
+
+    /// A DNS server of its own at `ip`.
+    pub fn add_dns_server(&mut self, ip: Ipv4Addr) -> Rc<RefCell<DnsState>> {
+        let state = Rc::new(RefCell::new(DnsState::default()));
+        self.add_service(ip, Service::Dns(state.clone()));
+        state
+    }
+
+    /// An SNTP server at `ip` whose clock reads `unix_micros` now.
+    pub fn add_sntp_server(&mut self, ip: Ipv4Addr, unix_micros: i64) -> Rc<RefCell<Clock>> {
+        let clock = Rc::new(RefCell::new(Clock {
+            set_at: self.now(),
+            unix_micros,
+        }));
+        self.add_service(ip, Service::Sntp(clock.clone()));
+        clock
+    }
+
+    // ---- faults ----
+
+    /// Cuts the network between the module and `ip`: packets are dropped.
+    pub fn cut(&mut self, ip: Ipv4Addr) {
+        self.note(format!("cut {ip}"));
+        self.sim.partition(self.module, ip);
+    }
+
+    /// Restores what [`cut`](Self::cut) cut.
+    pub fn restore(&mut self, ip: Ipv4Addr) {
+        self.note(format!("restore {ip}"));
+        self.sim.repair(self.module, ip);
+    }
+
+    /// Holds packets between the module and `ip` until released.
+    pub fn hold(&mut self, ip: Ipv4Addr) {
+        self.note(format!("hold {ip}"));
+        self.sim.hold(self.module, ip);
+    }
+
+    /// Releases held packets.
+    pub fn release(&mut self, ip: Ipv4Addr) {
+        self.note(format!("release {ip}"));
+        self.sim.release(self.module, ip);
+    }
+
+    /// Sets the one-way latency between the module and `ip`.
+    pub fn delay(&mut self, ip: Ipv4Addr, latency: Duration) {
+        self.note(format!("delay {ip} {latency:?}"));
+        self.sim.set_link_latency(self.module, ip, latency);
+    }
+
+    /// Crashes the peer host at `ip`: its software stops, its sockets die.
+    pub fn crash(&mut self, ip: Ipv4Addr) {
+        self.note(format!("crash {ip}"));
+        self.sim.crash(ip);
+    }
+
+    /// Restarts a crashed peer host.
+    pub fn restart(&mut self, ip: Ipv4Addr) {
+        self.note(format!("restart {ip}"));
+        self.sim.bounce(ip);
+    }
+
+    /// Power-cycles the module: every volatile state is lost, its
+    /// non-volatile storage stays.
+    pub fn power_cycle(&mut self) {
+        self.note("power cycle");
+        self.sim.bounce(self.module);
+    }
+
+    /// What the module's non-volatile storage holds.
+    pub fn flash(&self) -> Vec<u8> {
+        self.ctx.flash.borrow().clone()
+    }
+
+    /// How many times the module has booted.
+    pub fn boots(&self) -> u32 {
+        *self.ctx.boots.borrow()
+    }
+}
