@@ -69,6 +69,7 @@ async fn run(service: Service, shared: Shared) -> std::io::Result<()> {
         Service::TcpSink { port } => tcp::sink(port, shared).await,
         Service::TcpGreeter { port, greeting } => tcp::greeter(port, greeting, shared).await,
         Service::TcpCloser { port, after } => tcp::closer(port, after, shared).await,
+        Service::TcpClient { to } => tcp::client(to, shared).await,
         Service::UdpEcho { port } => udp::echo(port, shared).await,
         Service::UdpSink { port } => udp::sink(port, shared).await,
         Service::Dns(state) => dns::serve(state, shared).await,

@@ -175,6 +175,12 @@ pub enum Service {
         /// How long after accepting a connection it closes it.
         after: Duration,
     },
+    /// Connects to the module once and keeps what it receives; the outbox
+    /// sends and closes on that connection.
+    TcpClient {
+        /// The module's address and the port of its server link.
+        to: std::net::SocketAddrV4,
+    },
     /// A DNS server (RFC 1035) on UDP port 53.
     Dns(Rc<RefCell<DnsState>>),
     /// An SNTP server (RFC 4330) on UDP port 123.

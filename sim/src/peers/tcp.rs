@@ -1,4 +1,5 @@
-//! TCP services: echo, sink, greeter and closer.
+//! TCP services: echo, sink, greeter and closer, and a client that
+//! connects to the module.
 //!
 //! All four are one accept loop with a task per connection; they differ
 //! only in what a connection does besides keeping the bytes it receives
@@ -8,7 +9,7 @@
 
 use std::cell::RefCell;
 use std::io;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddrV4};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -42,6 +43,31 @@ pub(super) async fn greeter(port: u16, greeting: Vec<u8>, shared: Shared) -> io:
 /// Closes each connection `after` accepting it; keeps the bytes until then.
 pub(super) async fn closer(port: u16, after: Duration, shared: Shared) -> io::Result<()> {
     serve(port, Behaviour::CloseAfter(after), shared).await
+}
+
+/// Connects to the module at `to` (its server link, SS-8), then keeps every
+/// byte and serves the outbox like the services above. A refused connection
+/// is not an error of the simulation: `accepted` stays 0.
+pub(super) async fn client(to: SocketAddrV4, shared: Shared) -> io::Result<()> {
+    let Ok(stream) = TcpStream::connect(to).await else {
+        return Ok(());
+    };
+    let ready = shared.borrow().outbox_ready.clone();
+    let open: Open = Rc::default();
+    let (tx, rx) = mpsc::unbounded_channel();
+    open.borrow_mut().push((0, tx));
+    {
+        let mut s = shared.borrow_mut();
+        s.accepted += 1;
+        s.open_connections += 1;
+    }
+    let guard = Guard { id: 0, open: open.clone(), shared: shared.clone() };
+    let task = tokio::task::spawn_local(connection(stream, Behaviour::Sink, rx, guard));
+    while !task.is_finished() {
+        dispatch(&shared, &open);
+        ready.notified().await;
+    }
+    Ok(())
 }
 
 /// What a connection does besides keeping the bytes it receives.

@@ -1,0 +1,151 @@
+//! The device under test, seen from the test machine.
+//!
+//! Steps talk to a [`Dut`]: the UART from the host MCU's side, the peers
+//! the module talks to, time, and (on a simulator) faults. [`SimDut`] is
+//! the simulated module; a serial-port DUT with real sockets for peers
+//! implements the same trait.
+
+use std::cell::RefCell;
+use std::net::Ipv4Addr;
+use std::rc::Rc;
+use std::time::Duration;
+
+use sim::World;
+use sim::peers::{DnsState, Service, Shared};
+
+/// A network fault a scenario injects (simulator only, `@sim`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Packets between the module and the host are dropped.
+    Cut(Ipv4Addr),
+    /// Undoes `Cut`.
+    Restore(Ipv4Addr),
+    /// One-way latency between the module and the host.
+    Delay(Ipv4Addr, Duration),
+    /// The host's software stops; its connections die.
+    Crash(Ipv4Addr),
+    /// The crashed host starts again.
+    Restart(Ipv4Addr),
+}
+
+/// What a DUT cannot do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported(pub String);
+
+/// A module under test and the lab around it.
+pub trait Dut {
+    /// For reports: which module, and how to reproduce the run.
+    fn describe(&self) -> String;
+    /// Writes bytes on the UART, as the host MCU.
+    fn host_write(&mut self, bytes: &[u8]);
+    /// Bytes from the module that arrived since the last call.
+    fn host_read(&mut self) -> Vec<u8>;
+    /// Lets a little time pass (one simulation step, or a short sleep).
+    fn tick(&mut self);
+    /// Time since the DUT was set up.
+    fn now(&self) -> Duration;
+    /// Power-cycles the module (stored settings survive).
+    fn power_cycle(&mut self) -> Result<(), Unsupported>;
+    /// Runs `service` on the lab host at `ip`.
+    fn add_service(&mut self, ip: Ipv4Addr, service: Service) -> Shared;
+    /// A lab host with no services that answers ping.
+    fn add_host(&mut self, ip: Ipv4Addr);
+    /// An address where nothing answers: packets vanish.
+    fn add_silent_host(&mut self, ip: Ipv4Addr) -> Result<(), Unsupported>;
+    /// The network's DNS server (the one DHCP gives the module).
+    fn network_dns(&mut self) -> Rc<RefCell<DnsState>>;
+    /// A DNS server of its own at `ip`.
+    fn add_dns_server(&mut self, ip: Ipv4Addr) -> Rc<RefCell<DnsState>>;
+    /// An SNTP server at `ip` whose clock reads `unix_micros` now.
+    fn add_sntp_server(&mut self, ip: Ipv4Addr, unix_micros: i64);
+    /// Injects a fault.
+    fn fault(&mut self, fault: Fault) -> Result<(), Unsupported>;
+    /// The record of the run so far, for failure reports.
+    fn transcript(&self) -> String;
+}
+
+/// The simulated module (`sim::World`).
+pub struct SimDut {
+    world: World,
+}
+
+impl SimDut {
+    /// A new simulated world with `seed`.
+    pub fn new(seed: u64) -> Self {
+        SimDut {
+            world: World::new(seed),
+        }
+    }
+
+    /// The world, for what the trait does not cover.
+    pub fn world(&mut self) -> &mut World {
+        &mut self.world
+    }
+}
+
+impl Dut for SimDut {
+    fn describe(&self) -> String {
+        format!("simulated module, seed {}", self.world.seed())
+    }
+
+    fn host_write(&mut self, bytes: &[u8]) {
+        self.world.host_write(bytes);
+    }
+
+    fn host_read(&mut self) -> Vec<u8> {
+        self.world.host_read()
+    }
+
+    fn tick(&mut self) {
+        self.world.step();
+    }
+
+    fn now(&self) -> Duration {
+        self.world.now()
+    }
+
+    fn power_cycle(&mut self) -> Result<(), Unsupported> {
+        self.world.power_cycle();
+        Ok(())
+    }
+
+    fn add_service(&mut self, ip: Ipv4Addr, service: Service) -> Shared {
+        self.world.add_service(ip, service)
+    }
+
+    fn add_host(&mut self, ip: Ipv4Addr) {
+        self.world.add_host(ip);
+    }
+
+    fn add_silent_host(&mut self, ip: Ipv4Addr) -> Result<(), Unsupported> {
+        self.world.add_silent_host(ip);
+        Ok(())
+    }
+
+    fn network_dns(&mut self) -> Rc<RefCell<DnsState>> {
+        self.world.dns()
+    }
+
+    fn add_dns_server(&mut self, ip: Ipv4Addr) -> Rc<RefCell<DnsState>> {
+        self.world.add_dns_server(ip)
+    }
+
+    fn add_sntp_server(&mut self, ip: Ipv4Addr, unix_micros: i64) {
+        self.world.add_sntp_server(ip, unix_micros);
+    }
+
+    fn fault(&mut self, fault: Fault) -> Result<(), Unsupported> {
+        match fault {
+            Fault::Cut(ip) => self.world.cut(ip),
+            Fault::Restore(ip) => self.world.restore(ip),
+            Fault::Delay(ip, d) => self.world.delay(ip, d),
+            Fault::Crash(ip) => self.world.crash(ip),
+            Fault::Restart(ip) => self.world.restart(ip),
+        }
+        Ok(())
+    }
+
+    fn transcript(&self) -> String {
+        self.world.transcript().render()
+    }
+}

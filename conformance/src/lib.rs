@@ -1,0 +1,20 @@
+//! The conformance suite for AT TCP/IP modules.
+//!
+//! Feature files (Gherkin) speak the sentences of `spec/STEPS.md`; this
+//! crate implements them (the step library), runs them against a device
+//! under test ([`Dut`]: the simulated module now, a serial-port device
+//! later) and reports clause by clause against `spec/DECISIONS.md`. The
+//! `atcert` command is its front end.
+
+#![warn(missing_docs)]
+
+pub mod dut;
+pub mod lines;
+pub mod report;
+pub mod runner;
+mod steps;
+pub mod world;
+
+pub use dut::{Dut, Fault, SimDut};
+pub use runner::{Config, ScenarioResult, Status, run};
+pub use world::AtWorld;

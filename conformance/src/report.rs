@@ -1,0 +1,184 @@
+//! What a run says, clause by clause.
+//!
+//! Every clause of the contract (`spec/DECISIONS.md`, a copy kept beside
+//! this crate and checked against the shared one) is listed with the
+//! scenarios tagged with it. A clause is passed when it has scenarios and
+//! all passed, failed when any failed, uncovered when none ran, and pending
+//! when its only scenarios need what this build leaves out (`@tls`).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use crate::runner::{ScenarioResult, Status};
+
+/// The contract this suite checks.
+pub const DECISIONS: &str = include_str!("../spec/DECISIONS.md");
+
+/// Clause IDs in the order the contract lists them (`**SD-2**`).
+pub fn clauses() -> Vec<String> {
+    let mut out = Vec::new();
+    for part in DECISIONS.split("**").skip(1).step_by(2) {
+        let is_id = part.split_once('-').is_some_and(|(a, b)| {
+            !a.is_empty()
+                && a.len() <= 2
+                && a.bytes().all(|c| c.is_ascii_uppercase())
+                && b.parse::<u32>().is_ok()
+        });
+        if is_id && !out.iter().any(|c| c == part) {
+            out.push(part.to_owned());
+        }
+    }
+    out
+}
+
+/// Where a clause stands after a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    /// Every scenario tagged with it passed.
+    Passed,
+    /// At least one failed.
+    Failed,
+    /// Only scenarios this build leaves out (TLS) check it.
+    Pending,
+    /// No scenario checks it.
+    Uncovered,
+}
+
+/// One row of the clause table.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The clause ID.
+    pub clause: String,
+    /// How many scenarios ran for it.
+    pub scenarios: usize,
+    /// How many of them failed.
+    pub failed: usize,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+/// The clause table. `pending` lists clauses whose scenarios exist but
+/// were left out because they need TLS.
+pub fn table(results: &[ScenarioResult], pending: &[String]) -> Vec<Row> {
+    let mut by_clause: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for r in results {
+        for tag in &r.tags {
+            let e = by_clause.entry(tag.as_str()).or_default();
+            e.0 += 1;
+            if r.status != Status::Passed {
+                e.1 += 1;
+            }
+        }
+    }
+    clauses()
+        .into_iter()
+        .map(|clause| {
+            let (scenarios, failed) = by_clause.get(clause.as_str()).copied().unwrap_or_default();
+            let verdict = match (scenarios, failed) {
+                (0, _) if pending.contains(&clause) => Verdict::Pending,
+                (0, _) => Verdict::Uncovered,
+                (_, 0) => Verdict::Passed,
+                _ => Verdict::Failed,
+            };
+            Row {
+                clause,
+                scenarios,
+                failed,
+                verdict,
+            }
+        })
+        .collect()
+}
+
+/// The Markdown certification report.
+pub fn markdown(dut: &str, seed: u64, results: &[ScenarioResult], rows: &[Row]) -> String {
+    let mut s = String::new();
+    let passed = results
+        .iter()
+        .filter(|r| r.status == Status::Passed)
+        .count();
+    let _ = writeln!(s, "# AT TCP/IP conformance report\n");
+    let _ = writeln!(s, "- Device: {dut}");
+    let _ = writeln!(
+        s,
+        "- Contract: `spec/DECISIONS.md` (the `seed` dialect), {} clauses",
+        rows.len()
+    );
+    let _ = writeln!(s, "- Seed: {seed}");
+    let _ = writeln!(
+        s,
+        "- Scenarios: {} run, {passed} passed, {} failed\n",
+        results.len(),
+        results.len() - passed
+    );
+    let _ = writeln!(
+        s,
+        "| clause | scenarios | failed | verdict |\n|---|---:|---:|---|"
+    );
+    for r in rows {
+        let verdict = match r.verdict {
+            Verdict::Passed => "passed",
+            Verdict::Failed => "**FAILED**",
+            Verdict::Pending => "pending: TLS",
+            Verdict::Uncovered => "**uncovered**",
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {verdict} |",
+            r.clause, r.scenarios, r.failed
+        );
+    }
+    let failures: Vec<_> = results
+        .iter()
+        .filter(|r| r.status != Status::Passed)
+        .collect();
+    if !failures.is_empty() {
+        let _ = writeln!(s, "\n## Failures\n");
+        for r in failures {
+            let why = match &r.status {
+                Status::Failed(m) => m.as_str(),
+                _ => "a step matched no sentence of spec/STEPS.md",
+            };
+            let _ = writeln!(s, "### {}: {}\n", r.feature, r.name);
+            let _ = writeln!(
+                s,
+                "- Tags: {}\n- Seed: {}\n- Why: {why}\n",
+                r.tags.join(" "),
+                r.seed
+            );
+            if let Some(t) = &r.transcript {
+                let _ = writeln!(s, "```\n{t}```\n");
+            }
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_contract_has_every_family() {
+        let c = clauses();
+        assert_eq!(c.first().map(String::as_str), Some("G-1"));
+        assert!(c.iter().any(|x| x == "RX-2"));
+        assert!(c.iter().any(|x| x == "PT-7"));
+        // G 8, B 5, ST 2, SS 11, SD 7, PT 7, CL 3, MX 3, MD 2, NT 5, PG 1, DM 2, DN 4, PK 4, RX 2.
+        assert_eq!(c.len(), 66);
+    }
+
+    #[test]
+    fn the_copy_of_the_contract_is_current() {
+        let shared = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/spec/DECISIONS.md"
+        );
+        if let Ok(text) = std::fs::read_to_string(shared) {
+            assert!(
+                text == DECISIONS,
+                "conformance/spec/DECISIONS.md differs from the shared contract: copy it"
+            );
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Runs feature files against a DUT and collects what happened to each
+//! scenario.
+//!
+//! cucumber drives the scenarios from a plain (non-tokio) executor:
+//! turmoil runs its own runtimes inside `sim`, and nesting them panics.
+//! Scenarios run one at a time, each with its own DUT and a seed derived
+//! from the run's seed and the scenario's name, so any single scenario can
+//! be rerun alone with the same result.
+
+use std::cell::RefCell;
+use std::io;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use cucumber::event::{ScenarioFinished, StepError};
+use cucumber::gherkin::{Feature, Rule, Scenario};
+use cucumber::tag::Ext as _;
+use cucumber::{World as _, writer};
+
+use crate::dut::{Dut, SimDut};
+use crate::world::AtWorld;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Feature files or folders.
+    pub features: Vec<PathBuf>,
+    /// A cucumber tag expression (`@SD-2 and not @slow`); `None`: every
+    /// scenario that needs nothing this build lacks (`not @tls`).
+    pub tags: Option<String>,
+    /// The run's seed.
+    pub seed: u64,
+    /// Where to write JUnit XML.
+    pub junit: Option<PathBuf>,
+    /// Print a line per scenario as it ends.
+    pub progress: bool,
+}
+
+/// Scenarios left out unless asked for: they need TLS peers, which come
+/// with a later issue.
+pub const DEFAULT_TAGS: &str = "not @tls";
+
+/// How a scenario ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Every step passed.
+    Passed,
+    /// A step failed; why.
+    Failed(String),
+    /// A step matched no sentence.
+    Skipped,
+}
+
+/// One scenario's result.
+#[derive(Debug, Clone)]
+pub struct ScenarioResult {
+    /// The feature's name.
+    pub feature: String,
+    /// The feature file.
+    pub path: Option<PathBuf>,
+    /// The scenario's name.
+    pub name: String,
+    /// Its tags and its feature's, without `@`.
+    pub tags: Vec<String>,
+    /// How it ended.
+    pub status: Status,
+    /// The seed its DUT used.
+    pub seed: u64,
+    /// The transcript, for a failure.
+    pub transcript: Option<String>,
+}
+
+/// A seed for one scenario: the run's seed mixed with the scenario's
+/// name (FNV-1a, so it is the same on every machine and every run).
+pub fn scenario_seed(seed: u64, feature: &str, scenario: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for b in feature.bytes().chain([0]).chain(scenario.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+fn tags_of(feature: &Feature, rule: Option<&Rule>, scenario: &Scenario) -> Vec<String> {
+    let rule_tags = rule.map(|r| r.tags.clone()).unwrap_or_default();
+    feature
+        .tags
+        .iter()
+        .chain(&rule_tags)
+        .chain(&scenario.tags)
+        .cloned()
+        .collect()
+}
+
+fn panic_text(e: &StepError) -> String {
+    match e {
+        StepError::Panic(info) => info
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| info.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "a step panicked".to_owned()),
+        other => other.to_string(),
+    }
+}
+
+/// Runs the features; every scenario's result, in the order they ran.
+///
+/// # Errors
+/// When the tag expression does not parse or the JUnit file cannot be
+/// written.
+pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
+    let tags = cfg.tags.as_deref().unwrap_or(DEFAULT_TAGS);
+    let filter: cucumber::gherkin::tagexpr::TagOperation = tags
+        .parse()
+        .map_err(|e| format!("tag expression {tags:?}: {e}"))?;
+    let results = Rc::new(RefCell::new(Vec::new()));
+    let junit: Box<dyn io::Write> = match &cfg.junit {
+        Some(path) => {
+            Box::new(std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?)
+        }
+        None => Box::new(io::sink()),
+    };
+    let seed = cfg.seed;
+    let collected = results.clone();
+    let progress = cfg.progress;
+    let cucumber = AtWorld::cucumber()
+        .max_concurrent_scenarios(1)
+        .with_writer(writer::JUnit::new(junit, 0))
+        .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
+        .before(move |feature, _rule, scenario, world| {
+            let dut: Box<dyn Dut> = Box::new(SimDut::new(scenario_seed(
+                seed,
+                &feature.name,
+                &scenario.name,
+            )));
+            world.set_dut(dut);
+            Box::pin(async {})
+        })
+        .after(move |feature, rule, scenario, finished, world| {
+            let status = match finished {
+                ScenarioFinished::StepPassed => Status::Passed,
+                ScenarioFinished::StepSkipped => Status::Skipped,
+                ScenarioFinished::StepFailed(_, _, e) => Status::Failed(panic_text(e)),
+                ScenarioFinished::BeforeHookFailed(_) => {
+                    Status::Failed("the before hook failed".into())
+                }
+            };
+            let transcript = match status {
+                Status::Passed => None,
+                _ => world.and_then(|w| w.transcript()),
+            };
+            let result = ScenarioResult {
+                feature: feature.name.clone(),
+                path: feature.path.clone(),
+                name: scenario.name.clone(),
+                tags: tags_of(feature, rule, scenario),
+                status,
+                seed: scenario_seed(seed, &feature.name, &scenario.name),
+                transcript,
+            };
+            if progress {
+                let mark = match result.status {
+                    Status::Passed => "ok  ",
+                    Status::Failed(_) => "FAIL",
+                    Status::Skipped => "skip",
+                };
+                let n = collected.borrow().len() + 1;
+                eprintln!("[{n:>4}] {mark} {}: {}", result.feature, result.name);
+            }
+            collected.borrow_mut().push(result);
+            Box::pin(async {})
+        });
+    let input =
+        staged_input(&cfg.features).map_err(|e| format!("staging the feature files: {e}"))?;
+    futures::executor::block_on(
+        cucumber.filter_run(&input, move |f, r, s| filter.eval(tags_of(f, r, s).iter())),
+    );
+    let out = results.borrow().clone();
+    Ok(out)
+}
+
+/// One folder or file holding every feature to run: the one given, or a
+/// fresh folder with copies of several (cucumber reads one input per run).
+fn staged_input(features: &[PathBuf]) -> io::Result<PathBuf> {
+    if let [one] = features {
+        return Ok(one.clone());
+    }
+    let dir = std::env::temp_dir().join(format!("atcert-features-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let mut n = 0;
+    let mut stack: Vec<PathBuf> = features.to_vec();
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path)? {
+                stack.push(entry?.path());
+            }
+        } else if path.extension().is_some_and(|e| e == "feature") {
+            n += 1;
+            let name = path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            std::fs::copy(&path, dir.join(format!("{n:03}-{name}")))?;
+        }
+    }
+    Ok(dir)
+}

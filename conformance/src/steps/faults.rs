@@ -1,0 +1,38 @@
+//! Faults (simulator only: `@sim` scenarios).
+
+use cucumber::when;
+
+use super::{addr, duration};
+use crate::dut::Fault;
+use crate::world::AtWorld;
+
+fn inject(w: &mut AtWorld, fault: Fault) {
+    if let Err(e) = w.dut().fault(fault) {
+        panic!("this DUT cannot inject {fault:?}: {}", e.0);
+    }
+}
+
+#[when(regex = r"^the link between the module and (\S+) is cut$")]
+fn cut(w: &mut AtWorld, ip: String) {
+    inject(w, Fault::Cut(addr(&ip)));
+}
+
+#[when(regex = r"^the link between the module and (\S+) is restored$")]
+fn restored(w: &mut AtWorld, ip: String) {
+    inject(w, Fault::Restore(addr(&ip)));
+}
+
+#[when(regex = r"^the link between the module and (\S+) is delayed by (\d+) ?(ms|s)$")]
+fn delayed(w: &mut AtWorld, ip: String, n: String, unit: String) {
+    inject(w, Fault::Delay(addr(&ip), duration(&n, &unit)));
+}
+
+#[when(regex = r"^the host at (\S+) crashes$")]
+fn crashes(w: &mut AtWorld, ip: String) {
+    inject(w, Fault::Crash(addr(&ip)));
+}
+
+#[when(regex = r"^the host at (\S+) restarts$")]
+fn restarts(w: &mut AtWorld, ip: String) {
+    inject(w, Fault::Restart(addr(&ip)));
+}

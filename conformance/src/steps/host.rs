@@ -1,0 +1,130 @@
+//! "The host" sentences: the MCU on the UART, and what it expects back.
+
+use cucumber::gherkin::Step;
+use cucumber::{then, when};
+
+use super::{data, duration, show, unescape};
+use crate::lines::matches;
+use crate::world::{AtWorld, THEN_LIMIT};
+
+#[when(regex = r"^the host sends (AT.*)$")]
+fn sends_line(w: &mut AtWorld, line: String) {
+    w.dut().host_write(format!("{line}\r\n").as_bytes());
+}
+
+#[when(regex = r#"^the host sends the raw bytes "(.*)"$"#)]
+fn sends_raw(w: &mut AtWorld, bytes: String) {
+    w.dut().host_write(&unescape(&bytes));
+}
+
+#[when(regex = r"^the host sends (\d+) bytes of data$")]
+fn sends_data(w: &mut AtWorld, n: usize) {
+    let bytes = data(w.host_data_sent, n);
+    w.host_data_sent += n;
+    w.dut().host_write(&bytes);
+}
+
+#[when(
+    regex = r"^the host sends (\d+) bytes of data in pieces of (\d+) bytes every (\d+) ?(ms|s)$"
+)]
+fn sends_data_in_pieces(w: &mut AtWorld, n: usize, piece: usize, every: String, unit: String) {
+    assert!(piece > 0, "pieces of 0 bytes");
+    let gap = duration(&every, &unit);
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(piece);
+        sends_data(w, k);
+        left -= k;
+        if left > 0 {
+            w.wait(gap);
+        }
+    }
+}
+
+#[when(regex = r"^the host waits (\d+) ?(ms|s)$")]
+fn waits(w: &mut AtWorld, n: String, unit: String) {
+    w.wait(duration(&n, &unit));
+}
+
+/// The next non-empty line must match `want`, within `limit`.
+fn expect(w: &mut AtWorld, want: &str, limit: std::time::Duration) {
+    let start = w.dut().now();
+    match w.next_line(limit) {
+        Some(line) if matches(want, &line) => {}
+        Some(line) => {
+            let after = w.dut().now() - start;
+            panic!(
+                "expected the line {want:?}, got {:?} (after {after:?})",
+                show(&line)
+            );
+        }
+        None => panic!(
+            "expected the line {want:?}, got nothing within {limit:?}; pending: {:?}",
+            show(&w.rx)
+        ),
+    }
+}
+
+#[then(regex = r"^the module replies (.+?)(?: within (\d+) ?(ms|s))?$")]
+fn replies(w: &mut AtWorld, line: String, n: String, unit: String) {
+    let limit = if n.is_empty() {
+        THEN_LIMIT
+    } else {
+        duration(&n, &unit)
+    };
+    expect(w, &line, limit);
+}
+
+#[then(regex = r"^the module replies:$")]
+fn replies_lines(w: &mut AtWorld, step: &Step) {
+    let text = step
+        .docstring
+        .as_deref()
+        .expect("a doc string with the lines");
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        expect(w, line, THEN_LIMIT);
+    }
+}
+
+#[then(regex = r"^the module stays silent for (\d+) ?(ms|s)$")]
+fn silent(w: &mut AtWorld, n: String, unit: String) {
+    let before = w.rx.len();
+    w.wait(duration(&n, &unit));
+    let extra = &w.rx[before..];
+    assert!(extra.is_empty(), "the module sent {:?}", show(extra));
+}
+
+/// Waits for `n` raw bytes and takes them.
+fn take_raw(w: &mut AtWorld, n: usize) -> Vec<u8> {
+    let ok = w.wait_until(THEN_LIMIT, |w| w.rx.len() >= n);
+    assert!(
+        ok,
+        "expected {n} bytes, got {}: {:?}",
+        w.rx.len(),
+        show(&w.rx)
+    );
+    w.rx.drain(..n).collect()
+}
+
+#[then(regex = r#"^the host receives the raw bytes "(.*)"$"#)]
+fn receives_raw(w: &mut AtWorld, bytes: String) {
+    let want = unescape(&bytes);
+    let got = take_raw(w, want.len());
+    assert_eq!(show(&got), show(&want));
+}
+
+#[then(regex = r"^the host receives (\d+) bytes of the peer's data$")]
+fn receives_peer_data(w: &mut AtWorld, n: usize) {
+    let peer = w.data_peer.expect("no peer has sent data");
+    let from = w.peer(peer).data_checked;
+    let got = take_raw(w, n);
+    let want = data(from, n);
+    w.peer(peer).data_checked += n;
+    if let Some(i) = got.iter().zip(&want).position(|(a, b)| a != b) {
+        panic!(
+            "the peer's data differs at byte {}: got {:?}",
+            from + i,
+            show(&got[i..(i + 16).min(n)])
+        );
+    }
+}

@@ -1,0 +1,50 @@
+//! "The module" sentences.
+
+use cucumber::{given, when};
+
+use crate::world::{AtWorld, THEN_LIMIT};
+
+/// Waits for `ready` after power-on, then turns echo off if asked.
+fn boot(w: &mut AtWorld, echo_off: bool) {
+    expect_line(w, "ready");
+    if echo_off {
+        w.dut().host_write(b"ATE0\r\n");
+        // The echo of ATE0 comes first: echo is on until it takes effect.
+        loop {
+            match w.next_line(THEN_LIMIT).as_deref() {
+                Some(b"OK") => break,
+                Some(b"ATE0") => {}
+                other => panic!("ATE0: expected OK, got {:?}", other.map(super::show)),
+            }
+        }
+    }
+}
+
+fn expect_line(w: &mut AtWorld, want: &str) {
+    match w.next_line(THEN_LIMIT) {
+        Some(line) if line == want.as_bytes() => {}
+        other => panic!(
+            "expected {want:?}, got {:?}",
+            other.map(|l| super::show(&l))
+        ),
+    }
+}
+
+#[given(regex = r"^the module has just booted$")]
+fn booted(w: &mut AtWorld) {
+    boot(w, true);
+}
+
+#[given(regex = r"^the module has just booted with echo on$")]
+fn booted_echo(w: &mut AtWorld) {
+    boot(w, false);
+}
+
+#[when(regex = r"^the module is power-cycled$")]
+fn power_cycled(w: &mut AtWorld) {
+    w.dut()
+        .power_cycle()
+        .unwrap_or_else(|e| panic!("this DUT cannot power-cycle: {}", e.0));
+    w.rx.clear();
+    boot(w, false);
+}

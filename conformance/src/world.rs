@@ -1,0 +1,140 @@
+//! The cucumber world: one scenario's DUT and what the steps remember.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::rc::Rc;
+use std::time::Duration;
+
+use sim::peers::{DnsState, Shared};
+
+use crate::dut::Dut;
+use crate::lines::next_line;
+
+/// How long a `Then` waits before it fails (spec/STEPS.md).
+pub const THEN_LIMIT: Duration = Duration::from_secs(5);
+
+/// A peer a scenario named by its address and port.
+pub struct Peer {
+    /// What it observed; where requests go.
+    pub shared: Shared,
+    /// Bytes of its data stream it sent so far.
+    pub data_sent: usize,
+    /// Bytes of its data stream the host has checked so far.
+    pub data_checked: usize,
+}
+
+/// One scenario's state.
+#[derive(cucumber::World)]
+#[world(init = Self::new)]
+pub struct AtWorld {
+    dut: Option<Box<dyn Dut>>,
+    /// UART bytes read from the module and not yet taken by a step.
+    pub rx: Vec<u8>,
+    /// Bytes of the host's data stream sent so far.
+    pub host_data_sent: usize,
+    /// Peers by the address and port they are named by.
+    pub peers: BTreeMap<SocketAddrV4, Peer>,
+    /// The peer that sent data last: "the peer's data" is its stream.
+    pub data_peer: Option<SocketAddrV4>,
+    /// DNS servers a scenario set up besides the network's.
+    pub dns_servers: BTreeMap<Ipv4Addr, Rc<RefCell<DnsState>>>,
+}
+
+impl fmt::Debug for AtWorld {
+    /// What a failing scenario prints: which DUT, and the transcript.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.dut {
+            Some(dut) => write!(f, "{}\n{}", dut.describe(), dut.transcript()),
+            None => f.write_str("(no DUT)"),
+        }
+    }
+}
+
+impl AtWorld {
+    fn new() -> Self {
+        AtWorld {
+            dut: None,
+            rx: Vec::new(),
+            host_data_sent: 0,
+            peers: BTreeMap::new(),
+            data_peer: None,
+            dns_servers: BTreeMap::new(),
+        }
+    }
+
+    /// Gives the scenario its DUT (the runner's `before` hook does).
+    pub fn set_dut(&mut self, dut: Box<dyn Dut>) {
+        self.dut = Some(dut);
+    }
+
+    /// The DUT.
+    ///
+    /// # Panics
+    /// If the runner gave the scenario none.
+    pub fn dut(&mut self) -> &mut dyn Dut {
+        self.dut
+            .as_deref_mut()
+            .expect("the runner sets a DUT before the first step")
+    }
+
+    /// The DUT's transcript, if there is a DUT.
+    pub fn transcript(&self) -> Option<String> {
+        self.dut.as_ref().map(|d| d.transcript())
+    }
+
+    /// Lets one tick pass and keeps what the module sent.
+    pub fn tick(&mut self) {
+        let dut = self.dut();
+        dut.tick();
+        let bytes = dut.host_read();
+        self.rx.extend(bytes);
+    }
+
+    /// Lets `d` pass.
+    pub fn wait(&mut self, d: Duration) {
+        let end = self.dut().now() + d;
+        while self.dut().now() < end {
+            self.tick();
+        }
+    }
+
+    /// Ticks until `done` holds or `limit` passed; whether it held.
+    pub fn wait_until(
+        &mut self,
+        limit: Duration,
+        mut done: impl FnMut(&mut AtWorld) -> bool,
+    ) -> bool {
+        let end = self.dut().now() + limit;
+        loop {
+            if done(self) {
+                return true;
+            }
+            if self.dut().now() >= end {
+                return false;
+            }
+            self.tick();
+        }
+    }
+
+    /// The next logical line from the module, waiting up to `limit`.
+    pub fn next_line(&mut self, limit: Duration) -> Option<Vec<u8>> {
+        let mut line = None;
+        self.wait_until(limit, |w| {
+            line = next_line(&mut w.rx);
+            line.is_some()
+        });
+        line
+    }
+
+    /// A peer the scenario named.
+    ///
+    /// # Panics
+    /// If no step created it: the feature file is wrong.
+    pub fn peer(&mut self, at: SocketAddrV4) -> &mut Peer {
+        self.peers
+            .get_mut(&at)
+            .unwrap_or_else(|| panic!("no peer at {at}: a Given step must create it"))
+    }
+}

@@ -1,0 +1,66 @@
+//! `cargo test` runs every feature file against the simulated module
+//! (scenarios that need TLS peers are left out until TLS lands).
+//!
+//! `ATCERT_FEATURES=features/cipsend.feature` runs one file (or folder);
+//! `ATCERT_TAGS='@SD-2'` one tag expression.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use conformance::report::{Verdict, table};
+use conformance::{Config, Status, run};
+
+fn main() -> ExitCode {
+    let features = std::env::var_os("ATCERT_FEATURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../features")));
+    let cfg = Config {
+        features: vec![features],
+        tags: std::env::var("ATCERT_TAGS").ok(),
+        seed: 1,
+        junit: None,
+        progress: false,
+    };
+    let results = match run(&cfg) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("conformance: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let failed: Vec<_> = results
+        .iter()
+        .filter(|r| r.status != Status::Passed)
+        .collect();
+    for r in &failed {
+        eprintln!(
+            "FAILED {}: {} (seed {})\n{:?}\n{}",
+            r.feature,
+            r.name,
+            r.seed,
+            r.status,
+            r.transcript.as_deref().unwrap_or("")
+        );
+    }
+    let uncovered: Vec<_> = table(&results, &[])
+        .into_iter()
+        .filter(|r| r.verdict == Verdict::Uncovered)
+        .map(|r| r.clause)
+        .collect();
+    if !uncovered.is_empty() {
+        eprintln!(
+            "clauses with no scenario in this run: {}",
+            uncovered.join(" ")
+        );
+    }
+    println!(
+        "{} passed, {} failed",
+        results.len() - failed.len(),
+        failed.len()
+    );
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
