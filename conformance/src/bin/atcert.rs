@@ -1,0 +1,223 @@
+//! `atcert`: certify an AT TCP/IP module against the `seed` dialect.
+//!
+//! `atcert` alone runs every feature against the simulated module and
+//! prints the clause table; `atcert console` lets you type AT commands at
+//! the simulated module.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+use conformance::report::{self, Verdict};
+use conformance::{Config, Status, run};
+use sim::World;
+use sim::peers::{Record, Service};
+
+#[derive(Parser)]
+#[command(
+    name = "atcert",
+    version,
+    about = "Conformance suite for AT TCP/IP Wi-Fi modules"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run feature files against the simulated module (the default).
+    Run(RunArgs),
+    /// Type AT commands at the simulated module.
+    Console {
+        /// The simulation's seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(clap::Args, Default)]
+struct RunArgs {
+    /// Feature files or folders (default: the repository's `features/`).
+    features: Vec<PathBuf>,
+    /// Only scenarios matching this tag expression, e.g. `@SD-2 or @PT-4`
+    /// (default: `not @tls`).
+    #[arg(long)]
+    tags: Option<String>,
+    /// The run's seed; each scenario derives its own from it.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Write JUnit XML here.
+    #[arg(long)]
+    junit: Option<PathBuf>,
+    /// Write the Markdown certification report here.
+    #[arg(long)]
+    report: Option<PathBuf>,
+}
+
+fn default_features() -> PathBuf {
+    let here = Path::new("features");
+    if here.is_dir() {
+        here.to_path_buf()
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../features")
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Console { seed }) => console(seed),
+        Some(Command::Run(args)) => run_suite(args),
+        None => run_suite(RunArgs {
+            seed: 1,
+            ..RunArgs::default()
+        }),
+    }
+}
+
+fn run_suite(args: RunArgs) -> ExitCode {
+    // Only the whole suite certifies: a run of chosen files or tags does
+    // not fail for the clauses it left out.
+    let whole_suite = args.tags.is_none() && args.features.is_empty();
+    let features = if args.features.is_empty() {
+        vec![default_features()]
+    } else {
+        args.features
+    };
+    let cfg = Config {
+        features: features.clone(),
+        tags: args.tags,
+        seed: args.seed,
+        junit: args.junit,
+        progress: true,
+    };
+    let started = Instant::now();
+    let results = match run(&cfg) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("atcert: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let wall = started.elapsed();
+    let pending = report::tls_clauses(&features);
+    let rows = report::table(&results, &pending);
+    let failed: Vec<_> = results
+        .iter()
+        .filter(|r| r.status != Status::Passed)
+        .collect();
+    for r in &failed {
+        let why = match &r.status {
+            Status::Failed(m) => m.clone(),
+            _ => "a step matched no sentence of spec/STEPS.md".into(),
+        };
+        println!(
+            "\n=== FAILED {}: {} (seed {})\n{why}",
+            r.feature, r.name, r.seed
+        );
+        if let Some(t) = &r.transcript {
+            println!("{t}");
+        }
+    }
+    println!("\n| clause | scenarios | failed | verdict |\n|---|---:|---:|---|");
+    for r in &rows {
+        let verdict = match r.verdict {
+            Verdict::Passed => "passed",
+            Verdict::Failed => "FAILED",
+            Verdict::Pending => "pending: TLS",
+            Verdict::Uncovered => "uncovered",
+        };
+        println!(
+            "| {} | {} | {} | {verdict} |",
+            r.clause, r.scenarios, r.failed
+        );
+    }
+    let count = |v| rows.iter().filter(|r| r.verdict == v).count();
+    let uncovered = count(Verdict::Uncovered);
+    println!(
+        "\nseed {}: {} scenarios, {} passed, {} failed; clauses: {} passed, {} failed, {} pending (TLS), {} uncovered; {:.1} s",
+        cfg.seed,
+        results.len(),
+        results.len() - failed.len(),
+        failed.len(),
+        count(Verdict::Passed),
+        count(Verdict::Failed),
+        count(Verdict::Pending),
+        uncovered,
+        wall.as_secs_f64()
+    );
+    if let Some(path) = &args.report {
+        let text = report::markdown(
+            "simulated module (firmware-core in sim)",
+            cfg.seed,
+            &results,
+            &rows,
+        );
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("atcert: {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    // A partial run (tags) is not a certification: uncovered clauses only
+    // fail the whole suite.
+    if failed.is_empty() && (uncovered == 0 || !whole_suite) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// An interactive session with the simulated module.
+fn console(seed: u64) -> ExitCode {
+    let peer = "192.168.0.103".parse().expect("address");
+    let sntp = "192.168.0.123".parse().expect("address");
+    let mut w = World::new(seed);
+    w.add_service(peer, Service::TcpEcho { port: 20108 });
+    w.add_service(peer, Service::UdpEcho { port: 20109 });
+    {
+        let dns = w.dns();
+        let mut dns = dns.borrow_mut();
+        dns.zone.insert("echo.lan".into(), vec![Record::A(peer)]);
+        dns.zone
+            .insert("pool.ntp.org".into(), vec![Record::A(sntp)]);
+    }
+    // 2026-01-01 00:00:00 UTC.
+    w.add_sntp_server(sntp, 1_767_225_600_000_000);
+    println!("atcert console: the simulated module at 192.168.0.107, seed {seed}. Peers:");
+    println!("  TCP echo 192.168.0.103:20108, UDP echo 192.168.0.103:20109");
+    println!("  DNS (192.168.0.1): echo.lan -> 192.168.0.103, pool.ntp.org -> 192.168.0.123");
+    println!("  SNTP 192.168.0.123, clock at 2026-01-01 00:00:00 UTC");
+    println!(
+        "Type a line to send it with CRLF; `+++` sends the escape with its guard times; Ctrl-D quits."
+    );
+    let show = |w: &mut World, quiet: Duration| {
+        let mut idle = Duration::ZERO;
+        while idle < quiet {
+            w.step();
+            let out = w.host_read();
+            if out.is_empty() {
+                idle += Duration::from_millis(1);
+            } else {
+                idle = Duration::ZERO;
+                let _ = std::io::stdout().write_all(&out);
+                let _ = std::io::stdout().flush();
+            }
+        }
+    };
+    show(&mut w, Duration::from_millis(200));
+    for line in std::io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        if line == "+++" {
+            w.run_for(Duration::from_millis(50));
+            w.host_write(b"+++");
+            show(&mut w, Duration::from_millis(1100));
+        } else {
+            w.host_write(format!("{line}\r\n").as_bytes());
+            show(&mut w, Duration::from_millis(300));
+        }
+    }
+    ExitCode::SUCCESS
+}
