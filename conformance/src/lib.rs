@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod dut;
+pub mod gate;
 pub mod lines;
 pub mod report;
 pub mod runner;

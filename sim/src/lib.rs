@@ -16,6 +16,7 @@
 pub mod bench;
 mod module_host;
 pub mod peers;
+pub mod script;
 pub mod transcript;
 pub mod uart;
 pub mod world;

@@ -290,18 +290,21 @@ impl Driver {
             .poll_timeout()
             .map(|t| self.boot + Duration::from_micros(t.as_micros()));
         let uart = self.ctx.uart.borrow();
+        // Like a UART's "TX FIFO below threshold" interrupt: refill when
+        // half of the FIFO is free, not after every byte.
+        let refill = uart.tx_room_at(now, (uart.config().tx_fifo / 2).max(1));
         let piece = if self.uart_left.is_empty() {
             uart.next_piece_at(m.uart_rx_ready())
         } else {
             // The core paused input until its output drains.
-            Some(uart.tx_room_at(now, 1))
+            Some(refill)
         };
-        let output = (m.usage().uart_tx > 0).then(|| uart.tx_room_at(now, 1));
+        let output = (m.usage().uart_tx > 0).then_some(refill);
         let pending_rx = self
             .inbox
             .front()
             .filter(|_| m.net_rx_room() == 0)
-            .map(|_| uart.tx_room_at(now, 1));
+            .map(|_| refill);
         [core, piece, output, pending_rx]
             .into_iter()
             .flatten()

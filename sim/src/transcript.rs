@@ -69,6 +69,48 @@ impl Transcript {
     pub fn render(&self) -> String {
         self.to_string()
     }
+
+    /// The text form with UART data as sizes and checksums instead of
+    /// bytes: for bulk transfers, where the packet boundaries and the
+    /// stream's integrity matter, not each byte.
+    pub fn render_digest(&self) -> String {
+        let mut out = String::new();
+        let _ = self.write(&mut out, true);
+        out
+    }
+
+    fn write(&self, f: &mut impl Write, digest: bool) -> fmt::Result {
+        writeln!(f, "# atcert transcript, seed {}", self.seed)?;
+        for e in &self.entries {
+            write!(f, "{:>4}.{:06} ", e.at.as_secs(), e.at.subsec_micros())?;
+            match &e.event {
+                Event::UartIn(b) => {
+                    f.write_str("host> ")?;
+                    bytes(f, b, digest)?;
+                }
+                Event::UartOut(b) => {
+                    f.write_str("<mod ")?;
+                    bytes(f, b, digest)?;
+                }
+                Event::Net(s) => write!(f, "net   {s}")?,
+                Event::Note(s) => write!(f, "note  {s}")?,
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
+
+/// UART bytes, escaped, or as `[n bytes fnv1a:h]`.
+fn bytes(f: &mut impl Write, b: &[u8], digest: bool) -> fmt::Result {
+    if !digest {
+        return escape(f, b);
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &x in b {
+        h = (h ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3);
+    }
+    write!(f, "[{} bytes fnv1a:{h:016x}]", b.len())
 }
 
 /// Writes bytes with `\r`, `\n`, `\\` and non-printing bytes escaped.
@@ -87,24 +129,7 @@ pub fn escape(out: &mut impl Write, bytes: &[u8]) -> fmt::Result {
 
 impl fmt::Display for Transcript {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "# atcert transcript, seed {}", self.seed)?;
-        for e in &self.entries {
-            write!(f, "{:>4}.{:06} ", e.at.as_secs(), e.at.subsec_micros())?;
-            match &e.event {
-                Event::UartIn(b) => {
-                    f.write_str("host> ")?;
-                    escape(f, b)?;
-                }
-                Event::UartOut(b) => {
-                    f.write_str("<mod ")?;
-                    escape(f, b)?;
-                }
-                Event::Net(s) => write!(f, "net   {s}")?,
-                Event::Note(s) => write!(f, "note  {s}")?,
-            }
-            writeln!(f)?;
-        }
-        Ok(())
+        self.write(f, false)
     }
 }
 

@@ -251,7 +251,7 @@ impl World {
     /// Runs `service` on the peer host at `ip` (created on first use);
     /// returns its observable state.
     pub fn add_service(&mut self, ip: Ipv4Addr, service: Service) -> Shared {
-        self.note(format!("peer {ip} {service:?}"));
+        self.note(format!("peer {ip} {}", describe(&service)));
         let state: Shared = Rc::new(RefCell::new(PeerState::default()));
         let host = self.hosts.entry(ip).or_insert_with(|| {
             let services = Rc::new(RefCell::new(Vec::new()));
@@ -279,9 +279,11 @@ impl World {
     }
 
     /// A host whose packets vanish: whatever is sent to it times out.
+    /// (Held, not partitioned: turmoil answers a dropped SYN with an
+    /// immediate refusal, a held one waits like an unanswered one.)
     pub fn add_silent_host(&mut self, ip: Ipv4Addr) {
         self.add_host(ip);
-        self.sim.partition(self.module, ip);
+        self.sim.hold(self.module, ip);
         self.silent_hosts.push(ip);
         self.note(format!("no host answers at {ip}"));
     }
@@ -315,16 +317,20 @@ impl World {
 
     // ---- faults ----
 
-    /// Cuts the network between the module and `ip`: packets are dropped.
+    /// Cuts the network between the module and `ip`: nothing gets through
+    /// until [`restore`](Self::restore). Packets wait on the link rather
+    /// than vanish: turmoil's TCP has no retransmission, so waiting is how
+    /// a real TCP connection across a cut behaves (its data arrives after
+    /// the repair), and a connection attempt hangs instead of being refused.
     pub fn cut(&mut self, ip: Ipv4Addr) {
         self.note(format!("cut {ip}"));
-        self.sim.partition(self.module, ip);
+        self.sim.hold(self.module, ip);
     }
 
-    /// Restores what [`cut`](Self::cut) cut.
+    /// Restores what [`cut`](Self::cut) cut; waiting packets go on.
     pub fn restore(&mut self, ip: Ipv4Addr) {
         self.note(format!("restore {ip}"));
-        self.sim.repair(self.module, ip);
+        self.sim.release(self.module, ip);
     }
 
     /// Holds packets between the module and `ip` until released.
@@ -372,5 +378,22 @@ impl World {
     /// How many times the module has booted.
     pub fn boots(&self) -> u32 {
         *self.ctx.boots.borrow()
+    }
+}
+
+/// A service in a transcript note: its kind and port, not its state.
+fn describe(service: &Service) -> String {
+    match service {
+        Service::TcpEcho { port } => format!("tcp echo :{port}"),
+        Service::UdpEcho { port } => format!("udp echo :{port}"),
+        Service::TcpSink { port } => format!("tcp sink :{port}"),
+        Service::UdpSink { port } => format!("udp sink :{port}"),
+        Service::TcpGreeter { port, greeting } => {
+            format!("tcp greeter :{port} ({} bytes)", greeting.len())
+        }
+        Service::TcpCloser { port, after } => format!("tcp closer :{port} after {after:?}"),
+        Service::TcpClient { to } => format!("tcp client to {to}"),
+        Service::Dns(_) => "dns :53".into(),
+        Service::Sntp(_) => "sntp :123".into(),
     }
 }

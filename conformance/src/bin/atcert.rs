@@ -30,6 +30,16 @@ struct Cli {
 enum Command {
     /// Run feature files against the simulated module (the default).
     Run(RunArgs),
+    /// Replay the golden transcripts against this build.
+    Gate {
+        /// Rewrite the golden files with this build's transcripts (after
+        /// reviewing the differences).
+        #[arg(long)]
+        bless: bool,
+        /// The folder of golden files (default: the repository's `golden/`).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Type AT commands at the simulated module.
     Console {
         /// The simulation's seed.
@@ -57,12 +67,12 @@ struct RunArgs {
     report: Option<PathBuf>,
 }
 
-fn default_features() -> PathBuf {
-    let here = Path::new("features");
+fn repo_dir(name: &str) -> PathBuf {
+    let here = Path::new(name);
     if here.is_dir() {
         here.to_path_buf()
     } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../features")
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name)
     }
 }
 
@@ -70,6 +80,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Console { seed }) => console(seed),
+        Some(Command::Gate { bless, dir }) => gate(bless, dir),
         Some(Command::Run(args)) => run_suite(args),
         None => run_suite(RunArgs {
             seed: 1,
@@ -83,7 +94,7 @@ fn run_suite(args: RunArgs) -> ExitCode {
     // not fail for the clauses it left out.
     let whole_suite = args.tags.is_none() && args.features.is_empty();
     let features = if args.features.is_empty() {
-        vec![default_features()]
+        vec![repo_dir("features")]
     } else {
         args.features
     };
@@ -164,6 +175,48 @@ fn run_suite(args: RunArgs) -> ExitCode {
     // A partial run (tags) is not a certification: uncovered clauses only
     // fail the whole suite.
     if failed.is_empty() && (uncovered == 0 || !whole_suite) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Replays (or blesses) every golden transcript.
+fn gate(bless: bool, dir: Option<PathBuf>) -> ExitCode {
+    let dir = dir.unwrap_or_else(|| repo_dir("golden"));
+    let files = match conformance::gate::golden_files(&dir) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("atcert gate: {}: {e}", dir.display());
+            return ExitCode::from(2);
+        }
+    };
+    let mut changed = 0;
+    for path in &files {
+        let r = match conformance::gate::replay(path) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("atcert gate: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        match (&r.diff, bless) {
+            (None, _) => println!("same     {}", path.display()),
+            (Some(_), true) => {
+                if let Err(e) = conformance::gate::bless(&r) {
+                    eprintln!("atcert gate: {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+                println!("blessed  {}", path.display());
+            }
+            (Some(diff), false) => {
+                changed += 1;
+                println!("CHANGED  {} (seed {})\n{diff}", path.display(), r.seed);
+            }
+        }
+    }
+    println!("{} golden transcripts, {changed} changed", files.len());
+    if changed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
