@@ -246,7 +246,10 @@ fn udp_link_sends_to_its_peer_and_connect_times_out() {
     d.event(NetEvent::Sent { socket: s });
     assert_eq!(d.take_text(), "\r\nSEND OK\r\n");
     // SS-10: one link with CIPMUX=0.
-    assert_eq!(d.cmd("AT+CIPSTART=2,\"TCP\",\"192.168.0.103\",80"), "\r\nERROR\r\n");
+    assert_eq!(
+        d.cmd("AT+CIPSTART=2,\"TCP\",\"192.168.0.103\",80"),
+        "\r\nERROR\r\n"
+    );
     assert_eq!(d.cmd("AT+CIPCLOSE=1"), "\r\nOK\r\n");
     assert_eq!(d.next_net(), NetCommand::Close { socket: s });
     // SS-6: no answer within 5 s.

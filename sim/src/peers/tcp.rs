@@ -61,7 +61,11 @@ pub(super) async fn client(to: SocketAddrV4, shared: Shared) -> io::Result<()> {
         s.accepted += 1;
         s.open_connections += 1;
     }
-    let guard = Guard { id: 0, open: open.clone(), shared: shared.clone() };
+    let guard = Guard {
+        id: 0,
+        open: open.clone(),
+        shared: shared.clone(),
+    };
     let task = tokio::task::spawn_local(connection(stream, Behaviour::Sink, rx, guard));
     while !task.is_finished() {
         dispatch(&shared, &open);
