@@ -1,0 +1,148 @@
+//! firmware-core on `qemu-system-riscv32 -machine virt`: the module's UART
+//! is the machine's 16550, its network an in-memory one (`net.rs`), its
+//! clock the CLINT.
+//!
+//! A thin driver (STYLE.md §10): no AT meaning here. The loop reads the
+//! clock once, feeds the core a finished UART piece, the network's reports
+//! and its due timer, drains every `poll_*` after each input, and then
+//! sleeps (`wfi` on the machine timer) until the earliest of the core's
+//! wake-up, the end of the UART piece being gathered and the next UART
+//! poll.
+//!
+//! The session ends when QEMU is stopped (the test kills it; by hand,
+//! Ctrl-A x). A panic prints its message on the UART and powers the
+//! machine off with a failure code through `virt`'s test finisher, so QEMU
+//! exits non-zero instead of hanging.
+
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+mod clock;
+mod net;
+mod uart;
+
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use embedded_alloc::LlffHeap as Heap;
+use firmware_core::{Instant, Module, NetEvent};
+
+use crate::clock::Clock;
+use crate::net::Net;
+use crate::uart::{Pieces, Uart};
+
+#[global_allocator]
+static HEAP: Heap = Heap::empty();
+
+/// The module's seed (DNS IDs, SNTP nonces): any constant; none of it shows
+/// on the UART.
+const SEED: u64 = 0x5145_4d55_7669_7274;
+
+/// How often an idle UART is looked at while nothing else is due. What
+/// comes meanwhile waits in the 16-byte receive FIFO, and QEMU holds back
+/// the rest: nothing is lost, the first byte of a line is at most this
+/// late. While a piece is gathered, the loop wakes at its idle deadline.
+const UART_POLL: Duration = Duration::from_millis(1);
+
+#[riscv_rt::entry]
+fn main() -> ! {
+    init_heap();
+    let uart = Uart::take();
+    let clock = Clock::start();
+    let mut net = Net::new();
+    let mut pieces = Pieces::new();
+    // UART bytes the core did not take yet (its output was full).
+    let mut left: Vec<u8> = Vec::new();
+
+    let mut m = Module::new(&firmware_core::SEED, &[], SEED);
+    let now = clock.now();
+    let (address, dns) = Net::dhcp();
+    m.handle_net(now, NetEvent::Configured { address, dns: &dns });
+    drain(&mut m, &uart, &mut net, now);
+
+    loop {
+        let now = clock.now();
+        if left.is_empty()
+            && let Some(piece) = pieces.poll(&uart, now)
+        {
+            left = piece;
+        }
+        if !left.is_empty() {
+            let used = m.handle_uart(now, &left);
+            left.drain(..used);
+            drain(&mut m, &uart, &mut net, now);
+        }
+        while let Some(event) = net.next_event(m.net_rx_room()) {
+            m.handle_net(now, event.as_net());
+            drain(&mut m, &uart, &mut net, now);
+        }
+        if m.poll_timeout().is_some_and(|t| t <= now) {
+            m.handle_timeout(now);
+            drain(&mut m, &uart, &mut net, now);
+        }
+        if left.is_empty() && !net.has_event(m.net_rx_room()) {
+            let uart = pieces.deadline().unwrap_or(now + UART_POLL);
+            let wake = m.poll_timeout().map_or(uart, |t| t.min(uart));
+            clock.sleep_until(wake);
+        }
+    }
+}
+
+/// Carries out every output of the core: UART bytes, network commands, the
+/// settings to store. `virt` has no non-volatile memory this port writes:
+/// stored settings last until QEMU exits (the core itself keeps them across
+/// `AT+RST`).
+fn drain(m: &mut Module, uart: &Uart, net: &mut Net, now: Instant) {
+    let mut buf = [0; 256];
+    loop {
+        let n = m.poll_uart(&mut buf);
+        if n == 0 {
+            break;
+        }
+        uart.write_all(&buf[..n]);
+    }
+    while let Some(command) = m.poll_net() {
+        net.execute(now, command);
+    }
+    let _ = m.poll_store();
+}
+
+fn init_heap() {
+    unsafe extern "C" {
+        /// From riscv-rt's link.x: the heap's size, as set in memory.x.
+        static _heap_size: u8;
+    }
+    let start = riscv_rt::heap_start() as usize;
+    let size = core::ptr::addr_of!(_heap_size) as usize;
+    // SAFETY: the linker reserved `_heap_size` bytes at `heap_start()` for
+    // the heap alone; this runs once, before anything allocates.
+    unsafe { HEAP.init(start, size) }
+}
+
+/// `virt`'s test finisher (SiFive test device at 0x10_0000): writing
+/// `0x3333 | code << 16` powers off with exit status `code`.
+const FINISHER: usize = 0x10_0000;
+const FINISHER_FAIL: u32 = 0x3333;
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    use core::fmt::Write;
+
+    struct Out(Uart);
+    impl Write for Out {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            self.0.write_all(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut out = Out(Uart::take());
+    let _ = write!(out, "\r\npanic: {info}\r\n");
+    // SAFETY: the finisher is a device register; the write ends the
+    // machine, which is what a panic means here.
+    unsafe { core::ptr::write_volatile(FINISHER as *mut u32, FINISHER_FAIL | (1 << 16)) };
+    loop {
+        riscv::asm::wfi();
+    }
+}
