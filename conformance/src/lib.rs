@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+pub mod bench;
 pub mod dut;
 pub mod gate;
 pub mod lines;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::peers::Service;
+use crate::peers::{Outgoing, Service};
 use crate::uart::UartConfig;
 use crate::world::World;
 
@@ -18,9 +18,31 @@ pub struct Throughput {
     pub efficiency: f64,
 }
 
+/// Which way the payload goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Host MCU → module → peer.
+    Up,
+    /// Peer → module → host MCU.
+    Down,
+}
+
 /// Host to peer: the host writes `duration` worth of line-rate data in
 /// passthrough into a TCP sink with one-way `latency`.
 pub fn passthrough_up(baud: u32, latency: Duration, duration: Duration, seed: u64) -> Throughput {
+    passthrough(Direction::Up, baud, latency, duration, seed)
+}
+
+/// `duration` worth of line-rate data through passthrough, one way, with
+/// one-way network `latency`. The clock runs from the first payload byte
+/// written to the last one delivered; every byte is checked.
+pub fn passthrough(
+    dir: Direction,
+    baud: u32,
+    latency: Duration,
+    duration: Duration,
+    seed: u64,
+) -> Throughput {
     let peer = "192.168.0.103".parse().expect("address");
     let mut w = World::builder()
         .seed(seed)
@@ -58,17 +80,32 @@ pub fn passthrough_up(baud: u32, latency: Duration, duration: Duration, seed: u6
     }
     let payload: Vec<u8> = (0..total).map(|k| (k % 251) as u8).collect();
     let start = w.now();
-    w.host_write(&payload);
     let limit = duration * 2 + Duration::from_secs(5);
-    let done = w.run_until(limit, |_| sink.borrow().received.len() >= total);
+    let delivered = match dir {
+        Direction::Up => {
+            w.host_write(&payload);
+            let done = w.run_until(limit, |_| sink.borrow().received.len() >= total);
+            assert!(
+                done,
+                "seed {seed}: {} of {total} bytes arrived",
+                sink.borrow().received.len()
+            );
+            sink.borrow().received.clone()
+        }
+        Direction::Down => {
+            sink.borrow_mut().push(Outgoing::Send(payload.clone()));
+            let mut got = Vec::with_capacity(total);
+            let done = w.run_until(limit, |w| {
+                got.extend(w.host_read());
+                got.len() >= total
+            });
+            assert!(done, "seed {seed}: {} of {total} bytes arrived", got.len());
+            got
+        }
+    };
     assert!(
-        done,
-        "seed {seed}: {} of {total} bytes arrived",
-        sink.borrow().received.len()
-    );
-    assert!(
-        sink.borrow().received == payload,
-        "seed {seed}: data corrupted"
+        delivered == payload,
+        "seed {seed}: data corrupted ({dir:?})"
     );
     let simulated = w.now() - start;
     Throughput {

@@ -40,6 +40,21 @@ enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Simulated passthrough efficiency: a table and an SVG plot.
+    Bench {
+        /// Baud rates.
+        #[arg(long, value_delimiter = ',', default_values_t = [115_200u32, 921_600, 2_000_000, 5_000_000])]
+        baud: Vec<u32>,
+        /// One-way network latencies, in milliseconds.
+        #[arg(long, value_delimiter = ',', default_values_t = [1u64, 5, 50])]
+        latency: Vec<u64>,
+        /// Seconds of line-rate payload per measurement.
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+        /// Folder for `efficiency.md` and `efficiency.svg`.
+        #[arg(long, default_value = "target/atcert-bench")]
+        out: PathBuf,
+    },
     /// Type AT commands at the simulated module.
     Console {
         /// The simulation's seed.
@@ -81,6 +96,12 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Console { seed }) => console(seed),
         Some(Command::Gate { bless, dir }) => gate(bless, dir),
+        Some(Command::Bench {
+            baud,
+            latency,
+            seconds,
+            out,
+        }) => bench(&baud, &latency, seconds, &out),
         Some(Command::Run(args)) => run_suite(args),
         None => run_suite(RunArgs {
             seed: 1,
@@ -178,6 +199,46 @@ fn run_suite(args: RunArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// Measures passthrough efficiency and writes the table and the plot.
+fn bench(bauds: &[u32], latencies: &[u64], seconds: f64, out: &Path) -> ExitCode {
+    let latencies: Vec<Duration> = latencies
+        .iter()
+        .map(|&ms| Duration::from_millis(ms))
+        .collect();
+    let total = 2 * bauds.len() * latencies.len();
+    let mut done = 0;
+    let points = conformance::bench::measure(bauds, &latencies, seconds, |p| {
+        done += 1;
+        eprintln!(
+            "[{done:>2}/{total}] {:?} {} baud {} ms: {:.2} %",
+            p.dir,
+            p.baud,
+            p.latency.as_millis(),
+            p.result.efficiency * 100.0
+        );
+    });
+    let table = conformance::bench::table(&points);
+    println!("{table}");
+    let written = std::fs::create_dir_all(out)
+        .and_then(|()| std::fs::write(out.join("efficiency.md"), &table))
+        .and_then(|()| {
+            std::fs::write(out.join("efficiency.svg"), conformance::bench::svg(&points))
+        });
+    match written {
+        Ok(()) => {
+            println!(
+                "written: {0}/efficiency.md, {0}/efficiency.svg",
+                out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("atcert bench: {}: {e}", out.display());
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -1,0 +1,90 @@
+//! The core alone: passthrough throughput beside a plain copy of the same
+//! bytes (read the ratio, not the absolute figures), and short commands.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use atcert_benches::{Bench, PEER};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use firmware_core::NetEvent;
+
+/// 64 pieces of 1024 bytes: 64 KiB per iteration.
+const PIECES: usize = 64;
+const PIECE: usize = 1024;
+
+fn passthrough(c: &mut Criterion) {
+    let data: Vec<u8> = (0..PIECE).map(|k| (k % 251) as u8).collect();
+    let mut g = c.benchmark_group("passthrough");
+    g.throughput(Throughput::Bytes((PIECES * PIECE) as u64));
+    g.bench_function("copy (baseline)", |b| {
+        let mut sink = Vec::with_capacity(PIECES * PIECE);
+        b.iter(|| {
+            sink.clear();
+            for _ in 0..PIECES {
+                sink.extend_from_slice(black_box(&data));
+            }
+            black_box(&sink);
+        })
+    });
+    g.bench_function("uart to packets", |b| {
+        b.iter_batched_ref(
+            Bench::passthrough,
+            |bench| {
+                for _ in 0..PIECES {
+                    // 1024 bytes at 921600 baud take 11.1 ms.
+                    bench.now = bench.now + Duration::from_micros(11_111);
+                    bench.m.handle_uart(bench.now, black_box(&data));
+                    bench.drain();
+                }
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("network to uart", |b| {
+        b.iter_batched_ref(
+            Bench::passthrough,
+            |bench| {
+                let socket = bench.links[0];
+                for _ in 0..PIECES {
+                    bench.m.handle_net(
+                        bench.now,
+                        NetEvent::Received {
+                            socket,
+                            from: PEER,
+                            data: black_box(&data),
+                        },
+                    );
+                    black_box(bench.drain());
+                }
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
+fn commands(c: &mut Criterion) {
+    let mut g = c.benchmark_group("command");
+    let mut at = Bench::new();
+    g.bench_function("AT", |b| b.iter(|| at.line(black_box(b"AT\r\n"))));
+    let mut status = Bench::new();
+    status.line(b"AT+CIPMUX=1\r\n");
+    for id in 0..5 {
+        status.open_tcp(id);
+    }
+    g.bench_function("AT+CIPSTATUS? with 5 links", |b| {
+        b.iter(|| status.line(black_box(b"AT+CIPSTATUS?\r\n")))
+    });
+    let mut send = Bench::new();
+    send.open_tcp(0);
+    g.bench_function("AT+CIPSEND=0,16 + data", |b| {
+        b.iter(|| {
+            send.line(black_box(b"AT+CIPSEND=0,16\r\n"));
+            send.line(black_box(b"0123456789abcdef"));
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, passthrough, commands);
+criterion_main!(benches);
