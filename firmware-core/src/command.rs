@@ -259,9 +259,13 @@ fn start<'x>(a: &'x Args<'_>, d: &Dialect) -> Result<Start<'x>> {
         6 => (None, Some(4)),
         _ => (Some(4), Some(5)),
     };
+    // An omitted keep-alive (`...,80,,5637,"0.0.0.0"`) is its default, 0
+    // (SS-5), as in ESP-AT.
     let keepalive = match keepalive_at {
-        Some(i) => int(a, i, 0, i64::from(d.max_keepalive))? as u16,
-        None => 0,
+        Some(i) if !a.get(i).is_some_and(Arg::is_omitted) => {
+            int(a, i, 0, i64::from(d.max_keepalive))? as u16
+        }
+        _ => 0,
     };
     let server = match server_at {
         Some(i) => {
@@ -308,10 +312,12 @@ fn sntp_config<'x>(a: &'x Args<'_>, d: &Dialect) -> Result<Command<'x>> {
         _ => None,
     };
     let server = match a.get(2) {
-        Some(x) if !x.is_omitted() => {
-            host(x, d.max_host)?;
-            Some(x.bytes())
-        }
+        Some(x) if !x.is_omitted() => match host(x, d.max_host)? {
+            // Not a name the resolver could ever ask about: out of range
+            // (G-4), not a server retried in vain every 15 s.
+            Host::Name(name) if !is_domain_name(name) => return Err(Invalid),
+            _ => Some(x.bytes()),
+        },
         _ => None,
     };
     Ok(Command::SntpConfig {
@@ -319,6 +325,17 @@ fn sntp_config<'x>(a: &'x Args<'_>, d: &Dialect) -> Result<Command<'x>> {
         timezone,
         server,
     })
+}
+
+/// Whether `name` is a domain name in text form (DM-1): labels of 1 to 63
+/// bytes separated by dots, one optional trailing dot, at most 253 bytes.
+fn is_domain_name(name: &[u8]) -> bool {
+    let name = name.strip_suffix(b".").unwrap_or(name);
+    !name.is_empty()
+        && name.len() <= 253
+        && name
+            .split(|&b| b == b'.')
+            .all(|label| (1..=63).contains(&label.len()))
 }
 
 /// DN-2, DN-3.

@@ -140,8 +140,10 @@ impl Module {
                     self.cfg.sntp_server = server.to_vec();
                 }
                 self.cfg.sntp_enable = enable;
+                // A lookup of the old setting's server must not start an
+                // attempt now, whether disabled or restarted.
+                self.sntp_resolver.cancel();
                 if enable {
-                    self.sntp_resolver.cancel();
                     self.sntp.enable(now);
                 } else {
                     self.sntp.disable();
@@ -155,7 +157,9 @@ impl Module {
                     if self.resolve(now, name) {
                         self.mode = Mode::Busy(Job::PingResolving);
                     } else {
-                        self.error();
+                        // PG-1: a name that cannot resolve, because it is
+                        // not a valid name, is a name that does not resolve.
+                        self.ping_failed();
                     }
                 }
             },
@@ -341,7 +345,9 @@ impl Module {
         if !link.may_send() {
             return self.final_result(self.d.cmdrsp_error);
         }
-        if to.is_some() && link.kind.is_stream() {
+        // SD-1: only plain UDP may address a datagram elsewhere; a DTLS
+        // session, like a stream, has exactly one peer.
+        if to.is_some() && link.kind != Kind::Udp {
             return self.error();
         }
         match to {

@@ -49,6 +49,9 @@ pub struct Module {
     d: &'static Dialect,
     mode: Mode,
     line: LineAssembler,
+    /// The last command line ended with a CR that was the last byte of its
+    /// piece: an LF opening the next piece is still that line's (G-1).
+    lf_pending: bool,
     /// Bytes for the UART, and unsolicited lines held back (G-7).
     tx: Fifo,
     urcs: Fifo,
@@ -207,6 +210,7 @@ impl Module {
             d,
             mode: Mode::Command,
             line: LineAssembler::new(d.max_line),
+            lf_pending: false,
             tx: Fifo::new(d.uart_tx_buffer),
             urcs: Fifo::new(d.urc_buffer),
             net_out: VecDeque::new(),
@@ -259,6 +263,16 @@ impl Module {
         let mut used = 0;
         while used < bytes.len() {
             let rest = &bytes[used..];
+            if core::mem::take(&mut self.lf_pending)
+                && rest[0] == b'\n'
+                && !matches!(self.mode, Mode::Command | Mode::Busy(_))
+            {
+                // G-1: the LF of a CRLF that the UART cut in two ends the
+                // line before; it is no data (SD-4, PT-2). In command mode
+                // it is an empty line, echoed as received (G-2).
+                used += 1;
+                continue;
+            }
             used += match &mut self.mode {
                 Mode::Collecting { len, data, .. } => {
                     let take = (*len - data.len()).min(rest.len());
@@ -297,7 +311,9 @@ impl Module {
     fn command_input(&mut self, now: Instant, bytes: &[u8]) -> usize {
         let mut line = core::mem::replace(&mut self.line, LineAssembler::new(0));
         let (mut used, ended) = line.push(bytes);
-        if ended.is_some() && bytes[..used].ends_with(b"\r") && bytes.get(used) == Some(&b'\n') {
+        let cr = ended.is_some() && bytes[..used].ends_with(b"\r");
+        self.lf_pending = cr && used == bytes.len();
+        if cr && bytes.get(used) == Some(&b'\n') {
             // The LF of a CRLF belongs to the line it ends (G-1), so the
             // echo comes before the reply.
             used += 1;
