@@ -110,9 +110,19 @@ impl Passthrough {
     /// Takes a piece of UART input that arrived at `now`. Call
     /// [`handle_timeout`](Self::handle_timeout) first: an escape whose
     /// guard ended before `now` is complete before this input counts.
-    pub(crate) fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
-        for &byte in bytes {
-            self.input_byte(now, byte);
+    pub(crate) fn handle_input(&mut self, now: Instant, mut bytes: &[u8]) {
+        while let Some((&first, rest)) = bytes.split_first() {
+            if self.escape == Escape::Idle && first != b'+' {
+                // The hot path: up to the next `+`, every byte is data that
+                // arrived now; take the whole run at once.
+                let n = bytes.iter().position(|&b| b == b'+').unwrap_or(bytes.len());
+                self.push_data(now, &bytes[..n]);
+                self.last_input = now;
+                bytes = &bytes[n..];
+            } else {
+                self.input_byte(now, first);
+                bytes = rest;
+            }
         }
     }
 
@@ -204,7 +214,11 @@ impl Passthrough {
             return None;
         }
         let n = self.data.len().min(self.timing.packet_max);
-        let packet: Vec<u8> = self.data.drain(..n).collect();
+        let (a, b) = self.data.as_slices();
+        let mut packet = Vec::with_capacity(n);
+        packet.extend_from_slice(&a[..n.min(a.len())]);
+        packet.extend_from_slice(&b[..n - n.min(a.len())]);
+        self.data.drain(..n);
         let mut left = n;
         while left > 0 {
             let Some((len, _)) = self.runs.front_mut() else {
