@@ -158,17 +158,7 @@ pub fn markdown(dut: &str, seed: u64, results: &[ScenarioResult], rows: &[Row]) 
 /// run, so shown as pending rather than uncovered.
 pub fn tls_clauses(features: &[std::path::PathBuf]) -> Vec<String> {
     use cucumber::gherkin::{Feature, GherkinEnv};
-    let mut files = Vec::new();
-    let mut stack = features.to_vec();
-    while let Some(p) = stack.pop() {
-        if p.is_dir() {
-            if let Ok(entries) = std::fs::read_dir(&p) {
-                stack.extend(entries.flatten().map(|e| e.path()));
-            }
-        } else if p.extension().is_some_and(|e| e == "feature") {
-            files.push(p);
-        }
-    }
+    let files = crate::runner::feature_files(features);
     let mut out = Vec::new();
     for file in files {
         let Ok(feature) = Feature::parse_path(&file, GherkinEnv::default()) else {

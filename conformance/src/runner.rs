@@ -109,6 +109,15 @@ fn panic_text(e: &StepError) -> String {
 /// When the tag expression does not parse or the JUnit file cannot be
 /// written.
 pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
+    // cucumber skips a feature file it cannot parse and runs the rest: a
+    // typo would silently drop scenarios. Refuse to run instead.
+    let broken = parse_errors(&cfg.features);
+    if !broken.is_empty() {
+        return Err(format!(
+            "feature files that do not parse:\n{}",
+            broken.join("\n")
+        ));
+    }
     let tags = cfg.tags.as_deref().unwrap_or(DEFAULT_TAGS);
     let filter: cucumber::gherkin::tagexpr::TagOperation = tags
         .parse()
@@ -179,6 +188,41 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
     Ok(out)
 }
 
+/// Every `.feature` file under `paths` (files or folders), sorted.
+pub fn feature_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = paths.to_vec();
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(&p) {
+                stack.extend(entries.flatten().map(|e| e.path()));
+            }
+        } else if p.extension().is_some_and(|e| e == "feature") {
+            files.push(p);
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The files that do not parse as Gherkin, with the reason; a path that
+/// holds no feature file at all counts as one.
+fn parse_errors(paths: &[PathBuf]) -> Vec<String> {
+    let files = feature_files(paths);
+    if files.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return vec![format!("no .feature file in {}", shown.join(", "))];
+    }
+    files
+        .iter()
+        .filter_map(|f| {
+            let env = cucumber::gherkin::GherkinEnv::default();
+            let parsed = cucumber::gherkin::Feature::parse_path(f, env);
+            parsed.err().map(|e| format!("{}: {e}", f.display()))
+        })
+        .collect()
+}
+
 /// One folder or file holding every feature to run: the one given, or a
 /// fresh folder with copies of several (cucumber reads one input per run).
 fn staged_input(features: &[PathBuf]) -> io::Result<PathBuf> {
@@ -188,21 +232,12 @@ fn staged_input(features: &[PathBuf]) -> io::Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("atcert-features-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
-    let mut n = 0;
-    let mut stack: Vec<PathBuf> = features.to_vec();
-    while let Some(path) = stack.pop() {
-        if path.is_dir() {
-            for entry in std::fs::read_dir(&path)? {
-                stack.push(entry?.path());
-            }
-        } else if path.extension().is_some_and(|e| e == "feature") {
-            n += 1;
-            let name = path
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            std::fs::copy(&path, dir.join(format!("{n:03}-{name}")))?;
-        }
+    for (n, path) in feature_files(features).iter().enumerate() {
+        let name = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        std::fs::copy(path, dir.join(format!("{n:03}-{name}")))?;
     }
     Ok(dir)
 }

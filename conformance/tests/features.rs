@@ -11,9 +11,11 @@ use conformance::report::{Verdict, table};
 use conformance::{Config, Status, run};
 
 fn main() -> ExitCode {
-    let features = std::env::var_os("ATCERT_FEATURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../features")));
+    // Relative paths are the repository's, as a person at its root means
+    // them (cargo runs this test from the crate's folder).
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let features =
+        std::env::var_os("ATCERT_FEATURES").map_or_else(|| root.join("features"), |p| root.join(p));
     let cfg = Config {
         features: vec![features],
         tags: std::env::var("ATCERT_TAGS").ok(),
@@ -52,6 +54,10 @@ fn main() -> ExitCode {
             "clauses with no scenario in this run: {}",
             uncovered.join(" ")
         );
+    }
+    if results.is_empty() {
+        eprintln!("conformance: no scenario ran (check ATCERT_FEATURES and ATCERT_TAGS)");
+        return ExitCode::FAILURE;
     }
     println!(
         "{} passed, {} failed",

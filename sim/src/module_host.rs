@@ -9,12 +9,12 @@
 //! the tasks report back over a channel in the order things happened.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::rc::Rc;
 use std::time::Duration;
 
-use firmware_core::{CloseReason, Instant, Module, NetCommand, NetEvent, SocketId};
+use firmware_core::{CloseReason, Instant, Keepalive, Module, NetCommand, NetEvent, SocketId};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{Notify, mpsc};
 use turmoil::net::{TcpListener, TcpStream, UdpSocket};
@@ -36,6 +36,33 @@ pub(crate) struct ModuleCtx {
     pub(crate) log: Rc<RefCell<Transcript>>,
     /// How many times the module booted (the first boot is 1).
     pub(crate) boots: Rc<RefCell<u32>>,
+    /// What the world knows of the network (see [`NetView`]).
+    pub(crate) view: Rc<RefCell<NetView>>,
+}
+
+/// What a real TCP stack learns from packets turmoil does not model, taken
+/// from what the world knows instead: turmoil completes a connect with an
+/// in-process reply rather than a SYN-ACK crossing the link (so the driver
+/// adds that one-way delay), and it has no keep-alive probes (so a probe's
+/// fate is whether the peer is reachable when it would be sent).
+#[derive(Debug, Default)]
+pub(crate) struct NetView {
+    /// One-way latency where no link has its own.
+    pub(crate) base_latency: Duration,
+    /// Links given their own latency.
+    pub(crate) latency: BTreeMap<Ipv4Addr, Duration>,
+    /// Peers cut off from the module, or silent.
+    pub(crate) unreachable: BTreeSet<Ipv4Addr>,
+}
+
+impl NetView {
+    fn latency(&self, ip: &Ipv4Addr) -> Duration {
+        self.latency.get(ip).copied().unwrap_or(self.base_latency)
+    }
+
+    fn reachable(&self, ip: &Ipv4Addr) -> bool {
+        !self.unreachable.contains(ip)
+    }
 }
 
 /// Simulated time on this host: turmoil's step-start time plus what the
@@ -101,6 +128,7 @@ pub(crate) async fn run(ctx: Rc<ModuleCtx>) -> turmoil::Result {
         at: boot,
         orders: BTreeMap::new(),
         inbox: VecDeque::new(),
+        arrived: VecDeque::new(),
         uart_left: Vec::new(),
         reports: report_tx,
     };
@@ -127,7 +155,7 @@ pub(crate) async fn run(ctx: Rc<ModuleCtx>) -> turmoil::Result {
         };
         tokio::select! {
             biased;
-            Some((socket, report)) = reports.recv() => d.inbox.push_back((socket, report)),
+            Some((socket, report)) = reports.recv() => d.arrived.push_back((socket, report)),
             _ = ctx.uart_written.notified() => {}
             _ = sleep => {}
         }
@@ -148,6 +176,9 @@ struct Driver {
     /// Reports not yet given to the core; received data waits here while
     /// the core has no room for it (the socket's receive buffer).
     inbox: VecDeque<(SocketId, Report)>,
+    /// Reports that arrived since the last wake: they count from the wake's
+    /// instant, after the driver caught up with everything due before it.
+    arrived: VecDeque<(SocketId, Report)>,
     /// UART bytes the core did not take yet (its input was paused).
     uart_left: Vec<u8>,
     reports: mpsc::UnboundedSender<(SocketId, Report)>,
@@ -174,6 +205,7 @@ impl Driver {
             assert!(rounds < 10_000_000, "module host livelock at {:?}", self.at);
         }
         self.at = self.at.max(until);
+        self.inbox.append(&mut self.arrived);
         self.serve(m);
     }
 
@@ -204,37 +236,45 @@ impl Driver {
             self.uart_left = piece[used..].to_vec();
             self.drain(m);
         }
-        // Sockets, in the order they reported.
+        // Sockets, in the order they reported. Received data the core has
+        // no room for waits in its socket's buffer, and so does that
+        // socket's later data and close (order within a stream holds);
+        // everything else goes on, as a real stack's send completions do
+        // not queue behind unread data: the `Sent` that ends a CIPSEND may
+        // be what frees the room (G-7 holds URCs until SEND OK).
+        let mut blocked = BTreeSet::new();
+        let mut waiting = VecDeque::new();
         while let Some((socket, report)) = self.inbox.pop_front() {
+            let data_or_close = matches!(report, Report::Received(..) | Report::Closed(_));
+            if data_or_close && blocked.contains(&socket) {
+                waiting.push_back((socket, report));
+                continue;
+            }
             if let Report::Received(from, mut data) = report {
                 let room = m.net_rx_room();
-                if room == 0 {
-                    self.inbox
-                        .push_front((socket, Report::Received(from, data)));
-                    break;
-                }
                 let rest = data.split_off(data.len().min(room));
-                self.log(Event::Net(format!(
-                    "{socket} received {} bytes from {from}",
-                    data.len()
-                )));
-                m.handle_net(
-                    self.instant(),
-                    NetEvent::Received {
+                if !data.is_empty() {
+                    self.log(Event::Net(format!(
+                        "{socket} received {} bytes from {from}",
+                        data.len()
+                    )));
+                    let event = NetEvent::Received {
                         socket,
                         from,
                         data: &data,
-                    },
-                );
+                    };
+                    m.handle_net(self.instant(), event);
+                }
                 if !rest.is_empty() {
-                    self.inbox
-                        .push_front((socket, Report::Received(from, rest)));
+                    blocked.insert(socket);
+                    waiting.push_back((socket, Report::Received(from, rest)));
                 }
             } else {
                 self.report(m, socket, report);
             }
             self.drain(m);
         }
+        self.inbox = waiting;
         if m.poll_timeout().is_some_and(|t| t <= self.instant()) {
             m.handle_timeout(self.instant());
         }
@@ -300,11 +340,10 @@ impl Driver {
             Some(refill)
         };
         let output = (m.usage().uart_tx > 0).then_some(refill);
-        let pending_rx = self
-            .inbox
-            .front()
-            .filter(|_| m.net_rx_room() == 0)
-            .map(|_| refill);
+        // Data waiting for room: at once if there is room now, else when
+        // the UART has taken some output.
+        let pending_rx =
+            (!self.inbox.is_empty()).then(|| if m.net_rx_room() > 0 { now } else { refill });
         [core, piece, output, pending_rx]
             .into_iter()
             .flatten()
@@ -331,7 +370,7 @@ impl Driver {
                 socket,
                 remote,
                 tls,
-                ..
+                keepalive,
             } => {
                 if tls.is_some() {
                     // TLS-PSK comes with a later issue: refuse honestly.
@@ -339,12 +378,22 @@ impl Driver {
                     return;
                 }
                 let orders = self.new_task(socket);
+                let view = self.ctx.view.clone();
                 tokio::task::spawn_local(async move {
                     match TcpStream::connect(SocketAddr::V4(remote)).await {
                         Ok(stream) => {
+                            // The SYN-ACK's way back (see NetView).
+                            let back = view.borrow().latency(remote.ip());
+                            tokio::time::sleep(back).await;
                             let port = stream.local_addr().map(|a| a.port()).unwrap_or(0);
                             let _ = reports.send((socket, Report::Opened(port)));
-                            stream_task(socket, stream, remote, orders, reports).await;
+                            let link = Link {
+                                socket,
+                                peer: remote,
+                                keepalive,
+                                view,
+                            };
+                            stream_task(link, stream, orders, reports).await;
                         }
                         Err(_) => {
                             let _ = reports.send((socket, Report::Failed));
@@ -353,9 +402,12 @@ impl Driver {
                 });
             }
             NetCommand::Listen {
-                socket, local_port, ..
+                socket,
+                local_port,
+                keepalive,
             } => {
-                let orders = self.new_task(socket);
+                let mut orders = self.new_task(socket);
+                let view = self.ctx.view.clone();
                 tokio::task::spawn_local(async move {
                     let Ok(listener) = TcpListener::bind((Ipv4Addr::UNSPECIFIED, local_port)).await
                     else {
@@ -363,13 +415,25 @@ impl Driver {
                         return;
                     };
                     let _ = reports.send((socket, Report::Opened(local_port)));
-                    // Exactly one connection; then stop listening.
-                    let Ok((stream, SocketAddr::V4(peer))) = listener.accept().await else {
-                        return;
+                    // Exactly one connection, then stop listening; a Close
+                    // before it stops listening at once (CL-2).
+                    let accepted = tokio::select! {
+                        biased;
+                        _ = orders.recv() => return,
+                        accepted = listener.accept() => accepted,
                     };
                     drop(listener);
+                    let Ok((stream, SocketAddr::V4(peer))) = accepted else {
+                        return;
+                    };
                     let _ = reports.send((socket, Report::Accepted(peer)));
-                    stream_task(socket, stream, peer, orders, reports).await;
+                    let link = Link {
+                        socket,
+                        peer,
+                        keepalive,
+                        view,
+                    };
+                    stream_task(link, stream, orders, reports).await;
                 });
             }
             NetCommand::Bind {
@@ -435,32 +499,55 @@ impl Driver {
     }
 }
 
-/// A TCP connection: reads become `Received`, writes `Sent`; `Close` shuts
-/// the write side down after the writes before it (CL-2).
-async fn stream_task(
+/// A TCP connection as the driver keeps it.
+struct Link {
     socket: SocketId,
-    stream: TcpStream,
     peer: SocketAddrV4,
+    keepalive: Option<Keepalive>,
+    view: Rc<RefCell<NetView>>,
+}
+
+/// A TCP connection: reads become `Received`, writes `Sent`; `Close` shuts
+/// the write side down after the writes before it (CL-2). With keep-alive,
+/// a probe goes out after `idle` without traffic and every `interval`
+/// after an unanswered one; `count` unanswered probes end the connection
+/// (SS-5: at idle + count × interval).
+async fn stream_task(
+    link: Link,
+    stream: TcpStream,
     mut orders: mpsc::UnboundedReceiver<Order>,
     reports: mpsc::UnboundedSender<(SocketId, Report)>,
 ) {
+    let Link {
+        socket,
+        peer,
+        keepalive,
+        view,
+    } = link;
     let (mut rd, mut wr) = stream.into_split();
-    let reader_reports = reports.clone();
-    let reader = tokio::task::spawn_local(async move {
+    let (read_tx, mut reads) = mpsc::unbounded_channel::<Vec<u8>>();
+    let mut reader = tokio::task::spawn_local(async move {
         let mut buf = vec![0; 2048];
         loop {
             match rd.read(&mut buf).await {
                 Ok(0) => break Report::Closed(CloseReason::Peer),
                 Ok(n) => {
-                    let _ =
-                        reader_reports.send((socket, Report::Received(peer, buf[..n].to_vec())));
+                    let _ = read_tx.send(buf[..n].to_vec());
                 }
                 Err(_) => break Report::Closed(CloseReason::Reset),
             }
         }
     });
-    let mut reader = reader;
+    let idle_from = |now: tokio::time::Instant| keepalive.map(|k| now + k.idle);
+    let mut probe_at = idle_from(tokio::time::Instant::now());
+    let mut unanswered = 0u8;
     loop {
+        let probe = async {
+            match probe_at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             biased;
             order = orders.recv() => match order {
@@ -468,16 +555,42 @@ async fn stream_task(
                     if wr.write_all(&data).await.is_ok() {
                         let _ = reports.send((socket, Report::Sent));
                     }
+                    probe_at = idle_from(tokio::time::Instant::now());
+                    unanswered = 0;
                 }
                 Some(Order::Close) | None => {
                     let _ = wr.shutdown().await;
                     return;
                 }
             },
+            Some(data) = reads.recv() => {
+                let _ = reports.send((socket, Report::Received(peer, data)));
+                probe_at = idle_from(tokio::time::Instant::now());
+                unanswered = 0;
+            }
             ended = &mut reader => {
+                // What was read before the end goes first.
+                while let Ok(data) = reads.try_recv() {
+                    let _ = reports.send((socket, Report::Received(peer, data)));
+                }
                 let report = ended.unwrap_or(Report::Closed(CloseReason::Error));
                 let _ = reports.send((socket, report));
                 return;
+            }
+            () = probe => {
+                let Some(k) = keepalive else { continue };
+                let now = tokio::time::Instant::now();
+                if unanswered >= k.count {
+                    let _ = reports.send((socket, Report::Closed(CloseReason::Timeout)));
+                    return;
+                }
+                if view.borrow().reachable(peer.ip()) {
+                    unanswered = 0;
+                    probe_at = idle_from(now);
+                } else {
+                    unanswered += 1;
+                    probe_at = Some(now + k.interval);
+                }
             }
         }
     }

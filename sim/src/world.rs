@@ -14,7 +14,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use tokio::sync::Notify;
 
-use crate::module_host::{self, ModuleCtx};
+use crate::module_host::{self, ModuleCtx, NetView};
 use crate::peers::{self, Clock, DnsState, PeerState, Service, Shared};
 use crate::transcript::{Event, Transcript};
 use crate::uart::{Uart, UartConfig};
@@ -111,6 +111,10 @@ impl Builder {
             flash: Rc::new(RefCell::new(self.flash)),
             log: log.clone(),
             boots: Rc::new(RefCell::new(0)),
+            view: Rc::new(RefCell::new(NetView {
+                base_latency: self.latency,
+                ..NetView::default()
+            })),
         });
         let host_ctx = ctx.clone();
         sim.host(self.module, move || module_host::run(host_ctx.clone()));
@@ -284,6 +288,7 @@ impl World {
     pub fn add_silent_host(&mut self, ip: Ipv4Addr) {
         self.add_host(ip);
         self.sim.hold(self.module, ip);
+        self.ctx.view.borrow_mut().unreachable.insert(ip);
         self.silent_hosts.push(ip);
         self.note(format!("no host answers at {ip}"));
     }
@@ -325,30 +330,35 @@ impl World {
     pub fn cut(&mut self, ip: Ipv4Addr) {
         self.note(format!("cut {ip}"));
         self.sim.hold(self.module, ip);
+        self.ctx.view.borrow_mut().unreachable.insert(ip);
     }
 
     /// Restores what [`cut`](Self::cut) cut; waiting packets go on.
     pub fn restore(&mut self, ip: Ipv4Addr) {
         self.note(format!("restore {ip}"));
         self.sim.release(self.module, ip);
+        self.ctx.view.borrow_mut().unreachable.remove(&ip);
     }
 
     /// Holds packets between the module and `ip` until released.
     pub fn hold(&mut self, ip: Ipv4Addr) {
         self.note(format!("hold {ip}"));
         self.sim.hold(self.module, ip);
+        self.ctx.view.borrow_mut().unreachable.insert(ip);
     }
 
     /// Releases held packets.
     pub fn release(&mut self, ip: Ipv4Addr) {
         self.note(format!("release {ip}"));
         self.sim.release(self.module, ip);
+        self.ctx.view.borrow_mut().unreachable.remove(&ip);
     }
 
     /// Sets the one-way latency between the module and `ip`.
     pub fn delay(&mut self, ip: Ipv4Addr, latency: Duration) {
         self.note(format!("delay {ip} {latency:?}"));
         self.sim.set_link_latency(self.module, ip, latency);
+        self.ctx.view.borrow_mut().latency.insert(ip, latency);
     }
 
     /// Crashes the peer host at `ip`: its software stops, its sockets die.
