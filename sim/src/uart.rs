@@ -83,6 +83,10 @@ pub struct Uart {
     // Module to host.
     chunks: VecDeque<Chunk>,
     out_free_at: Duration,
+    /// The host's RTS (the module's CTS): while false the module's
+    /// transmitter starts no byte, and what it was given waits in `held`.
+    host_ready: bool,
+    held: Vec<u8>,
 }
 
 /// What the next piece will be, found without changing the line.
@@ -105,6 +109,8 @@ impl Uart {
             last_arrival: Duration::ZERO,
             chunks: VecDeque::new(),
             out_free_at: Duration::ZERO,
+            host_ready: true,
+            held: Vec::new(),
         }
     }
 
@@ -158,6 +164,7 @@ impl Uart {
     pub fn module_reset(&mut self, now: Duration) {
         self.fifo.clear();
         self.chunks.clear();
+        self.held.clear();
         self.out_free_at = now;
     }
 
@@ -236,16 +243,63 @@ impl Uart {
         }
     }
 
+    /// The host asserts (`true`) or deasserts its RTS at `now`. With flow
+    /// control on, deasserting stops the module's transmitter after the
+    /// byte on the wire; the bytes behind it wait and go on, in order, from
+    /// the moment RTS is asserted again. Without flow control it is ignored.
+    pub fn host_ready(&mut self, now: Duration, ready: bool) {
+        if !self.cfg.flow_control || ready == self.host_ready {
+            return;
+        }
+        self.host_ready = ready;
+        if ready {
+            let held = std::mem::take(&mut self.held);
+            self.module_write(now, &held);
+            return;
+        }
+        // Keep what has started by `now`; hold the rest.
+        let mut held = Vec::new();
+        while let Some(c) = self.chunks.back_mut() {
+            let started = if now < c.start {
+                0
+            } else {
+                ((now - c.start)
+                    .as_nanos()
+                    .div_ceil(self.byte.as_nanos().max(1)) as usize)
+                    .min(c.data.len())
+            };
+            let started = started.max(c.read);
+            let mut tail = c.data.split_off(started);
+            tail.append(&mut held);
+            held = tail;
+            if c.data.is_empty() {
+                self.chunks.pop_back();
+            } else {
+                self.out_free_at = c.start + self.byte * c.data.len() as u32;
+                break;
+            }
+        }
+        if self.chunks.is_empty() {
+            self.out_free_at = self.out_free_at.min(now);
+        }
+        self.held = held;
+    }
+
     /// Room in the module's transmit FIFO at `now`.
     pub fn tx_room(&self, now: Duration) -> usize {
         let busy = self.out_free_at.saturating_sub(now);
         // A byte partly on the wire still occupies its FIFO slot.
         let queued = busy.as_nanos().div_ceil(self.byte.as_nanos().max(1)) as usize;
-        self.cfg.tx_fifo.saturating_sub(queued)
+        self.cfg.tx_fifo.saturating_sub(queued + self.held.len())
     }
 
-    /// When the transmit FIFO will have room for at least `n` more bytes.
+    /// When the transmit FIFO will have room for at least `n` more bytes
+    /// (far in the future while the host holds the module back: asserting
+    /// RTS again wakes the driver).
     pub fn tx_room_at(&self, now: Duration, n: usize) -> Duration {
+        if !self.host_ready {
+            return now + Duration::from_secs(365 * 24 * 3600);
+        }
         let keep = self.cfg.tx_fifo.saturating_sub(n) as u32;
         self.out_free_at.saturating_sub(self.byte * keep).max(now)
     }
@@ -253,6 +307,10 @@ impl Uart {
     /// The module writes `bytes` at `now`.
     pub fn module_write(&mut self, now: Duration, bytes: &[u8]) {
         if bytes.is_empty() {
+            return;
+        }
+        if !self.host_ready {
+            self.held.extend_from_slice(bytes);
             return;
         }
         let start = self.out_free_at.max(now);
@@ -340,5 +398,25 @@ mod tests {
         assert_eq!(u.next_piece_at(false), None);
         u.resume(Duration::from_micros(500));
         assert_eq!(u.next_piece_at(true), Some(Duration::from_micros(620)));
+    }
+
+    #[test]
+    fn host_rts_holds_the_module_back() {
+        let mut u = Uart::new(UartConfig {
+            baud: 1_000_000,
+            flow_control: true,
+            ..UartConfig::default()
+        });
+        u.module_write(Duration::ZERO, b"abcdef");
+        // At 25 us: 'a', 'b' are done, 'c' is on the wire.
+        u.host_ready(Duration::from_micros(25), false);
+        assert_eq!(u.tx_room(Duration::from_micros(25)), 128 - 1 - 3);
+        u.module_write(Duration::from_micros(26), b"g");
+        assert_eq!(u.host_read(Duration::from_millis(5)), b"abc");
+        u.host_ready(Duration::from_millis(5), true);
+        assert_eq!(
+            u.host_read(Duration::from_millis(5) + Duration::from_micros(40)),
+            b"defg"
+        );
     }
 }

@@ -240,6 +240,15 @@ impl World {
         self.ctx.uart.borrow_mut().host_read(now)
     }
 
+    /// The host MCU asserts (`true`) or deasserts its RTS: with flow
+    /// control on, the module's transmitter waits while it is deasserted.
+    pub fn host_ready(&mut self, ready: bool) {
+        let now = self.now();
+        self.note(format!("host rts {}", if ready { "on" } else { "off" }));
+        self.ctx.uart.borrow_mut().host_ready(now, ready);
+        self.ctx.uart_written.notify_one();
+    }
+
     /// Host bytes the line has not delivered yet.
     pub fn host_pending(&self) -> usize {
         self.ctx.uart.borrow().host_pending()

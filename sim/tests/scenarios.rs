@@ -275,3 +275,37 @@ fn cipdns_survives_a_power_cycle_only_with_sysstore() {
         );
     }
 }
+
+#[test]
+fn hardware_flow_control_holds_either_side_back() {
+    let mut w = World::builder()
+        .seed(9)
+        .uart(UartConfig {
+            flow_control: true,
+            ..UartConfig::default()
+        })
+        .build();
+    let echo = w.add_service(PEER, Service::TcpEcho { port: 20108 });
+    booted(&mut w);
+    cmd(&mut w, "AT+CIPMODE=1");
+    cmd(&mut w, "AT+CIPSTART=0,\"TCP\",\"192.168.0.103\",20108");
+    assert_eq!(cmd(&mut w, "AT+CIPSEND"), "\r\n>");
+    // The host holds the module back: the echo waits in the module.
+    w.host_ready(false);
+    let sent = data(0, 3000);
+    w.host_write(&sent);
+    w.run_for(Duration::from_millis(600));
+    assert_eq!(echo.borrow().received, sent, "the host's data went out");
+    let early = w.host_read();
+    assert!(
+        early.len() <= 1,
+        "{} bytes passed a deasserted RTS",
+        early.len()
+    );
+    // Released, every echoed byte arrives once, in order.
+    w.host_ready(true);
+    w.run_for(Duration::from_millis(600));
+    let mut got = early;
+    got.extend(w.host_read());
+    assert_eq!(got, sent);
+}
