@@ -27,7 +27,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
 
 use crate::peers::{Record, Service};
-use crate::transcript::Transcript;
+use crate::transcript::{Transcript, unescape};
 use crate::uart::UartConfig;
 use crate::world::{Builder, World};
 
@@ -93,29 +93,6 @@ fn duration(s: &str) -> Result<Duration, String> {
         "us" => Ok(Duration::from_micros(n)),
         _ => Err(format!("unknown unit in {s}")),
     }
-}
-
-/// Undoes [`crate::transcript::escape`].
-pub fn unescape(s: &str) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    let mut it = s.bytes();
-    while let Some(b) = it.next() {
-        if b != b'\\' {
-            out.push(b);
-            continue;
-        }
-        match it.next() {
-            Some(b'r') => out.push(b'\r'),
-            Some(b'n') => out.push(b'\n'),
-            Some(b'\\') => out.push(b'\\'),
-            Some(b'x') => {
-                let hex: String = it.by_ref().take(2).map(char::from).collect();
-                out.push(u8::from_str_radix(&hex, 16).map_err(|_| format!("bad escape \\x{hex}"))?);
-            }
-            other => return Err(format!("bad escape \\{:?}", other.map(char::from))),
-        }
-    }
-    Ok(out)
 }
 
 impl Script {

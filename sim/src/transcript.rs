@@ -127,6 +127,34 @@ pub fn escape(out: &mut impl Write, bytes: &[u8]) -> fmt::Result {
     Ok(())
 }
 
+/// Undoes [`escape`]; also takes `\"` for a quote, so byte strings of
+/// feature files (spec/STEPS.md) and of session scripts read the same way.
+///
+/// # Errors
+/// An unknown escape or a bad `\xNN`.
+pub fn unescape(s: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let mut it = s.bytes();
+    while let Some(b) = it.next() {
+        if b != b'\\' {
+            out.push(b);
+            continue;
+        }
+        match it.next() {
+            Some(b'r') => out.push(b'\r'),
+            Some(b'n') => out.push(b'\n'),
+            Some(b'"') => out.push(b'"'),
+            Some(b'\\') => out.push(b'\\'),
+            Some(b'x') => {
+                let hex: String = it.by_ref().take(2).map(char::from).collect();
+                out.push(u8::from_str_radix(&hex, 16).map_err(|_| format!("bad escape \\x{hex}"))?);
+            }
+            other => return Err(format!("bad escape \\{:?}", other.map(char::from))),
+        }
+    }
+    Ok(out)
+}
+
 impl fmt::Display for Transcript {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.write(f, false)

@@ -40,28 +40,7 @@ pub(crate) fn data(from: usize, n: usize) -> Vec<u8> {
 
 /// A `"..."` byte string's content: `\r`, `\n`, `\"`, `\\`, `\xNN`.
 pub(crate) fn unescape(s: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut it = s.bytes();
-    while let Some(b) = it.next() {
-        if b != b'\\' {
-            out.push(b);
-            continue;
-        }
-        match it.next() {
-            Some(b'r') => out.push(b'\r'),
-            Some(b'n') => out.push(b'\n'),
-            Some(b'"') => out.push(b'"'),
-            Some(b'\\') => out.push(b'\\'),
-            Some(b'x') => {
-                let hex: String = it.by_ref().take(2).map(char::from).collect();
-                out.push(
-                    u8::from_str_radix(&hex, 16).unwrap_or_else(|_| panic!("bad escape \\x{hex}")),
-                );
-            }
-            other => panic!("bad escape \\{:?} in \"{s}\"", other.map(char::from)),
-        }
-    }
-    out
+    sim::transcript::unescape(s).unwrap_or_else(|e| panic!("{e} in \"{s}\""))
 }
 
 /// Bytes for a failure message: printable, CR and LF visible.
