@@ -58,20 +58,26 @@ fn dir_name(d: Direction) -> &'static str {
 /// A Markdown table of the points.
 pub fn table(points: &[Point]) -> String {
     let mut s = String::from(
-        "| direction | baud | latency | payload bytes | simulated s | efficiency |\n|---|---:|---:|---:|---:|---:|\n",
+        "| direction | baud | latency | payload bytes | simulated s | efficiency | steady |\n",
     );
+    s.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
     for p in points {
         let _ = writeln!(
             s,
-            "| {} | {} | {} ms | {} | {:.3} | {:.2} % |",
+            "| {} | {} | {} ms | {} | {:.3} | {:.2} % | {:.2} % |",
             dir_name(p.dir),
             p.baud,
             p.latency.as_millis(),
             p.result.payload,
             p.result.simulated.as_secs_f64(),
-            p.result.efficiency * 100.0
+            p.result.efficiency * 100.0,
+            p.result.steady * 100.0
         );
     }
+    s.push_str(
+        "\nefficiency: payload ÷ (first byte written → last byte delivered) ÷ line rate; \
+         steady: the same between 10 % and 90 % of the payload delivered, without the fixed costs of one transfer.\n",
+    );
     s
 }
 
