@@ -1,0 +1,222 @@
+//! `atmodule`: firmware-core as a virtual AT module on a pseudo-terminal
+//! (or an existing serial line), with the OS's sockets for its links, DNS,
+//! SNTP and ping, and its stored settings in a file.
+//!
+//! A thin driver (STYLE.md §10): no AT meaning and no timing rule lives
+//! here; those are the core's. This crate maps the core's socket IDs to
+//! tokio sockets, the module's addresses to the host's (`map.rs`), its
+//! clock to the host's (`clock.rs`), and its UART to a tty (`uart.rs`).
+//! `README.md` beside this crate says how to run it and talk to it.
+
+#![deny(unsafe_code)]
+
+mod clock;
+mod map;
+mod module;
+mod net;
+mod ping;
+mod stop;
+mod store;
+mod uart;
+
+use std::io::Write;
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use firmware_core::{Module, NetEvent};
+use tokio::sync::mpsc;
+
+use crate::clock::Clock;
+use crate::map::{Map, Rule};
+use crate::module::{Driver, End};
+use crate::net::Sockets;
+use crate::ping::Icmp;
+use crate::stop::Stop;
+use crate::store::Store;
+use crate::uart::{Line, Pieces};
+
+/// The spec's network on loopback: 192.168.0.N is 127.0.0.N.
+const DEFAULT_MAP: &str = "192.168.0.0/24=127.0.0.0/24";
+
+/// The port the core sends DNS queries to (RFC 1035).
+const DNS_PORT: u16 = 53;
+
+/// A virtual AT TCP/IP module (firmware-core) on a pseudo-terminal, with
+/// real sockets on loopback.
+#[derive(Debug, Parser)]
+#[command(name = "atmodule", version)]
+struct Args {
+    /// Create a pseudo-terminal and print `atmodule: <path>` on stdout;
+    /// open that path (at any baud) to talk to the module.
+    #[arg(long, required_unless_present = "serial", conflicts_with = "serial")]
+    pty: bool,
+    /// Use an existing serial line instead (a device, or one end of a pty
+    /// pair another program made).
+    #[arg(long, value_name = "PATH")]
+    serial: Option<String>,
+    /// Line rate: the idle time that ends a UART piece is 10 byte times
+    /// at it; with --serial also the line's speed.
+    #[arg(long, default_value_t = 115_200)]
+    baud: u32,
+    /// The module's non-volatile settings; read at start (missing means
+    /// factory), replaced atomically on every change. Without it settings
+    /// last as long as the process.
+    #[arg(long, value_name = "FILE")]
+    store: Option<PathBuf>,
+    /// The module's own address, as DHCP gives it; its sockets bind to
+    /// this address's host side (by the map).
+    #[arg(long, value_name = "IP", default_value = "192.168.0.107")]
+    address: Ipv4Addr,
+    /// A DNS server DHCP offers (repeat for up to 3).
+    #[arg(long, value_name = "IP", default_value = "192.168.0.1")]
+    dns: Vec<Ipv4Addr>,
+    /// The host port to send the --dns servers' queries to instead of 53
+    /// (a lab DNS server that cannot bind port 53 without root).
+    #[arg(long, value_name = "PORT")]
+    dns_port: Option<u16>,
+    /// An address map rule MODULE=HOST, each ADDR[/LEN][:PORT]: e.g.
+    /// 192.168.0.0/24=127.0.0.0/24 or 192.168.0.5:123=127.0.0.5:12300.
+    /// Repeatable; added to the default rule 192.168.0.0/24=127.0.0.0/24.
+    #[arg(long = "map", value_name = "MODULE=HOST")]
+    maps: Vec<Rule>,
+    /// Leave out the default rule 192.168.0.0/24=127.0.0.0/24.
+    #[arg(long)]
+    no_default_map: bool,
+    /// Hold the other end back (stop reading the line) while the module
+    /// cannot take passthrough data, instead of letting it drop the excess
+    /// as a module without RTS/CTS does.
+    #[arg(long)]
+    flow_control: bool,
+    /// Seed for DNS IDs and SNTP nonces (default: from the clock).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Stop when standard input reaches its end (as well as on SIGINT and
+    /// SIGTERM).
+    #[arg(long)]
+    exit_on_stdin_eof: bool,
+    /// Log UART pieces, network commands and network events on stderr.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
+    match runtime {
+        Ok(rt) => rt.block_on(run(args)),
+        Err(e) => fail(format!("tokio: {e}")),
+    }
+}
+
+fn fail(why: String) -> ExitCode {
+    eprintln!("atmodule: {why}");
+    ExitCode::FAILURE
+}
+
+async fn run(args: Args) -> ExitCode {
+    let clock = Clock::start();
+    let map = address_map(&args);
+    let bind = map.outward_ip(args.address);
+    let store = Store::new(args.store.clone());
+    let stored = match store.load() {
+        Ok(stored) => stored,
+        Err(e) => return fail(format!("reading the store: {e}")),
+    };
+    let line = match &args.serial {
+        Some(path) => Line::serial(path, args.baud, clock),
+        None => Line::pty(clock),
+    };
+    let line = match line {
+        Ok(line) => line,
+        Err(e) => return fail(format!("opening the line: {e}")),
+    };
+    let icmp = match Icmp::open(bind) {
+        Ok(icmp) => {
+            eprintln!("atmodule: ping: {}", icmp.kind());
+            Some(icmp)
+        }
+        Err(e) => {
+            eprintln!("atmodule: ping: no ICMP socket ({e}); PING will time out");
+            None
+        }
+    };
+    let mut stop = match Stop::new(args.exit_on_stdin_eof) {
+        Ok(stop) => stop,
+        Err(e) => return fail(format!("signals: {e}")),
+    };
+    let rules: Vec<String> = map.rules().iter().map(Rule::to_string).collect();
+    eprintln!(
+        "atmodule: module {} on {bind}; dns {:?}; map {}",
+        args.address,
+        args.dns,
+        rules.join(" ")
+    );
+
+    let seed = args.seed.unwrap_or_else(seed_from_clock);
+    let mut m = Module::new(&firmware_core::SEED, &stored, seed);
+    let dns: Vec<Ipv4Addr> = args.dns.iter().copied().take(3).collect();
+    m.handle_net(
+        clock.now(),
+        NetEvent::Configured {
+            address: args.address,
+            dns: &dns,
+        },
+    );
+    let (reports_tx, reports) = mpsc::unbounded_channel();
+    let sockets = Sockets::new(map, bind, icmp, reports_tx, args.verbose);
+    if args.pty {
+        // One line for a parent process to read; flushed, as stdout may be
+        // a pipe.
+        let mut out = std::io::stdout().lock();
+        let printed = writeln!(out, "atmodule: {}", line.path).and_then(|()| out.flush());
+        if let Err(e) = printed {
+            return fail(format!("printing the path: {e}"));
+        }
+    }
+    let driver = Driver {
+        clock,
+        line,
+        pieces: Pieces::new(args.baud),
+        flow_control: args.flow_control,
+        sockets,
+        reports,
+        store,
+        verbose: args.verbose,
+    };
+    match module::run(driver, m, &mut stop).await {
+        End::Stopped(why) => {
+            eprintln!("atmodule: stopped ({why})");
+            ExitCode::SUCCESS
+        }
+        End::LineClosed => fail("the line closed".into()),
+    }
+}
+
+/// The rules given, the default, and the DNS port rules, most specific
+/// first.
+fn address_map(args: &Args) -> Map {
+    let mut rules = args.maps.clone();
+    if !args.no_default_map {
+        rules.push(DEFAULT_MAP.parse().expect("the default rule parses"));
+    }
+    let map = Map::new(rules);
+    match args.dns_port {
+        Some(port) => {
+            let dns = args.dns.iter().map(|&s| map.port_rule(s, DNS_PORT, port));
+            Map::new(dns.chain(map.rules().iter().copied()).collect())
+        }
+        None => map,
+    }
+}
+
+/// A seed that differs from run to run; the core needs no more than that.
+fn seed_from_clock() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    nanos ^ (u64::from(std::process::id()) << 32)
+}

@@ -1,0 +1,58 @@
+//! How the module is told to stop: SIGINT or SIGTERM, and with
+//! `--exit-on-stdin-eof` the end of its standard input (a parent that
+//! holds the write end of a pipe stops the module by closing it, or by
+//! dying).
+
+use std::io;
+
+use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::sync::oneshot;
+
+/// The ways to stop, waited on together.
+pub(crate) struct Stop {
+    int: Signal,
+    term: Signal,
+    stdin: Option<oneshot::Receiver<()>>,
+}
+
+impl Stop {
+    /// Listens for the signals, and for stdin's end if `stdin_eof`.
+    pub(crate) fn new(stdin_eof: bool) -> io::Result<Self> {
+        let stdin = if stdin_eof {
+            let (tx, rx) = oneshot::channel();
+            std::thread::Builder::new()
+                .name("stdin".into())
+                .spawn(move || {
+                    // Whatever comes on stdin is ignored; its end is news.
+                    let _ = io::copy(&mut io::stdin().lock(), &mut io::sink());
+                    let _ = tx.send(());
+                })?;
+            Some(rx)
+        } else {
+            None
+        };
+        Ok(Stop {
+            int: signal(SignalKind::interrupt())?,
+            term: signal(SignalKind::terminate())?,
+            stdin,
+        })
+    }
+
+    /// Resolves with what asked to stop. Cancel-safe.
+    pub(crate) async fn wait(&mut self) -> &'static str {
+        let Stop { int, term, stdin } = self;
+        let stdin = async {
+            match stdin {
+                Some(rx) => {
+                    let _ = rx.await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = int.recv() => "SIGINT",
+            _ = term.recv() => "SIGTERM",
+            () = stdin => "stdin closed",
+        }
+    }
+}

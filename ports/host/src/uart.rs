@@ -1,0 +1,240 @@
+//! The module's UART: a pseudo-terminal (`--pty`) or an existing line
+//! (`--serial PATH`), and the rule that cuts what arrives into pieces.
+//!
+//! Two threads move the bytes, so the loop never blocks on the line: the
+//! reader stamps each read with the module's clock and hands it over a
+//! small channel (when the loop stops taking, the reader stops reading and
+//! the other end's writes wait in the kernel, as a held-back sender would);
+//! the writer writes what the core gives, unpaced: a pty has no baud rate.
+
+use std::io::{self, Read, Write};
+use std::thread;
+use std::time::Duration;
+
+use firmware_core::Instant;
+use serialport::{SerialPort, TTYPort};
+use tokio::sync::mpsc;
+
+use crate::clock::Clock;
+
+/// The largest piece the core gets at once (PT-2, the sim's UART model).
+pub(crate) const PIECE: usize = 1024;
+
+/// Idle byte times that end a piece (ESP-IDF's default RX timeout, the
+/// sim's `rx_timeout_bytes`).
+const IDLE_BYTES: u64 = 10;
+
+/// One read from the line.
+const READ_SIZE: usize = 4096;
+
+/// Reads waiting for the loop: a few pieces' worth.
+const IN_QUEUE: usize = 4;
+
+/// Writes waiting for the line, each at most [`WRITE_SIZE`] bytes.
+const OUT_QUEUE: usize = 16;
+
+/// The most the loop takes from the core's output at once.
+pub(crate) const WRITE_SIZE: usize = 4096;
+
+/// How long one blocking read or write waits before it looks again; only
+/// bounds how long a thread sits in one system call.
+const LINE_POLL: Duration = Duration::from_secs(3600);
+
+/// An open line with its two threads.
+pub(crate) struct Line {
+    /// What the other end opens: the pty's slave, or the `--serial` path.
+    pub(crate) path: String,
+    /// Reads, stamped with their arrival; `None` once the line is gone.
+    pub(crate) input: mpsc::Receiver<(Instant, Vec<u8>)>,
+    /// Writes; closed once the line is gone.
+    pub(crate) output: mpsc::Sender<Vec<u8>>,
+    /// The pty's slave end, held open and never read: the master then
+    /// never reads EIO while no program has the path open, and output
+    /// waits in the pty for the first program to open it (the boot
+    /// `ready` among it).
+    _slave: Option<TTYPort>,
+}
+
+impl Line {
+    /// A new pseudo-terminal: the module keeps the master; `path` is the
+    /// slave, in raw mode, for any program to open (not exclusively).
+    pub(crate) fn pty(clock: Clock) -> io::Result<Line> {
+        let (master, slave) = TTYPort::pair().map_err(io::Error::from)?;
+        let path = slave
+            .name()
+            .ok_or_else(|| io::Error::other("the pty has no path"))?;
+        Line::start(master, path, Some(slave), clock)
+    }
+
+    /// An existing serial line (a device, or one end of a pty pair another
+    /// program made) at `baud`, 8N1, no flow control.
+    pub(crate) fn serial(path: &str, baud: u32, clock: Clock) -> io::Result<Line> {
+        let port = serialport::new(path, baud)
+            .timeout(LINE_POLL)
+            .open_native()
+            .map_err(io::Error::from)?;
+        Line::start(port, path.to_string(), None, clock)
+    }
+
+    fn start(
+        mut port: TTYPort,
+        path: String,
+        slave: Option<TTYPort>,
+        clock: Clock,
+    ) -> io::Result<Line> {
+        port.set_timeout(LINE_POLL).map_err(io::Error::from)?;
+        let mut writer = port.try_clone_native().map_err(io::Error::from)?;
+        let (in_tx, input) = mpsc::channel(IN_QUEUE);
+        let (output, mut out_rx) = mpsc::channel::<Vec<u8>>(OUT_QUEUE);
+        thread::Builder::new()
+            .name("uart-rx".into())
+            .spawn(move || {
+                let mut buf = vec![0; READ_SIZE];
+                loop {
+                    match port.read(&mut buf) {
+                        Ok(0) => break,
+                        Ok(n) => {
+                            if in_tx
+                                .blocking_send((clock.now(), buf[..n].to_vec()))
+                                .is_err()
+                            {
+                                break;
+                            }
+                        }
+                        Err(e) if is_retry(&e) => {}
+                        Err(e) => {
+                            eprintln!("atmodule: reading the line: {e}");
+                            break;
+                        }
+                    }
+                }
+            })?;
+        thread::Builder::new()
+            .name("uart-tx".into())
+            .spawn(move || {
+                while let Some(data) = out_rx.blocking_recv() {
+                    if let Err(e) = write_all(&mut writer, &data) {
+                        eprintln!("atmodule: writing the line: {e}");
+                        break;
+                    }
+                }
+            })?;
+        Ok(Line {
+            path,
+            input,
+            output,
+            _slave: slave,
+        })
+    }
+}
+
+/// A poll that timed out or a signal: look again.
+fn is_retry(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::Interrupted | io::ErrorKind::WouldBlock
+    )
+}
+
+fn write_all(port: &mut TTYPort, mut data: &[u8]) -> io::Result<()> {
+    while !data.is_empty() {
+        match port.write(data) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => data = &data[n..],
+            Err(e) if is_retry(&e) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// The receive FIFO of a UART driver: bytes collect until there are a
+/// piece's worth or the line has been idle for ten byte times, the sim's
+/// rule (`sim::uart`). Bytes arrive as the other end wrote them, unpaced.
+#[derive(Debug)]
+pub(crate) struct Pieces {
+    fifo: Vec<u8>,
+    last: Instant,
+    idle: Duration,
+}
+
+impl Pieces {
+    /// An empty FIFO for a line at `baud` (8N1: ten bits a byte).
+    pub(crate) fn new(baud: u32) -> Self {
+        let bit_ns = 1_000_000_000 / u64::from(baud.max(1));
+        Pieces {
+            fifo: Vec::new(),
+            last: Instant::ZERO,
+            idle: Duration::from_nanos(bit_ns * 10 * IDLE_BYTES),
+        }
+    }
+
+    /// Bytes that arrived at `at`.
+    pub(crate) fn push(&mut self, at: Instant, bytes: &[u8]) {
+        self.fifo.extend_from_slice(bytes);
+        self.last = self.last.max(at);
+    }
+
+    /// A piece's worth is waiting: take no more from the line for now.
+    pub(crate) fn is_full(&self) -> bool {
+        self.fifo.len() >= PIECE
+    }
+
+    /// When the next piece is due; `None` while the FIFO is empty.
+    pub(crate) fn due(&self) -> Option<Instant> {
+        match self.fifo.len() {
+            0 => None,
+            n if n >= PIECE => Some(self.last),
+            _ => Some(self.last + self.idle),
+        }
+    }
+
+    /// The piece due by `now`, if any.
+    pub(crate) fn take(&mut self, now: Instant) -> Option<Vec<u8>> {
+        self.due().filter(|&t| t <= now)?;
+        let n = self.fifo.len().min(PIECE);
+        let rest = self.fifo.split_off(n);
+        Some(std::mem::replace(&mut self.fifo, rest))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(micros: u64) -> Instant {
+        Instant::from_micros(micros)
+    }
+
+    #[test]
+    fn a_short_write_is_one_piece_after_ten_idle_byte_times() {
+        let mut p = Pieces::new(115_200);
+        p.push(at(1000), b"AT\r\n");
+        // 100 bit times at 115200 baud: 868 us.
+        assert_eq!(p.due(), Some(at(1868)));
+        assert_eq!(p.take(at(1867)), None);
+        assert_eq!(p.take(at(1868)).as_deref(), Some(&b"AT\r\n"[..]));
+        assert_eq!(p.due(), None);
+    }
+
+    #[test]
+    fn a_long_write_goes_in_pieces_of_1024_at_once() {
+        let mut p = Pieces::new(115_200);
+        p.push(at(5), &[7; 2500]);
+        assert!(p.is_full());
+        assert_eq!(p.take(at(5)).map(|v| v.len()), Some(1024));
+        assert_eq!(p.take(at(5)).map(|v| v.len()), Some(1024));
+        assert!(!p.is_full());
+        assert_eq!(p.take(at(5)), None);
+        assert_eq!(p.take(at(5 + 868)).map(|v| v.len()), Some(452));
+    }
+
+    #[test]
+    fn more_bytes_restart_the_idle_wait() {
+        let mut p = Pieces::new(9600);
+        p.push(at(0), b"A");
+        p.push(at(5000), b"T");
+        // 100 bit times at 9600 baud: 10.416 ms.
+        assert_eq!(p.due(), Some(at(5000 + 10_416)));
+    }
+}
