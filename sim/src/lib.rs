@@ -10,10 +10,15 @@
 //! [`peers::PING_PORT`] on the target host, echoed by a responder every peer
 //! host runs. TLS and DTLS are not simulated yet: the driver answers a TLS
 //! or DTLS open with a failure.
+//!
+//! A [`Lab`] runs the same peers on the OS's sockets, on loopback addresses
+//! and in real time, for a real module on a serial line: it is not
+//! simulated and not deterministic.
 
 #![warn(missing_docs)]
 
 pub mod bench;
+pub mod lab;
 mod module_host;
 pub mod peers;
 pub mod script;
@@ -21,6 +26,7 @@ pub mod transcript;
 pub mod uart;
 pub mod world;
 
+pub use lab::Lab;
 pub use transcript::{Event, Transcript};
 pub use uart::{Uart, UartConfig};
 pub use world::{Builder, DNS_IP, MODULE_IP, World};

@@ -15,7 +15,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use tokio::sync::Notify;
 
 use crate::module_host::{self, ModuleCtx, NetView};
-use crate::peers::{self, Clock, DnsState, PeerState, Service, Shared};
+use crate::peers::{Clock, DNS_PORT, DnsState, HostServices, SNTP_PORT, Service, Shared, Turmoil};
 use crate::transcript::{Event, Transcript};
 use crate::uart::{Uart, UartConfig};
 
@@ -129,15 +129,15 @@ impl Builder {
             silent_hosts: Vec::new(),
         };
         let dns = world.dns.clone();
-        world.add_service(self.dns, Service::Dns(dns));
+        world.add_service(
+            self.dns,
+            Service::Dns {
+                port: DNS_PORT,
+                state: dns,
+            },
+        );
         world
     }
-}
-
-/// A peer host: its services and the signal that more were added.
-struct PeerHost {
-    services: Rc<RefCell<Vec<(Service, Shared)>>>,
-    added: Rc<Notify>,
 }
 
 /// A running simulation.
@@ -147,7 +147,7 @@ pub struct World {
     log: Rc<RefCell<Transcript>>,
     module: Ipv4Addr,
     dns_ip: Ipv4Addr,
-    hosts: BTreeMap<Ipv4Addr, PeerHost>,
+    hosts: BTreeMap<Ipv4Addr, HostServices>,
     dns: Rc<RefCell<DnsState>>,
     silent_hosts: Vec<Ipv4Addr>,
 }
@@ -265,29 +265,19 @@ impl World {
     /// returns its observable state.
     pub fn add_service(&mut self, ip: Ipv4Addr, service: Service) -> Shared {
         self.note(format!("peer {ip} {}", describe(&service)));
-        let state: Shared = Rc::new(RefCell::new(PeerState::default()));
-        let host = self.hosts.entry(ip).or_insert_with(|| {
-            let services = Rc::new(RefCell::new(Vec::new()));
-            let added = Rc::new(Notify::new());
-            let (s, a) = (services.clone(), added.clone());
-            self.sim
-                .host(ip, move || peers::run_host(s.clone(), a.clone()));
-            PeerHost { services, added }
-        });
-        host.services.borrow_mut().push((service, state.clone()));
-        host.added.notify_one();
-        state
+        self.add_host(ip);
+        self.hosts[&ip].add(service)
     }
 
     /// A host with no services that still answers ping.
     pub fn add_host(&mut self, ip: Ipv4Addr) {
         if !self.hosts.contains_key(&ip) {
-            let services = Rc::new(RefCell::new(Vec::new()));
-            let added = Rc::new(Notify::new());
-            let (s, a) = (services.clone(), added.clone());
+            let host = HostServices::default();
+            let software = host.clone();
+            // A turmoil host's sockets have its address whatever they bind.
             self.sim
-                .host(ip, move || peers::run_host(s.clone(), a.clone()));
-            self.hosts.insert(ip, PeerHost { services, added });
+                .host(ip, move || software.run::<Turmoil>(Ipv4Addr::UNSPECIFIED));
+            self.hosts.insert(ip, host);
         }
     }
 
@@ -315,7 +305,13 @@ impl World {
     /// A DNS server of its own at `ip`.
     pub fn add_dns_server(&mut self, ip: Ipv4Addr) -> Rc<RefCell<DnsState>> {
         let state = Rc::new(RefCell::new(DnsState::default()));
-        self.add_service(ip, Service::Dns(state.clone()));
+        self.add_service(
+            ip,
+            Service::Dns {
+                port: DNS_PORT,
+                state: state.clone(),
+            },
+        );
         state
     }
 
@@ -325,7 +321,13 @@ impl World {
             set_at: self.now(),
             unix_micros,
         }));
-        self.add_service(ip, Service::Sntp(clock.clone()));
+        self.add_service(
+            ip,
+            Service::Sntp {
+                port: SNTP_PORT,
+                clock: clock.clone(),
+            },
+        );
         clock
     }
 
@@ -412,7 +414,7 @@ fn describe(service: &Service) -> String {
         }
         Service::TcpCloser { port, after } => format!("tcp closer :{port} after {after:?}"),
         Service::TcpClient { to } => format!("tcp client to {to}"),
-        Service::Dns(_) => "dns :53".into(),
-        Service::Sntp(_) => "sntp :123".into(),
+        Service::Dns { port, .. } => format!("dns :{port}"),
+        Service::Sntp { port, .. } => format!("sntp :{port}"),
     }
 }

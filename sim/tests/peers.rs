@@ -8,7 +8,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use sim::peers::{
-    Clock, DnsState, Outgoing, PING_PORT, PeerState, Record, Service, Shared, run_host, sim_now,
+    Clock, DNS_PORT, DnsState, Outgoing, PING_PORT, PeerState, Record, SNTP_PORT, Service, Shared,
+    Turmoil, run_host, sim_now,
 };
 use simple_dns::rdata::RData;
 use simple_dns::{CLASS, Name, Packet, PacketFlag, Question, RCODE, TYPE};
@@ -45,7 +46,9 @@ impl Net {
         let list = Rc::new(RefCell::new(Vec::new()));
         let added = Rc::new(Notify::new());
         let (s, a) = (list.clone(), added.clone());
-        sim.host(PEER, move || run_host(s.clone(), a.clone()));
+        sim.host(PEER, move || {
+            run_host::<Turmoil>(Ipv4Addr::UNSPECIFIED, s.clone(), a.clone())
+        });
         let net = Net {
             sim,
             services: list,
@@ -400,7 +403,11 @@ fn dns_net() -> (Net, Rc<RefCell<DnsState>>) {
         );
         zone.insert("txt-only.lan".into(), vec![]);
     }
-    (Net::new(vec![Service::Dns(dns.clone())]), dns)
+    let service = Service::Dns {
+        port: DNS_PORT,
+        state: dns.clone(),
+    };
+    (Net::new(vec![service]), dns)
 }
 
 #[test]
@@ -544,7 +551,10 @@ fn test_sntp_replies_with_the_clock_time() {
         set_at: Duration::ZERO,
         unix_micros: 1_700_000_000_123_456,
     }));
-    let mut net = Net::new(vec![Service::Sntp(clock.clone())]);
+    let mut net = Net::new(vec![Service::Sntp {
+        port: SNTP_PORT,
+        clock: clock.clone(),
+    }]);
     net.step_for(Duration::from_millis(1500));
     let c = clock.clone();
     net.sim.client(CLIENT, async move {
@@ -581,7 +591,10 @@ fn test_services_come_back_after_a_crash() {
     }));
     let mut net = Net::new(vec![
         Service::TcpEcho { port: 7000 },
-        Service::Sntp(clock.clone()),
+        Service::Sntp {
+            port: SNTP_PORT,
+            clock: clock.clone(),
+        },
     ]);
     let echo = net.shared(0);
     let phase = Rc::new(Cell::new(0));

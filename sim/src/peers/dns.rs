@@ -1,4 +1,4 @@
-//! A DNS server (RFC 1035) on UDP port 53 over a [`Zone`].
+//! A DNS server (RFC 1035) over UDP, on a [`Zone`].
 //!
 //! It answers like the recursive resolver a DHCP network hands out: RA set,
 //! RD copied, a CNAME chain followed inside the zone and given whole in the
@@ -11,19 +11,15 @@
 
 use std::cell::RefCell;
 use std::io;
-use std::net::Ipv4Addr;
+use std::net::SocketAddr;
 use std::rc::Rc;
 
 use simple_dns::rdata::{A, CNAME, RData};
 use simple_dns::{
     CLASS, Name, OPCODE, Packet, PacketFlag, QCLASS, QTYPE, RCODE, ResourceRecord, TYPE,
 };
-use turmoil::net::UdpSocket;
 
-use super::{DnsState, Record, Shared, Zone};
-
-/// The DNS port (RFC 1035 §4.2.1).
-const PORT: u16 = 53;
+use super::{DnsState, Net, Record, Shared, Zone};
 
 /// TTL of every answer, in seconds. Chosen arbitrarily: the zone is static
 /// within a scenario, and the module does not cache.
@@ -38,13 +34,18 @@ const MAX_CHAIN: usize = 8;
 /// is larger so an oversized query is read whole and still answered.
 const MAX_DATAGRAM: usize = 65_535;
 
-/// Answers every query on UDP port 53 from `state`, read anew for each
-/// query so a scenario may change the zone between steps.
-pub(super) async fn serve(state: Rc<RefCell<DnsState>>, shared: Shared) -> io::Result<()> {
-    let socket = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, PORT)).await?;
+/// Answers every query to `at` (port [`DNS_PORT`](super::DNS_PORT) in the
+/// world) from `state`, read anew for each query so a scenario may change
+/// the zone between steps.
+pub(super) async fn serve<N: Net>(
+    at: SocketAddr,
+    state: Rc<RefCell<DnsState>>,
+    shared: Shared,
+) -> io::Result<()> {
+    let socket = N::bind_udp(at).await?;
     let mut buf = vec![0; MAX_DATAGRAM];
     loop {
-        let (n, from) = socket.recv_from(&mut buf).await?;
+        let (n, from) = N::recv_from(&socket, &mut buf).await?;
         {
             let mut s = shared.borrow_mut();
             s.received.extend_from_slice(&buf[..n]);
@@ -61,7 +62,7 @@ pub(super) async fn serve(state: Rc<RefCell<DnsState>>, shared: Shared) -> io::R
         };
         if let Some(reply) = reply {
             // A reply that cannot go is lost, as on a wire.
-            let _ = socket.send_to(&reply, from).await;
+            let _ = N::send_to(&socket, &reply, from).await;
         }
     }
 }
@@ -175,6 +176,8 @@ fn format_error(query: &[u8], id: u16) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use std::net::Ipv4Addr;
+
     use super::*;
 
     fn zone() -> Zone {

@@ -1,9 +1,13 @@
-//! The simulated network's other hosts: the services a scenario talks to.
+//! The module's network's other hosts: the services a scenario talks to.
 //!
-//! Every peer host runs its services as tasks on its turmoil host, plus a
-//! ping responder. A service's observable state lives in a [`Shared`] cell
-//! that the scenario reads (what arrived, how many connections) and writes
-//! (data to send, a connection to close) between simulation steps.
+//! Every peer host runs its services as tasks on its host, plus a ping
+//! responder where the network has no ICMP. The services are written once,
+//! generic over the network ([`Net`]): turmoil's simulated one in the
+//! [`World`](crate::World), the OS's sockets in the [`Lab`](crate::Lab), so
+//! a simulated module and a real one meet the same peers. A service's
+//! observable state lives in a [`Shared`] cell that the scenario reads
+//! (what arrived, how many connections) and writes (data to send, a
+//! connection to close) between simulation steps.
 //!
 //! The servers are real: DNS (RFC 1035) and SNTP (RFC 4330) answer wire
 //! messages, written here independently of the module's clients so that
@@ -19,17 +23,33 @@ use tokio::sync::Notify;
 
 mod dns;
 mod host;
+mod net;
 mod ping;
 mod sntp;
 mod tcp;
 mod udp;
 
+pub(crate) use host::HostServices;
 pub use host::run_host;
+pub(crate) use net::LabClock;
+pub use net::{Net, Tokio, Turmoil, sim_now};
 
 /// UDP port of the ping responder on every peer host. turmoil has no ICMP,
 /// so an echo request is modelled as a datagram to this port (the port of
 /// the Echo Protocol, RFC 862) and the reply as the same datagram sent back.
 pub const PING_PORT: u16 = 7;
+
+/// The DNS port (RFC 1035 §4.2.1): where the world's DNS servers listen.
+/// A lab's cannot without root, and takes a higher one (see [`Lab`]).
+///
+/// [`Lab`]: crate::Lab
+pub const DNS_PORT: u16 = 53;
+
+/// The NTP port (RFC 4330 §4): where the world's SNTP servers listen. A
+/// lab's cannot without root, and takes a higher one (see [`Lab`]).
+///
+/// [`Lab`]: crate::Lab
+pub const SNTP_PORT: u16 = 123;
 
 /// What a scenario asks a service to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,37 +123,24 @@ pub struct DnsState {
     pub queries: usize,
 }
 
-/// An SNTP server's clock: reads `unix_micros` at simulated instant `set_at`
-/// and runs at the simulation's rate (see [`Clock::unix_micros_at`]).
+/// An SNTP server's clock: reads `unix_micros` at the network's instant
+/// `set_at` and runs at the network's rate (see [`Clock::unix_micros_at`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Clock {
-    /// Simulated time since the simulation started, when the clock was set.
+    /// The network's time ([`Net::now`]: simulated time since the world
+    /// started, or real time since the lab started) when the clock was set.
     pub set_at: Duration,
     /// Microseconds since the Unix epoch at `set_at`.
     pub unix_micros: i64,
 }
 
 impl Clock {
-    /// What the clock reads at simulated instant `now` (see [`sim_now`]):
-    /// microseconds since the Unix epoch.
+    /// What the clock reads at the network's instant `now` (see
+    /// [`Net::now`]): microseconds since the Unix epoch.
     pub fn unix_micros_at(&self, now: Duration) -> i64 {
         let since_set = now.as_micros() as i128 - self.set_at.as_micros() as i128;
         (self.unix_micros as i128 + since_set) as i64
     }
-}
-
-/// Simulated time since the simulation started, as the running host sees it
-/// now, to the microsecond: the time of the current step plus the tokio time
-/// the host advanced within it. turmoil's `sim_elapsed` already computes
-/// exactly that (the step's start plus the host runtime's paused tokio clock
-/// since then), so this only names the contract and rejects use outside a
-/// host.
-///
-/// # Panics
-/// If called outside a turmoil host's software (a broken invariant: every
-/// peer runs inside one).
-pub fn sim_now() -> Duration {
-    turmoil::sim_elapsed().expect("sim_now is called from a turmoil host's software")
 }
 
 /// A service on a peer host.
@@ -181,8 +188,18 @@ pub enum Service {
         /// The module's address and the port of its server link.
         to: std::net::SocketAddrV4,
     },
-    /// A DNS server (RFC 1035) on UDP port 53.
-    Dns(Rc<RefCell<DnsState>>),
-    /// An SNTP server (RFC 4330) on UDP port 123.
-    Sntp(Rc<RefCell<Clock>>),
+    /// A DNS server (RFC 1035).
+    Dns {
+        /// The UDP port it listens on: [`DNS_PORT`] in the world.
+        port: u16,
+        /// Its zone, and whether it answers.
+        state: Rc<RefCell<DnsState>>,
+    },
+    /// An SNTP server (RFC 4330).
+    Sntp {
+        /// The UDP port it listens on: [`SNTP_PORT`] in the world.
+        port: u16,
+        /// The time it gives.
+        clock: Rc<RefCell<Clock>>,
+    },
 }

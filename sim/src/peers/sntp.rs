@@ -1,4 +1,4 @@
-//! An SNTP server (RFC 4330) on UDP port 123 over a settable [`Clock`].
+//! An SNTP server (RFC 4330) over UDP, on a settable [`Clock`].
 //!
 //! It answers as a stratum-1 server with a local reference clock: every
 //! timestamp it sends is the clock's time at the instant the request is
@@ -9,15 +9,10 @@
 
 use std::cell::RefCell;
 use std::io;
-use std::net::Ipv4Addr;
+use std::net::SocketAddr;
 use std::rc::Rc;
 
-use turmoil::net::UdpSocket;
-
-use super::{Clock, Shared, sim_now};
-
-/// The NTP port (RFC 4330 §4).
-const PORT: u16 = 123;
+use super::{Clock, Net, Shared};
 
 /// An NTP message without the optional authenticator (RFC 4330 §4).
 const MESSAGE_LEN: usize = 48;
@@ -38,23 +33,28 @@ const REFERENCE_ID: &[u8; 4] = b"LOCL";
 /// with extensions or an authenticator, only the first 48 bytes matter.
 const MAX_DATAGRAM: usize = 1024;
 
-/// Answers every valid client request on UDP port 123 with `clock`'s time,
-/// read anew for each request so a scenario may reset the clock between
-/// steps.
-pub(super) async fn serve(clock: Rc<RefCell<Clock>>, shared: Shared) -> io::Result<()> {
-    let socket = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, PORT)).await?;
+/// Answers every valid client request to `at` (port
+/// [`SNTP_PORT`](super::SNTP_PORT) in the world) with `clock`'s time at the
+/// network's [now](Net::now), read anew for each request so a scenario may
+/// reset the clock between steps.
+pub(super) async fn serve<N: Net>(
+    at: SocketAddr,
+    clock: Rc<RefCell<Clock>>,
+    shared: Shared,
+) -> io::Result<()> {
+    let socket = N::bind_udp(at).await?;
     let mut buf = vec![0; MAX_DATAGRAM];
     loop {
-        let (n, from) = socket.recv_from(&mut buf).await?;
+        let (n, from) = N::recv_from(&socket, &mut buf).await?;
         {
             let mut s = shared.borrow_mut();
             s.received.extend_from_slice(&buf[..n]);
             s.datagrams.push(n);
         }
-        let now = clock.borrow().unix_micros_at(sim_now());
+        let now = clock.borrow().unix_micros_at(N::now());
         if let Some(reply) = reply(&buf[..n], now) {
             // A reply that cannot go is lost, as on a wire.
-            let _ = socket.send_to(&reply, from).await;
+            let _ = N::send_to(&socket, &reply, from).await;
         }
     }
 }

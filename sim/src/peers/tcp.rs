@@ -9,47 +9,59 @@
 
 use std::cell::RefCell;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::rc::Rc;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
-use turmoil::net::{TcpListener, TcpStream};
 
-use super::{Outgoing, Shared};
+use super::{Net, Outgoing, Shared};
 
 /// Bytes read from a connection at a time: any size works; this one is the
 /// module's largest UART piece, so a piece rarely needs two reads.
 const READ_CHUNK: usize = 1024;
 
-/// Echoes every byte back on the same connection.
-pub(super) async fn echo(port: u16, shared: Shared) -> io::Result<()> {
-    serve(port, Behaviour::Echo, shared).await
+/// Echoes every byte back on the same connection; listens at `at`.
+pub(super) async fn echo<N: Net>(at: SocketAddr, shared: Shared) -> io::Result<()> {
+    serve::<N>(at, Behaviour::Echo, shared).await
 }
 
-/// Keeps every byte.
-pub(super) async fn sink(port: u16, shared: Shared) -> io::Result<()> {
-    serve(port, Behaviour::Sink, shared).await
+/// Keeps every byte; listens at `at`.
+pub(super) async fn sink<N: Net>(at: SocketAddr, shared: Shared) -> io::Result<()> {
+    serve::<N>(at, Behaviour::Sink, shared).await
 }
 
 /// Sends `greeting` on each connection right after accepting it, then keeps
-/// every byte.
-pub(super) async fn greeter(port: u16, greeting: Vec<u8>, shared: Shared) -> io::Result<()> {
-    serve(port, Behaviour::Greet(greeting), shared).await
+/// every byte; listens at `at`.
+pub(super) async fn greeter<N: Net>(
+    at: SocketAddr,
+    greeting: Vec<u8>,
+    shared: Shared,
+) -> io::Result<()> {
+    serve::<N>(at, Behaviour::Greet(greeting), shared).await
 }
 
-/// Closes each connection `after` accepting it; keeps the bytes until then.
-pub(super) async fn closer(port: u16, after: Duration, shared: Shared) -> io::Result<()> {
-    serve(port, Behaviour::CloseAfter(after), shared).await
+/// Closes each connection `after` accepting it; keeps the bytes until then;
+/// listens at `at`.
+pub(super) async fn closer<N: Net>(
+    at: SocketAddr,
+    after: Duration,
+    shared: Shared,
+) -> io::Result<()> {
+    serve::<N>(at, Behaviour::CloseAfter(after), shared).await
 }
 
-/// Connects to the module at `to` (its server link, SS-8), then keeps every
-/// byte and serves the outbox like the services above. A refused connection
-/// is not an error of the simulation: `accepted` stays 0.
-pub(super) async fn client(to: SocketAddrV4, shared: Shared) -> io::Result<()> {
-    let Ok(stream) = TcpStream::connect(to).await else {
+/// Connects from `from` to the module at `to` (its server link, SS-8), then
+/// keeps every byte and serves the outbox like the services above. A
+/// refused connection is not an error of the simulation: `accepted` stays 0.
+pub(super) async fn client<N: Net>(
+    from: Ipv4Addr,
+    to: SocketAddrV4,
+    shared: Shared,
+) -> io::Result<()> {
+    let Ok(stream) = N::connect(from.into(), to.into()).await else {
         return Ok(());
     };
     let ready = shared.borrow().outbox_ready.clone();
@@ -66,7 +78,7 @@ pub(super) async fn client(to: SocketAddrV4, shared: Shared) -> io::Result<()> {
         open: open.clone(),
         shared: shared.clone(),
     };
-    let task = tokio::task::spawn_local(connection(stream, Behaviour::Sink, rx, guard));
+    let task = tokio::task::spawn_local(connection::<N>(stream, Behaviour::Sink, rx, guard));
     while !task.is_finished() {
         dispatch(&shared, &open);
         ready.notified().await;
@@ -90,8 +102,8 @@ enum Behaviour {
 type Open = Rc<RefCell<Vec<(u64, mpsc::UnboundedSender<Outgoing>)>>>;
 
 /// The accept loop and the outbox dispatcher of one service.
-async fn serve(port: u16, behaviour: Behaviour, shared: Shared) -> io::Result<()> {
-    let listener = TcpListener::bind((Ipv4Addr::UNSPECIFIED, port)).await?;
+async fn serve<N: Net>(at: SocketAddr, behaviour: Behaviour, shared: Shared) -> io::Result<()> {
+    let listener = N::bind_tcp(at).await?;
     let ready = shared.borrow().outbox_ready.clone();
     let open: Open = Rc::default();
     let mut next_id = 0;
@@ -100,7 +112,7 @@ async fn serve(port: u16, behaviour: Behaviour, shared: Shared) -> io::Result<()
         tokio::select! {
             biased;
             () = ready.notified() => {}
-            accepted = listener.accept() => {
+            accepted = N::accept(&listener) => {
                 let (stream, _) = accepted?;
                 let (tx, rx) = mpsc::unbounded_channel();
                 open.borrow_mut().push((next_id, tx));
@@ -111,7 +123,7 @@ async fn serve(port: u16, behaviour: Behaviour, shared: Shared) -> io::Result<()
                 }
                 let guard = Guard { id: next_id, open: open.clone(), shared: shared.clone() };
                 next_id += 1;
-                tokio::task::spawn_local(connection(stream, behaviour.clone(), rx, guard));
+                tokio::task::spawn_local(connection::<N>(stream, behaviour.clone(), rx, guard));
             }
         }
     }
@@ -139,14 +151,14 @@ fn dispatch(shared: &Shared, open: &Open) {
 /// One connection: keeps what arrives, does its behaviour, carries out the
 /// requests dispatched to it, and closes when the module closes, when asked,
 /// or when its behaviour says so.
-async fn connection(
-    stream: TcpStream,
+async fn connection<N: Net>(
+    stream: N::TcpStream,
     behaviour: Behaviour,
     mut requests: mpsc::UnboundedReceiver<Outgoing>,
     guard: Guard,
 ) {
     let accepted_at = Instant::now();
-    let (mut rd, mut wr) = stream.into_split();
+    let (mut rd, mut wr) = N::into_split(stream);
     if let Behaviour::Greet(greeting) = &behaviour
         && wr.write_all(greeting).await.is_err()
     {

@@ -6,28 +6,26 @@
 //! nothing without a connection and is dropped.
 
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 
-use turmoil::net::UdpSocket;
-
-use super::{Outgoing, Shared};
+use super::{Net, Outgoing, Shared};
 
 /// The largest UDP payload: any datagram fits whole.
 const MAX_DATAGRAM: usize = 65_535;
 
-/// Echoes every datagram to its sender.
-pub(super) async fn echo(port: u16, shared: Shared) -> io::Result<()> {
-    serve(port, true, shared).await
+/// Echoes every datagram to its sender; bound at `at`.
+pub(super) async fn echo<N: Net>(at: SocketAddr, shared: Shared) -> io::Result<()> {
+    serve::<N>(at, true, shared).await
 }
 
-/// Keeps every datagram.
-pub(super) async fn sink(port: u16, shared: Shared) -> io::Result<()> {
-    serve(port, false, shared).await
+/// Keeps every datagram; bound at `at`.
+pub(super) async fn sink<N: Net>(at: SocketAddr, shared: Shared) -> io::Result<()> {
+    serve::<N>(at, false, shared).await
 }
 
 /// The receive loop and the outbox of one service.
-async fn serve(port: u16, echo: bool, shared: Shared) -> io::Result<()> {
-    let socket = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, port)).await?;
+async fn serve<N: Net>(at: SocketAddr, echo: bool, shared: Shared) -> io::Result<()> {
+    let socket = N::bind_udp(at).await?;
     let ready = shared.borrow().outbox_ready.clone();
     let mut last_sender: Option<SocketAddr> = None;
     let mut buf = vec![0; MAX_DATAGRAM];
@@ -37,14 +35,14 @@ async fn serve(port: u16, echo: bool, shared: Shared) -> io::Result<()> {
             for request in requests {
                 if let Outgoing::Send(bytes) = request {
                     // UDP: a datagram that cannot go is lost, as on a wire.
-                    let _ = socket.send_to(&bytes, to).await;
+                    let _ = N::send_to(&socket, &bytes, to).await;
                 }
             }
         }
         tokio::select! {
             biased;
             () = ready.notified() => {}
-            received = socket.recv_from(&mut buf) => {
+            received = N::recv_from(&socket, &mut buf) => {
                 let (n, from) = received?;
                 {
                     let mut s = shared.borrow_mut();
@@ -53,7 +51,7 @@ async fn serve(port: u16, echo: bool, shared: Shared) -> io::Result<()> {
                 }
                 last_sender = Some(from);
                 if echo {
-                    let _ = socket.send_to(&buf[..n], from).await;
+                    let _ = N::send_to(&socket, &buf[..n], from).await;
                 }
             }
         }
