@@ -40,6 +40,9 @@ pub enum Verdict {
     Failed,
     /// Only scenarios this build leaves out (TLS) check it.
     Pending,
+    /// Only scenarios that need the simulator (`@sim`: faults, exact
+    /// timing) check it, and the run was on a real device.
+    SimOnly,
     /// No scenario checks it.
     Uncovered,
 }
@@ -58,8 +61,9 @@ pub struct Row {
 }
 
 /// The clause table. `pending` lists clauses whose scenarios exist but
-/// were left out because they need TLS.
-pub fn table(results: &[ScenarioResult], pending: &[String]) -> Vec<Row> {
+/// were left out because they need TLS; `sim_only`, because they need the
+/// simulator (on a real device).
+pub fn table(results: &[ScenarioResult], pending: &[String], sim_only: &[String]) -> Vec<Row> {
     let mut by_clause: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for r in results {
         for tag in &r.tags {
@@ -76,6 +80,7 @@ pub fn table(results: &[ScenarioResult], pending: &[String]) -> Vec<Row> {
             let (scenarios, failed) = by_clause.get(clause.as_str()).copied().unwrap_or_default();
             let verdict = match (scenarios, failed) {
                 (0, _) if pending.contains(&clause) => Verdict::Pending,
+                (0, _) if sim_only.contains(&clause) => Verdict::SimOnly,
                 (0, _) => Verdict::Uncovered,
                 (_, 0) => Verdict::Passed,
                 _ => Verdict::Failed,
@@ -120,6 +125,7 @@ pub fn markdown(dut: &str, seed: u64, results: &[ScenarioResult], rows: &[Row]) 
             Verdict::Passed => "passed",
             Verdict::Failed => "**FAILED**",
             Verdict::Pending => "pending: TLS",
+            Verdict::SimOnly => "simulator only",
             Verdict::Uncovered => "**uncovered**",
         };
         let _ = writeln!(
@@ -157,6 +163,11 @@ pub fn markdown(dut: &str, seed: u64, results: &[ScenarioResult], rows: &[Row]) 
 /// Clauses of scenarios in `features` tagged `@tls`: left out of a default
 /// run, so shown as pending rather than uncovered.
 pub fn tls_clauses(features: &[std::path::PathBuf]) -> Vec<String> {
+    clauses_tagged(features, "tls")
+}
+
+/// Clauses of scenarios in `features` tagged `@<tag>`.
+pub fn clauses_tagged(features: &[std::path::PathBuf], tag: &str) -> Vec<String> {
     use cucumber::gherkin::{Feature, GherkinEnv};
     let files = crate::runner::feature_files(features);
     let mut out = Vec::new();
@@ -170,7 +181,7 @@ pub fn tls_clauses(features: &[std::path::PathBuf]) -> Vec<String> {
             .chain(feature.rules.iter().flat_map(|r| r.scenarios.iter()));
         for s in scenarios {
             let tags: Vec<&String> = feature.tags.iter().chain(&s.tags).collect();
-            if tags.iter().any(|t| *t == "tls") {
+            if tags.iter().any(|t| *t == tag) {
                 out.extend(tags.into_iter().filter(|t| clauses().contains(t)).cloned());
             }
         }

@@ -17,7 +17,7 @@ use cucumber::gherkin::{Feature, Rule, Scenario};
 use cucumber::tag::Ext as _;
 use cucumber::{World as _, writer};
 
-use crate::dut::{Dut, SimDut};
+use crate::dut::{Dut, SerialDut, SimDut, Target};
 use crate::world::AtWorld;
 
 /// What to run.
@@ -34,11 +34,28 @@ pub struct Config {
     pub junit: Option<PathBuf>,
     /// Print a line per scenario as it ends.
     pub progress: bool,
+    /// The module under test: `None` for the simulator.
+    pub dut: Option<Target>,
+}
+
+impl Config {
+    /// The tag expression this run uses.
+    pub fn tags(&self) -> &str {
+        match (&self.tags, &self.dut) {
+            (Some(t), _) => t,
+            (None, None) => DEFAULT_TAGS,
+            (None, Some(_)) => SERIAL_TAGS,
+        }
+    }
 }
 
 /// Scenarios left out unless asked for: they need TLS peers, which come
 /// with a later issue.
 pub const DEFAULT_TAGS: &str = "not @tls";
+
+/// On a real device, also what only a simulator can do (faults, exact
+/// packet timing) and what takes over a minute.
+pub const SERIAL_TAGS: &str = "not @tls and not @sim and not @slow";
 
 /// How a scenario ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,7 +135,7 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
             broken.join("\n")
         ));
     }
-    let tags = cfg.tags.as_deref().unwrap_or(DEFAULT_TAGS);
+    let tags = cfg.tags();
     let filter: cucumber::gherkin::tagexpr::TagOperation = tags
         .parse()
         .map_err(|e| format!("tag expression {tags:?}: {e}"))?;
@@ -132,16 +149,20 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
     let seed = cfg.seed;
     let collected = results.clone();
     let progress = cfg.progress;
+    let target = cfg.dut.clone();
     let cucumber = AtWorld::cucumber()
         .max_concurrent_scenarios(1)
         .with_writer(writer::JUnit::new(junit, 0))
         .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
         .before(move |feature, _rule, scenario, world| {
-            let dut: Box<dyn Dut> = Box::new(SimDut::new(scenario_seed(
-                seed,
-                &feature.name,
-                &scenario.name,
-            )));
+            let seed = scenario_seed(seed, &feature.name, &scenario.name);
+            let dut: Box<dyn Dut> = match &target {
+                None => Box::new(SimDut::new(seed)),
+                Some(t) => match SerialDut::open(t.clone(), seed) {
+                    Ok(dut) => Box::new(dut),
+                    Err(e) => panic!("the DUT: {e}"),
+                },
+            };
             world.set_dut(dut);
             Box::pin(async {})
         })

@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         seed: 1,
         junit: None,
         progress: false,
+        dut: None,
     };
     let results = match run(&cfg) {
         Ok(r) => r,
@@ -44,7 +45,7 @@ fn main() -> ExitCode {
             r.transcript.as_deref().unwrap_or("")
         );
     }
-    let uncovered: Vec<_> = table(&results, &[])
+    let uncovered: Vec<_> = table(&results, &[], &[])
         .into_iter()
         .filter(|r| r.verdict == Verdict::Uncovered)
         .map(|r| r.clause)

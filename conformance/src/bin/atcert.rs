@@ -80,6 +80,11 @@ struct RunArgs {
     /// Write the Markdown certification report here.
     #[arg(long)]
     report: Option<PathBuf>,
+    /// The module: `sim` (default), `serial:PATH[@BAUD]` (a device on a
+    /// serial line; peers run on this machine's loopback), or
+    /// `atmodule[:EXE]` (the virtual module, started per scenario).
+    #[arg(long, default_value = "sim")]
+    dut: String,
 }
 
 fn repo_dir(name: &str) -> PathBuf {
@@ -119,12 +124,24 @@ fn run_suite(args: RunArgs) -> ExitCode {
     } else {
         args.features
     };
+    let dut = match args.dut.as_str() {
+        "sim" => None,
+        spec => match conformance::dut::Target::parse(spec) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("atcert: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let serial = dut.is_some();
     let cfg = Config {
         features: features.clone(),
         tags: args.tags,
         seed: args.seed,
         junit: args.junit,
         progress: true,
+        dut,
     };
     let started = Instant::now();
     let results = match run(&cfg) {
@@ -136,7 +153,12 @@ fn run_suite(args: RunArgs) -> ExitCode {
     };
     let wall = started.elapsed();
     let pending = report::tls_clauses(&features);
-    let rows = report::table(&results, &pending);
+    let sim_only = if serial {
+        report::clauses_tagged(&features, "sim")
+    } else {
+        Vec::new()
+    };
+    let rows = report::table(&results, &pending, &sim_only);
     let failed: Vec<_> = results
         .iter()
         .filter(|r| r.status != Status::Passed)
@@ -160,6 +182,7 @@ fn run_suite(args: RunArgs) -> ExitCode {
             Verdict::Passed => "passed",
             Verdict::Failed => "FAILED",
             Verdict::Pending => "pending: TLS",
+            Verdict::SimOnly => "simulator only",
             Verdict::Uncovered => "uncovered",
         };
         println!(
@@ -170,7 +193,7 @@ fn run_suite(args: RunArgs) -> ExitCode {
     let count = |v| rows.iter().filter(|r| r.verdict == v).count();
     let uncovered = count(Verdict::Uncovered);
     println!(
-        "\nseed {}: {} scenarios, {} passed, {} failed; clauses: {} passed, {} failed, {} pending (TLS), {} uncovered; {:.1} s",
+        "\nseed {}: {} scenarios, {} passed, {} failed; clauses: {} passed, {} failed, {} pending (TLS), {} simulator only, {} uncovered; {:.1} s",
         cfg.seed,
         results.len(),
         results.len() - failed.len(),
@@ -178,6 +201,7 @@ fn run_suite(args: RunArgs) -> ExitCode {
         count(Verdict::Passed),
         count(Verdict::Failed),
         count(Verdict::Pending),
+        count(Verdict::SimOnly),
         uncovered,
         wall.as_secs_f64()
     );

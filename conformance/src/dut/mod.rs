@@ -2,8 +2,12 @@
 //!
 //! Steps talk to a [`Dut`]: the UART from the host MCU's side, the peers
 //! the module talks to, time, and (on a simulator) faults. [`SimDut`] is
-//! the simulated module; a serial-port DUT with real sockets for peers
-//! implements the same trait.
+//! the simulated module; [`SerialDut`] a device on a serial line (or
+//! `atmodule`) with the lab's peers on real sockets.
+
+mod serial;
+
+pub use serial::{SerialDut, Target, default_atmodule};
 
 use std::cell::RefCell;
 use std::net::Ipv4Addr;

@@ -1,0 +1,395 @@
+//! A device on a serial line, with the lab's peers as real sockets.
+//!
+//! The module under test is a real device (`serial:/dev/ttyUSB0@115200`),
+//! or `atmodule` (the core on a pseudo-terminal, started once per scenario).
+//! Peers run on this machine on real sockets (`sim::lab`), at the lab's
+//! addresses: the scenario's 192.168.0.N is 127.0.0.N here, the same map
+//! `atmodule` applies, so everything stays on loopback. Time is real time.
+//!
+//! What a real lab cannot do — cut links, delay them, make an address go
+//! silent, crash a peer — is `Unsupported`: those scenarios are tagged
+//! `@sim` and left out of serial runs.
+
+use std::cell::RefCell;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use serialport::SerialPort;
+use sim::lab::Lab;
+use sim::peers::{DnsState, Service, Shared};
+use sim::transcript::{Event, Transcript};
+
+use super::{Dut, Fault, Unsupported};
+
+/// How long a device gets to say `ready` after a reset.
+const BOOT_LIMIT: Duration = Duration::from_secs(10);
+
+/// Where the module is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A device on a serial line; it is reset with `AT+RESTORE` before each
+    /// scenario (so it must implement it) and must answer with `ready`.
+    Serial {
+        /// The line, e.g. `/dev/ttyUSB0`.
+        path: String,
+        /// Its rate (8N1, no flow control).
+        baud: u32,
+    },
+    /// `atmodule` started afresh for each scenario, factory settings.
+    Atmodule {
+        /// The binary.
+        exe: PathBuf,
+    },
+}
+
+impl Target {
+    /// `serial:PATH[@BAUD]` or `atmodule[:EXE]`.
+    ///
+    /// # Errors
+    /// Anything else.
+    pub fn parse(spec: &str) -> Result<Target, String> {
+        if let Some(rest) = spec.strip_prefix("serial:") {
+            let (path, baud) = match rest.rsplit_once('@') {
+                Some((p, b)) => (p, b.parse().map_err(|_| format!("not a baud rate: {b}"))?),
+                None => (rest, 115_200),
+            };
+            return Ok(Target::Serial {
+                path: path.to_owned(),
+                baud,
+            });
+        }
+        if spec == "atmodule" {
+            return Ok(Target::Atmodule {
+                exe: default_atmodule(),
+            });
+        }
+        if let Some(exe) = spec.strip_prefix("atmodule:") {
+            return Ok(Target::Atmodule { exe: exe.into() });
+        }
+        Err(format!(
+            "unknown DUT {spec:?}: sim, serial:PATH[@BAUD], atmodule[:EXE]"
+        ))
+    }
+}
+
+/// `atmodule` beside the running binary (cargo puts every binary of the
+/// workspace in one folder), or on `PATH`.
+pub fn default_atmodule() -> PathBuf {
+    let beside = std::env::current_exe().ok().and_then(|e| {
+        // A test binary lives in target/<profile>/deps.
+        let dir = e.parent()?.to_path_buf();
+        [dir.join("atmodule"), dir.parent()?.join("atmodule")]
+            .into_iter()
+            .find(|p| p.is_file())
+    });
+    beside.unwrap_or_else(|| "atmodule".into())
+}
+
+/// The scenario's address of a lab host → the address its peers bind here.
+fn lab_addr(ip: Ipv4Addr) -> Ipv4Addr {
+    let [_, _, _, n] = ip.octets();
+    Ipv4Addr::new(127, 0, 0, n)
+}
+
+/// The module on a serial line and the lab around it.
+pub struct SerialDut {
+    target: Target,
+    port: Box<dyn SerialPort>,
+    child: Option<Child>,
+    store: Option<PathBuf>,
+    lab: Lab,
+    network_dns: Rc<RefCell<DnsState>>,
+    start: Instant,
+    log: Transcript,
+    /// Bytes to hand out before the line's (the `ready` of a reset).
+    pending: Vec<u8>,
+}
+
+impl SerialDut {
+    /// Connects to the module, resets it to factory state, and starts the
+    /// lab with the network's DNS server (192.168.0.1, port 53: the lab must
+    /// be allowed to bind low ports, e.g. run as root).
+    ///
+    /// # Errors
+    /// When the line cannot be opened, `atmodule` cannot start, or the
+    /// device does not say `ready`.
+    pub fn open(target: Target, seed: u64) -> Result<SerialDut, String> {
+        let mut lab = Lab::new().map_err(|e| format!("the lab: {e}"))?;
+        let network_dns = lab.add_dns_server(lab_addr(sim::DNS_IP), sim::peers::DNS_PORT);
+        let (port, child, store) = match &target {
+            Target::Serial { path, baud } => (open_line(path, *baud)?, None, None),
+            Target::Atmodule { exe } => {
+                let store = std::env::temp_dir()
+                    .join(format!("atcert-{}-{seed}.store", std::process::id()));
+                let _ = std::fs::remove_file(&store);
+                let (child, port) = start_atmodule(exe, &store, seed)?;
+                (port, Some(child), Some(store))
+            }
+        };
+        let mut dut = SerialDut {
+            target,
+            port,
+            child,
+            store,
+            lab,
+            network_dns,
+            start: Instant::now(),
+            log: Transcript::new(seed),
+            pending: Vec::new(),
+        };
+        if matches!(dut.target, Target::Serial { .. }) {
+            dut.restore()?;
+        }
+        Ok(dut)
+    }
+
+    /// `AT+RESTORE`, then everything up to `ready` is swallowed and a fresh
+    /// `ready` is handed to the scenario, as after a power-on.
+    fn restore(&mut self) -> Result<(), String> {
+        self.host_write(b"AT+RESTORE\r\n");
+        let mut seen = Vec::new();
+        let end = Instant::now() + BOOT_LIMIT;
+        while !String::from_utf8_lossy(&seen).contains("ready\r\n") {
+            if Instant::now() > end {
+                return Err(format!(
+                    "no ready after AT+RESTORE: {:?}",
+                    String::from_utf8_lossy(&seen)
+                ));
+            }
+            self.tick();
+            seen.extend(self.read_line_bytes());
+        }
+        self.pending = b"\r\nready\r\n".to_vec();
+        Ok(())
+    }
+
+    fn read_line_bytes(&mut self) -> Vec<u8> {
+        let n = self.port.bytes_to_read().unwrap_or(0) as usize;
+        let mut buf = vec![0; n];
+        let got = if n > 0 {
+            self.port.read(&mut buf).unwrap_or(0)
+        } else {
+            0
+        };
+        buf.truncate(got);
+        if !buf.is_empty() {
+            self.log
+                .push(self.start.elapsed(), Event::UartOut(buf.clone()));
+        }
+        buf
+    }
+}
+
+fn open_line(path: &str, baud: u32) -> Result<Box<dyn SerialPort>, String> {
+    serialport::new(path, baud)
+        .timeout(Duration::from_millis(10))
+        .open()
+        .map_err(|e| format!("{path}: {e}"))
+}
+
+/// Starts `atmodule` on a new pty; its `ready` waits in the pty.
+fn start_atmodule(
+    exe: &PathBuf,
+    store: &PathBuf,
+    seed: u64,
+) -> Result<(Child, Box<dyn SerialPort>), String> {
+    let mut child = Command::new(exe)
+        // A pty has no line rate: without flow control the host could
+        // outrun the network and passthrough would drop (PT-7), which a
+        // real 115200-baud line never lets happen.
+        .args([
+            "--pty",
+            "--flow-control",
+            "--exit-on-stdin-eof",
+            "--seed",
+            &seed.to_string(),
+            "--store",
+        ])
+        .arg(store)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{}: {e} (build it: cargo build -p atmodule)", exe.display()))?;
+    let stdout = child.stdout.take().ok_or("atmodule: no stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .map_err(|e| format!("atmodule: {e}"))?;
+    let path = line
+        .trim()
+        .strip_prefix("atmodule: ")
+        .ok_or(format!("atmodule said {line:?}"))?;
+    Ok((child, open_line(path, 115_200)?))
+}
+
+/// Stops `atmodule` the way a power switch would after its last flash
+/// write: its stdin closes (it exits at once, status 0), and a module that
+/// does not is killed after a second. A kill right after an `OK` could
+/// lose the settings write that follows the `OK` (drivers drain the UART
+/// before the store).
+fn stop(mut child: Child) {
+    drop(child.stdin.take());
+    let end = Instant::now() + Duration::from_secs(1);
+    while Instant::now() < end {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+impl Drop for SerialDut {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.take() {
+            stop(child);
+        }
+        if let Some(store) = &self.store {
+            let _ = std::fs::remove_file(store);
+        }
+    }
+}
+
+impl Dut for SerialDut {
+    fn describe(&self) -> String {
+        match &self.target {
+            Target::Serial { path, baud } => {
+                format!("device on {path} at {baud} baud, seed {}", self.log.seed)
+            }
+            Target::Atmodule { exe } => {
+                format!("atmodule ({}), seed {}", exe.display(), self.log.seed)
+            }
+        }
+    }
+
+    fn host_write(&mut self, bytes: &[u8]) {
+        self.log
+            .push(self.start.elapsed(), Event::UartIn(bytes.to_vec()));
+        if let Err(e) = self.port.write_all(bytes).and_then(|()| self.port.flush()) {
+            panic!("writing to the module: {e}");
+        }
+    }
+
+    fn host_read(&mut self) -> Vec<u8> {
+        let mut out = std::mem::take(&mut self.pending);
+        out.extend(self.read_line_bytes());
+        out
+    }
+
+    fn tick(&mut self) {
+        self.lab.tick(Duration::from_millis(1));
+    }
+
+    fn now(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    fn power_cycle(&mut self) -> Result<(), Unsupported> {
+        let Target::Atmodule { exe } = &self.target else {
+            return Err(Unsupported(
+                "power-cycling a device on a serial line (no reset line)".into(),
+            ));
+        };
+        self.log
+            .push(self.start.elapsed(), Event::Note("power cycle".into()));
+        if let Some(child) = self.child.take() {
+            stop(child);
+        }
+        let store = self.store.clone().expect("atmodule has a store");
+        let (child, port) = start_atmodule(exe, &store, self.log.seed).map_err(Unsupported)?;
+        self.child = Some(child);
+        self.port = port;
+        Ok(())
+    }
+
+    fn add_service(&mut self, ip: Ipv4Addr, service: Service) -> Shared {
+        self.log.push(
+            self.start.elapsed(),
+            Event::Note(format!("peer {ip} at {}", lab_addr(ip))),
+        );
+        // A client reaches the module at its lab address too.
+        let service = match service {
+            Service::TcpClient { to } => Service::TcpClient {
+                to: std::net::SocketAddrV4::new(lab_addr(*to.ip()), to.port()),
+            },
+            other => other,
+        };
+        self.lab.add_service(lab_addr(ip), service)
+    }
+
+    fn add_host(&mut self, _ip: Ipv4Addr) {
+        // Every loopback address answers ping and refuses what nobody
+        // listens for: nothing to start.
+    }
+
+    fn add_silent_host(&mut self, ip: Ipv4Addr) -> Result<(), Unsupported> {
+        Err(Unsupported(format!(
+            "a silent host at {ip}: loopback always answers"
+        )))
+    }
+
+    fn network_dns(&mut self) -> Rc<RefCell<DnsState>> {
+        self.network_dns.clone()
+    }
+
+    fn add_dns_server(&mut self, ip: Ipv4Addr) -> Rc<RefCell<DnsState>> {
+        self.lab.add_dns_server(lab_addr(ip), sim::peers::DNS_PORT)
+    }
+
+    fn add_sntp_server(&mut self, ip: Ipv4Addr, unix_micros: i64) {
+        self.lab
+            .add_sntp_server(lab_addr(ip), sim::peers::SNTP_PORT, unix_micros);
+    }
+
+    fn fault(&mut self, fault: Fault) -> Result<(), Unsupported> {
+        Err(Unsupported(format!("{fault:?} on a real network")))
+    }
+
+    fn transcript(&self) -> String {
+        self.log.render()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse() {
+        assert_eq!(
+            Target::parse("serial:/dev/ttyUSB0@921600"),
+            Ok(Target::Serial {
+                path: "/dev/ttyUSB0".into(),
+                baud: 921_600
+            })
+        );
+        assert_eq!(
+            Target::parse("serial:/dev/ttyS1"),
+            Ok(Target::Serial {
+                path: "/dev/ttyS1".into(),
+                baud: 115_200
+            })
+        );
+        assert_eq!(
+            Target::parse("atmodule:/x/atmodule"),
+            Ok(Target::Atmodule {
+                exe: "/x/atmodule".into()
+            })
+        );
+        assert!(Target::parse("usb").is_err());
+    }
+
+    #[test]
+    fn lab_addresses_stay_on_loopback() {
+        assert_eq!(
+            lab_addr(Ipv4Addr::new(192, 168, 0, 103)),
+            Ipv4Addr::new(127, 0, 0, 103)
+        );
+    }
+}
