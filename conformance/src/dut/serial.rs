@@ -329,9 +329,23 @@ impl Dut for SerialDut {
     }
 
     fn add_silent_host(&mut self, ip: Ipv4Addr) -> Result<(), Unsupported> {
-        Err(Unsupported(format!(
-            "a silent host at {ip}: loopback always answers"
-        )))
+        // Loopback always answers and refuses, so the lab has no unused
+        // address of its own: atmodule swallows packets to `ip` on request.
+        let Some(stdin) = self.child.as_mut().and_then(|c| c.stdin.as_mut()) else {
+            return Err(Unsupported(format!(
+                "a silent host at {ip}: loopback always answers"
+            )));
+        };
+        writeln!(stdin, "drop {ip}")
+            .and_then(|()| stdin.flush())
+            .map_err(|e| Unsupported(format!("telling atmodule to drop {ip}: {e}")))?;
+        self.log.push(
+            self.start.elapsed(),
+            Event::Note(format!("no host answers at {ip}")),
+        );
+        // Let its control thread take the line before the next command.
+        self.lab.tick(Duration::from_millis(5));
+        Ok(())
     }
 
     fn network_dns(&mut self) -> Rc<RefCell<DnsState>> {

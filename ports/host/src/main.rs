@@ -29,7 +29,7 @@ use firmware_core::{Module, NetEvent};
 use tokio::sync::mpsc;
 
 use crate::clock::Clock;
-use crate::map::{Map, Rule};
+use crate::map::{Map, Rule, Silent};
 use crate::module::{Driver, End};
 use crate::net::Sockets;
 use crate::ping::Icmp;
@@ -144,7 +144,8 @@ async fn run(args: Args) -> ExitCode {
             None
         }
     };
-    let mut stop = match Stop::new(args.exit_on_stdin_eof) {
+    let silent = Silent::default();
+    let mut stop = match Stop::new(args.exit_on_stdin_eof, silent.clone()) {
         Ok(stop) => stop,
         Err(e) => return fail(format!("signals: {e}")),
     };
@@ -167,7 +168,7 @@ async fn run(args: Args) -> ExitCode {
         },
     );
     let (reports_tx, reports) = mpsc::unbounded_channel();
-    let sockets = Sockets::new(map, bind, icmp, reports_tx, args.verbose);
+    let sockets = Sockets::new(map, silent, bind, icmp, reports_tx, args.verbose);
     if args.pty {
         // One line for a parent process to read; flushed, as stdout may be
         // a pipe.

@@ -187,6 +187,26 @@ impl Map {
     }
 }
 
+/// Module-side addresses where nothing answers: the lab's unused
+/// addresses. A connection attempt there hangs (the core's own timeout
+/// ends it), datagrams and pings vanish. A loopback lab cannot get this
+/// from the OS (every 127.x address answers and refuses), so the test
+/// harness asks for it on stdin (`drop IP`, see `stop.rs`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Silent(std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<Ipv4Addr>>>);
+
+impl Silent {
+    pub(crate) fn add(&self, ip: Ipv4Addr) {
+        if let Ok(mut set) = self.0.lock() {
+            set.insert(ip);
+        }
+    }
+
+    pub(crate) fn contains(&self, ip: Ipv4Addr) -> bool {
+        self.0.lock().is_ok_and(|set| set.contains(&ip))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,7 @@ use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::{TcpListener, TcpSocket, TcpStream, UdpSocket};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 
-use crate::map::Map;
+use crate::map::{Map, Silent};
 use crate::ping::{self, Icmp};
 
 /// Reads of one socket waiting for the core at most.
@@ -73,6 +73,7 @@ enum Order {
 /// The sockets the core asked for, by ID.
 pub(crate) struct Sockets {
     map: Arc<Map>,
+    silent: Silent,
     /// The module's address on the host: every socket is bound to it.
     bind: Ipv4Addr,
     /// One order channel per live socket task.
@@ -88,6 +89,7 @@ impl Sockets {
     /// `reports`; pings go out on `icmp` if there is one.
     pub(crate) fn new(
         map: Map,
+        silent: Silent,
         bind: Ipv4Addr,
         icmp: Option<Icmp>,
         reports: mpsc::UnboundedSender<Report>,
@@ -100,6 +102,7 @@ impl Sockets {
         });
         Sockets {
             map: Arc::new(map),
+            silent,
             bind,
             orders: BTreeMap::new(),
             pinger,
@@ -185,6 +188,7 @@ impl Sockets {
             socket,
             bind: self.bind,
             map: self.map.clone(),
+            silent: self.silent.clone(),
             reports: self.reports.clone(),
         }
     }
@@ -230,6 +234,7 @@ struct Task {
     socket: SocketId,
     bind: Ipv4Addr,
     map: Arc<Map>,
+    silent: Silent,
     reports: mpsc::UnboundedSender<Report>,
 }
 
@@ -245,11 +250,17 @@ impl Task {
     /// to the module's address cannot reach it (a loopback address never
     /// talks to the outside: the map leaves nothing to chance there).
     fn outward(&self, to: SocketAddrV4) -> Option<SocketAddrV4> {
+        if self.silent.contains(*to.ip()) {
+            return None;
+        }
         let to = self.map.outward(to);
         self.reachable(*to.ip()).then_some(to)
     }
 
     fn outward_ip(&self, to: Ipv4Addr) -> Option<Ipv4Addr> {
+        if self.silent.contains(to) {
+            return None;
+        }
         let to = self.map.outward_ip(to);
         self.reachable(to).then_some(to)
     }
@@ -274,7 +285,12 @@ async fn connect(
     keepalive: Option<Keepalive>,
     mut orders: mpsc::UnboundedReceiver<Order>,
 ) {
+    let silent = task.silent.contains(*remote.ip());
     let attempt = async {
+        if silent {
+            // Nothing answers there: the SYN goes unanswered.
+            std::future::pending::<()>().await;
+        }
         let to = task
             .outward(remote)
             .ok_or_else(|| io::Error::from(io::ErrorKind::NetworkUnreachable))?;

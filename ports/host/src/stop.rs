@@ -1,12 +1,15 @@
 //! How the module is told to stop: SIGINT or SIGTERM, and with
 //! `--exit-on-stdin-eof` the end of its standard input (a parent that
 //! holds the write end of a pipe stops the module by closing it, or by
-//! dying).
+//! dying). Lines on that stdin are lab controls: `drop IP` makes the
+//! module-side address IP silent (see `map::Silent`).
 
 use std::io;
 
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::oneshot;
+
+use crate::map::Silent;
 
 /// The ways to stop, waited on together.
 pub(crate) struct Stop {
@@ -17,14 +20,23 @@ pub(crate) struct Stop {
 
 impl Stop {
     /// Listens for the signals, and for stdin's end if `stdin_eof`.
-    pub(crate) fn new(stdin_eof: bool) -> io::Result<Self> {
+    pub(crate) fn new(stdin_eof: bool, silent: Silent) -> io::Result<Self> {
         let stdin = if stdin_eof {
             let (tx, rx) = oneshot::channel();
             std::thread::Builder::new()
                 .name("stdin".into())
                 .spawn(move || {
-                    // Whatever comes on stdin is ignored; its end is news.
-                    let _ = io::copy(&mut io::stdin().lock(), &mut io::sink());
+                    for line in io::stdin().lines() {
+                        let Ok(line) = line else { break };
+                        match line
+                            .trim()
+                            .strip_prefix("drop ")
+                            .map(|ip| ip.trim().parse())
+                        {
+                            Some(Ok(ip)) => silent.add(ip),
+                            _ => eprintln!("atmodule: unknown lab control {line:?}"),
+                        }
+                    }
                     let _ = tx.send(());
                 })?;
             Some(rx)
