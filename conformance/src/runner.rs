@@ -17,7 +17,7 @@ use cucumber::gherkin::{Feature, Rule, Scenario};
 use cucumber::tag::Ext as _;
 use cucumber::{World as _, writer};
 
-use crate::dut::{Dut, SerialDut, SimDut, Target};
+use crate::dut::{Dut, LabMap, SerialDut, SimDut, Target};
 use crate::world::AtWorld;
 
 /// What to run.
@@ -36,6 +36,8 @@ pub struct Config {
     pub progress: bool,
     /// The module under test: `None` for the simulator.
     pub dut: Option<Target>,
+    /// Where a serial DUT's lab lives.
+    pub lab: LabMap,
 }
 
 impl Config {
@@ -150,6 +152,7 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
     let collected = results.clone();
     let progress = cfg.progress;
     let target = cfg.dut.clone();
+    let lab = cfg.lab;
     let cucumber = AtWorld::cucumber()
         .max_concurrent_scenarios(1)
         .with_writer(writer::JUnit::new(junit, 0))
@@ -158,7 +161,7 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
             let seed = scenario_seed(seed, &feature.name, &scenario.name);
             let dut: Box<dyn Dut> = match &target {
                 None => Box::new(SimDut::new(seed)),
-                Some(t) => match SerialDut::open(t.clone(), seed) {
+                Some(t) => match SerialDut::open(t.clone(), lab, seed) {
                     Ok(dut) => Box::new(dut),
                     Err(e) => panic!("the DUT: {e}"),
                 },

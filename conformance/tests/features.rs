@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         junit: None,
         progress: false,
         dut: None,
+        lab: Default::default(),
     };
     let results = match run(&cfg) {
         Ok(r) => r,

@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         junit: None,
         progress: false,
         dut: Some(Target::Atmodule { exe }),
+        lab: Default::default(),
     };
     let results = match run(&cfg) {
         Ok(r) => r,

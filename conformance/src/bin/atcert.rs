@@ -85,6 +85,10 @@ struct RunArgs {
     /// `atmodule[:EXE]` (the virtual module, started per scenario).
     #[arg(long, default_value = "sim")]
     dut: String,
+    /// With a serial DUT: where the lab's peers live, as the scenarios'
+    /// network mapped to this machine's (`NET/24=NET/24`).
+    #[arg(long, default_value = "192.168.0.0/24=127.0.0.0/24")]
+    lab: String,
 }
 
 fn repo_dir(name: &str) -> PathBuf {
@@ -135,6 +139,13 @@ fn run_suite(args: RunArgs) -> ExitCode {
         },
     };
     let serial = dut.is_some();
+    let lab = match conformance::dut::LabMap::parse(&args.lab) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("atcert: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let cfg = Config {
         features: features.clone(),
         tags: args.tags,
@@ -142,6 +153,7 @@ fn run_suite(args: RunArgs) -> ExitCode {
         junit: args.junit,
         progress: true,
         dut,
+        lab,
     };
     let started = Instant::now();
     let results = match run(&cfg) {

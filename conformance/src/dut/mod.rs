@@ -7,7 +7,7 @@
 
 mod serial;
 
-pub use serial::{SerialDut, Target, default_atmodule};
+pub use serial::{LabMap, SerialDut, Target, default_atmodule};
 
 use std::cell::RefCell;
 use std::net::Ipv4Addr;

@@ -89,15 +89,64 @@ pub fn default_atmodule() -> PathBuf {
     beside.unwrap_or_else(|| "atmodule".into())
 }
 
-/// The scenario's address of a lab host → the address its peers bind here.
-fn lab_addr(ip: Ipv4Addr) -> Ipv4Addr {
-    let [_, _, _, n] = ip.octets();
-    Ipv4Addr::new(127, 0, 0, n)
+/// Where the lab's hosts are: the scenarios' network (192.168.0.0/24, the
+/// spec's examples) and this machine's addresses for it. The default keeps
+/// everything on loopback (`atmodule`'s own default map); a device on a
+/// real network needs the test machine to hold the host side's addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LabMap {
+    /// The scenarios' /24.
+    pub scenario: [u8; 3],
+    /// This machine's /24 for it.
+    pub host: [u8; 3],
+}
+
+impl Default for LabMap {
+    fn default() -> Self {
+        LabMap {
+            scenario: [192, 168, 0],
+            host: [127, 0, 0],
+        }
+    }
+}
+
+impl LabMap {
+    /// `A.B.C.0/24=X.Y.Z.0/24`.
+    ///
+    /// # Errors
+    /// Any other form (only /24 networks are mapped).
+    pub fn parse(spec: &str) -> Result<LabMap, String> {
+        let net = |s: &str| -> Option<[u8; 3]> {
+            let ip: Ipv4Addr = s.strip_suffix("/24")?.parse().ok()?;
+            let [a, b, c, d] = ip.octets();
+            (d == 0).then_some([a, b, c])
+        };
+        let (from, to) = spec
+            .split_once('=')
+            .ok_or(format!("lab map {spec:?}: NET/24=NET/24"))?;
+        match (net(from), net(to)) {
+            (Some(scenario), Some(host)) => Ok(LabMap { scenario, host }),
+            _ => Err(format!(
+                "lab map {spec:?}: NET/24=NET/24, e.g. 192.168.0.0/24=127.0.0.0/24"
+            )),
+        }
+    }
+
+    /// The scenario's address of a lab host → this machine's.
+    fn host(&self, ip: Ipv4Addr) -> Ipv4Addr {
+        let [a, b, c, n] = ip.octets();
+        if [a, b, c] != self.scenario {
+            return ip;
+        }
+        let [x, y, z] = self.host;
+        Ipv4Addr::new(x, y, z, n)
+    }
 }
 
 /// The module on a serial line and the lab around it.
 pub struct SerialDut {
     target: Target,
+    map: LabMap,
     port: Box<dyn SerialPort>,
     child: Option<Child>,
     store: Option<PathBuf>,
@@ -117,9 +166,9 @@ impl SerialDut {
     /// # Errors
     /// When the line cannot be opened, `atmodule` cannot start, or the
     /// device does not say `ready`.
-    pub fn open(target: Target, seed: u64) -> Result<SerialDut, String> {
+    pub fn open(target: Target, map: LabMap, seed: u64) -> Result<SerialDut, String> {
         let mut lab = Lab::new().map_err(|e| format!("the lab: {e}"))?;
-        let network_dns = lab.add_dns_server(lab_addr(sim::DNS_IP), sim::peers::DNS_PORT);
+        let network_dns = lab.add_dns_server(map.host(sim::DNS_IP), sim::peers::DNS_PORT);
         let (port, child, store) = match &target {
             Target::Serial { path, baud } => (open_line(path, *baud)?, None, None),
             Target::Atmodule { exe } => {
@@ -132,6 +181,7 @@ impl SerialDut {
         };
         let mut dut = SerialDut {
             target,
+            map,
             port,
             child,
             store,
@@ -311,16 +361,16 @@ impl Dut for SerialDut {
     fn add_service(&mut self, ip: Ipv4Addr, service: Service) -> Shared {
         self.log.push(
             self.start.elapsed(),
-            Event::Note(format!("peer {ip} at {}", lab_addr(ip))),
+            Event::Note(format!("peer {ip} at {}", self.map.host(ip))),
         );
         // A client reaches the module at its lab address too.
         let service = match service {
             Service::TcpClient { to } => Service::TcpClient {
-                to: std::net::SocketAddrV4::new(lab_addr(*to.ip()), to.port()),
+                to: std::net::SocketAddrV4::new(self.map.host(*to.ip()), to.port()),
             },
             other => other,
         };
-        self.lab.add_service(lab_addr(ip), service)
+        self.lab.add_service(self.map.host(ip), service)
     }
 
     fn add_host(&mut self, _ip: Ipv4Addr) {
@@ -353,12 +403,13 @@ impl Dut for SerialDut {
     }
 
     fn add_dns_server(&mut self, ip: Ipv4Addr) -> Rc<RefCell<DnsState>> {
-        self.lab.add_dns_server(lab_addr(ip), sim::peers::DNS_PORT)
+        self.lab
+            .add_dns_server(self.map.host(ip), sim::peers::DNS_PORT)
     }
 
     fn add_sntp_server(&mut self, ip: Ipv4Addr, unix_micros: i64) {
         self.lab
-            .add_sntp_server(lab_addr(ip), sim::peers::SNTP_PORT, unix_micros);
+            .add_sntp_server(self.map.host(ip), sim::peers::SNTP_PORT, unix_micros);
     }
 
     fn fault(&mut self, fault: Fault) -> Result<(), Unsupported> {
@@ -400,10 +451,21 @@ mod tests {
     }
 
     #[test]
-    fn lab_addresses_stay_on_loopback() {
+    fn the_lab_map_moves_the_scenarios_network_only() {
+        let m = LabMap::default();
         assert_eq!(
-            lab_addr(Ipv4Addr::new(192, 168, 0, 103)),
+            m.host(Ipv4Addr::new(192, 168, 0, 103)),
             Ipv4Addr::new(127, 0, 0, 103)
         );
+        assert_eq!(
+            m.host(Ipv4Addr::new(208, 67, 222, 222)),
+            Ipv4Addr::new(208, 67, 222, 222)
+        );
+        let lan = LabMap::parse("192.168.0.0/24=10.1.2.0/24").unwrap();
+        assert_eq!(
+            lan.host(Ipv4Addr::new(192, 168, 0, 1)),
+            Ipv4Addr::new(10, 1, 2, 1)
+        );
+        assert!(LabMap::parse("192.168.0.0/16=10.0.0.0/16").is_err());
     }
 }
