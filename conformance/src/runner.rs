@@ -113,13 +113,17 @@ fn tags_of(feature: &Feature, rule: Option<&Rule>, scenario: &Scenario) -> Vec<S
 
 fn panic_text(e: &StepError) -> String {
     match e {
-        StepError::Panic(info) => info
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| info.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-            .unwrap_or_else(|| "a step panicked".to_owned()),
+        StepError::Panic(info) => any_text(info.as_ref()),
         other => other.to_string(),
     }
+}
+
+/// A panic's message.
+fn any_text(info: &(dyn std::any::Any + Send)) -> String {
+    info.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| info.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
 /// Runs the features; every scenario's result, in the order they ran.
@@ -174,8 +178,8 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
                 ScenarioFinished::StepPassed => Status::Passed,
                 ScenarioFinished::StepSkipped => Status::Skipped,
                 ScenarioFinished::StepFailed(_, _, e) => Status::Failed(panic_text(e)),
-                ScenarioFinished::BeforeHookFailed(_) => {
-                    Status::Failed("the before hook failed".into())
+                ScenarioFinished::BeforeHookFailed(info) => {
+                    Status::Failed(format!("setting up the DUT: {}", any_text(info.as_ref())))
                 }
             };
             let transcript = match status {
@@ -264,4 +268,55 @@ fn staged_input(features: &[PathBuf]) -> io::Result<PathBuf> {
         std::fs::copy(path, dir.join(format!("{n:03}-{name}")))?;
     }
     Ok(dir)
+}
+
+/// The body of a `harness = false` test: runs the repository's features
+/// (or `ATCERT_FEATURES`, relative to the repository, and `ATCERT_TAGS`)
+/// on `dut`, prints each failure with its seed and transcript and the
+/// closing line `<label>: N passed, N failed`, and returns the results and
+/// whether the run counts as a pass (something ran, nothing failed).
+pub fn test_main(label: &str, dut: Option<Target>) -> (Vec<ScenarioResult>, bool) {
+    // Relative paths are the repository's, as a person at its root means
+    // them (cargo runs a test from its crate's folder).
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let features =
+        std::env::var_os("ATCERT_FEATURES").map_or_else(|| root.join("features"), |p| root.join(p));
+    let cfg = Config {
+        features: vec![features],
+        tags: std::env::var("ATCERT_TAGS").ok(),
+        seed: 1,
+        junit: None,
+        progress: false,
+        dut,
+        lab: LabMap::default(),
+    };
+    let results = match run(&cfg) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{label}: {e}");
+            return (Vec::new(), false);
+        }
+    };
+    let failed: Vec<_> = results
+        .iter()
+        .filter(|r| r.status != Status::Passed)
+        .collect();
+    for r in &failed {
+        let transcript = r.transcript.as_deref().unwrap_or("");
+        eprintln!(
+            "FAILED {}: {} (seed {})\n{:?}\n{transcript}",
+            r.feature, r.name, r.seed, r.status
+        );
+    }
+    if results.is_empty() {
+        eprintln!("{label}: no scenario ran (check ATCERT_FEATURES and ATCERT_TAGS)");
+        return (results, false);
+    }
+    println!(
+        "{label}: {} passed, {} failed",
+        results.len() - failed.len(),
+        failed.len()
+    );
+    let ok = failed.is_empty();
+    (results, ok)
 }

@@ -7,11 +7,10 @@
 //! `cargo build -p atmodule`). `ATCERT_FEATURES` / `ATCERT_TAGS` narrow the
 //! run as for the simulator's test.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use conformance::dut::{Target, default_atmodule};
-use conformance::{Config, Status, run};
+use conformance::runner::test_main;
 
 fn main() -> ExitCode {
     let exe = default_atmodule();
@@ -22,49 +21,8 @@ fn main() -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    let features =
-        std::env::var_os("ATCERT_FEATURES").map_or_else(|| root.join("features"), |p| root.join(p));
-    let cfg = Config {
-        features: vec![features],
-        tags: std::env::var("ATCERT_TAGS").ok(),
-        seed: 1,
-        junit: None,
-        progress: false,
-        dut: Some(Target::Atmodule { exe }),
-        lab: Default::default(),
-    };
-    let results = match run(&cfg) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("serial: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let failed: Vec<_> = results
-        .iter()
-        .filter(|r| r.status != Status::Passed)
-        .collect();
-    for r in &failed {
-        eprintln!(
-            "FAILED on atmodule {}: {} (seed {})\n{:?}\n{}",
-            r.feature,
-            r.name,
-            r.seed,
-            r.status,
-            r.transcript.as_deref().unwrap_or("")
-        );
-    }
-    if results.is_empty() {
-        eprintln!("serial: no scenario ran (check ATCERT_FEATURES and ATCERT_TAGS)");
-        return ExitCode::FAILURE;
-    }
-    println!(
-        "serial: {} passed, {} failed",
-        results.len() - failed.len(),
-        failed.len()
-    );
-    if failed.is_empty() {
+    let (_, ok) = test_main("serial", Some(Target::Atmodule { exe }));
+    if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
