@@ -63,7 +63,7 @@ enum Command {
     },
 }
 
-#[derive(clap::Args, Default)]
+#[derive(clap::Args)]
 struct RunArgs {
     /// Feature files or folders (default: the repository's `features/`).
     features: Vec<PathBuf>,
@@ -100,22 +100,26 @@ fn repo_dir(name: &str) -> PathBuf {
     }
 }
 
+/// The command to run: with none given, `run` with every default, as if
+/// `atcert run` had been typed (clap fills the defaults in one place).
+fn command(cli: Cli) -> Command {
+    cli.command.unwrap_or_else(|| {
+        let run = Cli::parse_from(["atcert", "run"]).command;
+        run.expect("`atcert run` parses")
+    })
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Some(Command::Console { seed }) => console(seed),
-        Some(Command::Gate { bless, dir }) => gate(bless, dir),
-        Some(Command::Bench {
+    match command(Cli::parse()) {
+        Command::Console { seed } => console(seed),
+        Command::Gate { bless, dir } => gate(bless, dir),
+        Command::Bench {
             baud,
             latency,
             seconds,
             out,
-        }) => bench(&baud, &latency, seconds, &out),
-        Some(Command::Run(args)) => run_suite(args),
-        None => run_suite(RunArgs {
-            seed: 1,
-            ..RunArgs::default()
-        }),
+        } => bench(&baud, &latency, seconds, &out),
+        Command::Run(args) => run_suite(args),
     }
 }
 
@@ -370,4 +374,24 @@ fn console(seed: u64) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `atcert` alone is the README's main command: the whole suite on the
+    /// simulator, with clap's defaults.
+    #[test]
+    fn no_command_is_run_with_every_default() {
+        let Command::Run(args) = command(Cli::parse_from(["atcert"])) else {
+            panic!("atcert alone must run the suite");
+        };
+        assert!(args.features.is_empty() && args.tags.is_none());
+        assert_eq!((args.seed, args.dut.as_str()), (1, "sim"));
+        assert_eq!(
+            conformance::dut::LabMap::parse(&args.lab),
+            Ok(conformance::dut::LabMap::default())
+        );
+    }
 }
