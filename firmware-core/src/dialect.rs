@@ -81,6 +81,11 @@ pub struct Dialect {
     /// How long `AT+RST`/`AT+RESTORE` take before `ready` (B-2). Not in the
     /// page; ESP-AT modules take a few hundred milliseconds.
     pub restart_time: Duration,
+    /// A CIPSEND whose data the network has not taken this long after the
+    /// last byte arrived fails as if the link had gone down (SD-5): the
+    /// reply is `cmdrsp_error` and the link is closed. Not in the page; a
+    /// peer that stops reading must not wedge the module for ever.
+    pub send_timeout: Duration,
 
     // ---- passthrough (PT) ----
     /// The UART is read in pieces of at most this many bytes (PT-2).
@@ -111,8 +116,13 @@ pub struct Dialect {
     /// The longest output a single command line can produce.
     pub max_reply: usize,
     /// Unsolicited lines and received data held back while a command runs
-    /// or CIPSEND collects data (G-7).
+    /// or CIPSEND collects data (G-7). Room for every link's `CONNECT` and
+    /// `CLOSED` is reserved in it: received data never crowds them out.
     pub urc_buffer: usize,
+    /// Commands for the driver not yet polled. A driver that drains
+    /// `poll_net` after every input never sees more than a few; past this
+    /// the core sends no more data until it does.
+    pub net_queue: usize,
 }
 
 /// The `seed` dialect: `spec/DECISIONS.md`.
@@ -149,6 +159,7 @@ pub const SEED: Dialect = Dialect {
     sntp_interval: Duration::from_secs(3600),
     sntp_retry: Duration::from_secs(15),
     restart_time: Duration::from_millis(300),
+    send_timeout: Duration::from_secs(10),
 
     uart_piece: 1024,
     packet_max: 1460,
@@ -163,6 +174,7 @@ pub const SEED: Dialect = Dialect {
     uart_tx_buffer: 8192,
     max_reply: 1024,
     urc_buffer: 8192,
+    net_queue: 32,
 };
 
 impl Dialect {
@@ -176,7 +188,17 @@ impl Dialect {
             && self.passthrough_buffer >= self.uart_piece
             && self.uart_tx_buffer >= 2 * self.max_reply
             && self.max_reply >= 64
-            && self.urc_buffer >= self.max_reply
+            && self.urc_buffer >= self.max_reply + self.state_reserve()
+            && self.net_queue >= 4 * MAX_LINKS
+    }
+
+    /// Bytes of the URC queue kept for link-state lines: each link's
+    /// `<id>,CONNECT` and `<id>,CLOSED`, the most it can say while URCs are
+    /// held (a command runs, so no link can be opened again meanwhile).
+    pub fn state_reserve(&self) -> usize {
+        let word = self.connect.len().max(self.closed.len());
+        // "<id>," + word + CRLF.
+        usize::from(self.links) * 2 * (word + 4)
     }
 }
 

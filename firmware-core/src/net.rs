@@ -34,12 +34,24 @@ impl fmt::Display for SocketId {
 
 /// A pre-shared key for TLS-PSK or DTLS-PSK (PK-2); lengths are checked
 /// against the dialect when the host sets it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its `Debug` shows the identity and the key's length, never the key
+/// (TL-7): drivers and the simulator log commands with `{:?}`.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Psk {
     /// The key.
     pub key: Vec<u8>,
     /// The PSK identity the module presents (the page's "hint").
     pub identity: Vec<u8>,
+}
+
+impl fmt::Debug for Psk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Psk")
+            .field("key", &format_args!("<{} bytes>", self.key.len()))
+            .field("identity", &format_args!("\"{}\"", self.identity.escape_ascii()))
+            .finish()
+    }
 }
 
 /// TCP keep-alive options for a link (SS-5).

@@ -53,12 +53,60 @@ impl Fifo {
         true
     }
 
+    /// Appends `parts` and a CRLF, all or nothing: a line is never cut.
+    pub(crate) fn push_line(&mut self, parts: &[&[u8]]) -> bool {
+        let total: usize = parts.iter().map(|p| p.len()).sum::<usize>() + 2;
+        if total > self.free() {
+            self.dropped += total as u64;
+            return false;
+        }
+        for part in parts {
+            self.bytes.extend(part.iter());
+        }
+        self.bytes.extend(b"\r\n");
+        true
+    }
+
+    /// Formats `args` straight into the queue, then a CRLF; all or nothing
+    /// (what was written of a line that does not fit is taken back, and the
+    /// whole line counted as dropped).
+    pub(crate) fn write_line(&mut self, args: core::fmt::Arguments<'_>) -> bool {
+        /// Appends while there is room, then only counts.
+        struct Line<'a> {
+            fifo: &'a mut Fifo,
+            over: usize,
+        }
+        impl core::fmt::Write for Line<'_> {
+            fn write_str(&mut self, s: &str) -> core::fmt::Result {
+                if self.over == 0 && s.len() <= self.fifo.free() {
+                    self.fifo.bytes.extend(s.as_bytes());
+                } else {
+                    self.over += s.len();
+                }
+                Ok(())
+            }
+        }
+        let start = self.bytes.len();
+        let mut line = Line { fifo: self, over: 0 };
+        let _ = core::fmt::Write::write_fmt(&mut line, args);
+        let over = line.over;
+        if over > 0 || self.free() < 2 {
+            self.dropped += (self.bytes.len() - start + over + 2) as u64;
+            self.bytes.truncate(start);
+            return false;
+        }
+        self.bytes.extend(b"\r\n");
+        true
+    }
+
     /// Moves as many bytes as fit into `out`; returns how many.
     pub(crate) fn pop_into(&mut self, out: &mut [u8]) -> usize {
         let n = out.len().min(self.bytes.len());
-        for (slot, byte) in out.iter_mut().zip(self.bytes.drain(..n)) {
-            *slot = byte;
-        }
+        let (front, back) = self.bytes.as_slices();
+        let a = n.min(front.len());
+        out[..a].copy_from_slice(&front[..a]);
+        out[a..n].copy_from_slice(&back[..n - a]);
+        self.bytes.drain(..n);
         n
     }
 
@@ -81,6 +129,21 @@ impl Fifo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_goes_in_whole_or_not_at_all() {
+        let mut f = Fifo::new(10);
+        assert!(f.write_line(format_args!("+X:{}", 42)));
+        assert_eq!(f.len(), 7);
+        assert!(!f.write_line(format_args!("+Y:{}", 1234)));
+        assert_eq!(f.len(), 7, "the partial line was taken back");
+        assert_eq!(f.dropped(), 9);
+        assert!(!f.push_line(&[b"abcd"]));
+        assert!(f.push_line(&[b"a"]));
+        let mut out = [0; 16];
+        assert_eq!(f.pop_into(&mut out), 10);
+        assert_eq!(&out[..10], b"+X:42\r\na\r\n");
+    }
 
     #[test]
     fn all_or_nothing() {

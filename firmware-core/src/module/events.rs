@@ -1,7 +1,6 @@
 //! Network events, and the commands and services that wait for them
 //! (SS-6…SS-8, SD-5, PT-3, PT-6, PG-1, DM, NT, RX).
 
-use alloc::string::String;
 use core::fmt::Write;
 
 use super::{Job, Mode, Module};
@@ -11,6 +10,9 @@ use crate::link::State;
 use crate::net::{NetCommand, NetEvent, SocketId};
 use crate::parser::parse_ipv4;
 use crate::time::Instant;
+
+/// Room for `+IPD,<id>,<len>:` with a dialect's prefix of up to 12 bytes.
+const IPD_HEAD: usize = 32;
 
 impl Module {
     pub(super) fn net_event(&mut self, now: Instant, event: NetEvent<'_>) {
@@ -124,7 +126,10 @@ impl Module {
     /// SD-5: `SEND OK` once the network took this CIPSEND's data; passthrough
     /// sends its next packet.
     fn send_progress(&mut self, id: LinkId) {
-        if let Mode::Busy(Job::Sending { link, socket, seq }) = self.mode {
+        if let Mode::Busy(Job::Sending {
+            link, socket, seq, ..
+        }) = self.mode
+        {
             let done = self
                 .link(id)
                 .is_some_and(|l| l.socket == socket && l.acked.wrapping_sub(seq) < u32::MAX / 2);
@@ -156,7 +161,7 @@ impl Module {
         if self.link(id).is_none_or(|l| l.state != State::Connected) {
             return;
         }
-        let room = self.net_rx_room();
+        let room = self.net_rx_room(socket);
         let keep = data.len().min(room);
         self.net_dropped += (data.len() - keep) as u64;
         let data = &data[..keep];
@@ -168,14 +173,14 @@ impl Module {
             self.tx.push_all(&[data]);
             return;
         }
-        // RX-1.
-        let mut head = String::new();
+        // RX-1. The header is rendered on the stack: no allocation per read.
+        let mut head = heapless::String::<IPD_HEAD>::new();
         let _ = if self.cfg.mux {
             write!(head, "{},{},{}:", self.d.ipd, id.0, data.len())
         } else {
             write!(head, "{},{}:", self.d.ipd, data.len())
         };
-        self.urc(&[head.as_bytes(), data, b"\r\n"]);
+        self.urc(&[head.as_bytes(), data, b"\r\n"], false);
     }
 
     /// Moves the command resolver on: its datagrams out, its answer to the
@@ -216,6 +221,7 @@ impl Module {
             (
                 Job::StartOpening { .. }
                 | Job::Sending { .. }
+                | Job::Storing { .. }
                 | Job::Pinging { .. }
                 | Job::Restart { .. },
                 _,

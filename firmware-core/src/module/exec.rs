@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 use core::net::{Ipv4Addr, SocketAddrV4};
 
-use super::{Job, Mode, Module, PendingStart};
+use super::{AfterStore, Job, Mode, Module, PendingStart};
 use crate::command::{Command, Host, Kind, LinkId, Start, Target};
 use crate::link::Link;
 use crate::net::{Keepalive, NetCommand, Psk};
@@ -62,11 +62,9 @@ impl Module {
                 self.restart(now);
             }
             Command::Restore => {
-                // B-3: erase, then restart.
-                self.stored = Settings::FACTORY;
-                self.persist();
-                self.ok();
-                self.restart(now);
+                // B-3: erase, then restart; B-6: once the erase is durable.
+                let previous = core::mem::replace(&mut self.stored, Settings::FACTORY);
+                self.persist(previous, self.cfg.clone(), AfterStore::OkThenRestart);
             }
             Command::Version => {
                 for line in d.version_lines {
@@ -79,10 +77,10 @@ impl Module {
                 self.ok();
             }
             Command::Sysstore(on) => {
+                let (previous, previous_cfg) = (self.stored.clone(), self.cfg.clone());
                 self.cfg.sysstore = on;
                 self.stored.sysstore = on;
-                self.persist();
-                self.ok();
+                self.persist(previous, previous_cfg, AfterStore::Ok);
             }
             Command::Status => self.status(),
             Command::Start(start) => self.start(now, start),
@@ -176,6 +174,7 @@ impl Module {
             Command::DnsQuery => self.dns_query(),
             Command::Dns { manual, servers } => {
                 // DN-2, DN-3, DN-4.
+                let (previous, previous_cfg) = (self.stored.clone(), self.cfg.clone());
                 let servers = if servers.is_empty() {
                     heapless::Vec::from_iter([d.dns_fallback])
                 } else {
@@ -195,9 +194,10 @@ impl Module {
                 self.dns_servers = servers;
                 if self.cfg.sysstore {
                     self.stored.dns = self.cfg.dns.clone();
-                    self.persist();
+                    self.persist(previous, previous_cfg, AfterStore::Ok);
+                } else {
+                    self.ok();
                 }
-                self.ok();
             }
             Command::PskQuery => {
                 let shown = if self.cfg.mux {
@@ -383,7 +383,7 @@ impl Module {
     }
 
     /// SD-5, SD-6: the data is complete; hand it to the network.
-    pub(super) fn finish_collecting(&mut self, _now: Instant) {
+    pub(super) fn finish_collecting(&mut self, now: Instant) {
         let Mode::Collecting {
             link: id,
             socket,
@@ -410,6 +410,7 @@ impl Module {
             link: id,
             socket,
             seq,
+            deadline: now + self.d.send_timeout,
         });
     }
 
@@ -515,7 +516,7 @@ impl Module {
     }
 
     /// B-2: drop every link, back to volatile defaults, `ready` later.
-    fn restart(&mut self, now: Instant) {
+    pub(super) fn restart(&mut self, now: Instant) {
         for i in 0..self.d.links {
             self.drop_link(LinkId(i));
         }

@@ -9,9 +9,7 @@ mod events;
 mod exec;
 
 use alloc::collections::VecDeque;
-use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::Write;
 use core::net::{Ipv4Addr, SocketAddrV4};
 
 use crate::command::{Kind, LinkId};
@@ -29,15 +27,24 @@ use crate::uart::Fifo;
 /// The longest `+IPD,<id>,<len>:` header plus its line end.
 const IPD_OVERHEAD: usize = 24;
 
+/// The most one datagram may carry to an internal socket (DNS, SNTP): the
+/// largest UDP payload. Their answers go to no UART, so room is no limit.
+const INTERNAL_RX: usize = 65_507;
+
 /// An AT TCP/IP module, without I/O.
 ///
 /// The driver (a port, the simulator, a test) owns the UART, the network and
 /// the clock, and talks to the module in four kinds of call:
 ///
-/// - **Inputs** `handle_uart`, `handle_net`, `handle_timeout`, each with the
-///   current [`Instant`]. Time never goes backwards between calls.
-/// - **Outputs** `poll_uart`, `poll_net`, `poll_store`: after every input,
-///   drain them in that order until they are empty.
+/// - **Inputs** `handle_uart`, `handle_net`, `handle_timeout`,
+///   `handle_stored`, each with the current [`Instant`]. Time never goes
+///   backwards between calls (an earlier instant counts as the latest one
+///   seen; debug builds assert).
+/// - **Outputs** `poll_store`, `poll_uart`, `poll_net`: after every input,
+///   drain them until they are empty. A settings blob from `poll_store`
+///   is written atomically and reported with
+///   [`handle_stored`](Self::handle_stored): the `OK` of the command that
+///   changed it waits for that (B-6).
 /// - **The wake-up** [`poll_timeout`](Self::poll_timeout), last: call
 ///   `handle_timeout` at (or after) that instant. It is a soft deadline:
 ///   early costs nothing, late only delays.
@@ -57,6 +64,8 @@ pub struct Module {
     urcs: Fifo,
     net_out: VecDeque<NetCommand>,
     store_out: Option<[u8; Settings::ENCODED_LEN]>,
+    /// The latest instant an input carried (time never goes back).
+    now: Instant,
     links: [Option<Link>; MAX_LINKS],
     /// The passthrough buffer and the link it belongs to. It outlives the
     /// mode: after an escape, what was typed before it still goes out.
@@ -144,11 +153,20 @@ enum Job {
     /// UDP CIPSEND resolving its `<remotehost>` before the prompt (SD-1).
     SendResolving { link: LinkId, len: usize, port: u16 },
     /// CIPSEND waiting for `SEND OK` (SD-5): done when the link's `acked`
-    /// reaches `seq`.
+    /// reaches `seq`; failed at `deadline` (the dialect's `send_timeout`).
     Sending {
         link: LinkId,
         socket: SocketId,
         seq: u32,
+        deadline: Instant,
+    },
+    /// A command changed the stored settings: its `OK` waits until the
+    /// driver reports them durable (B-6). `previous` comes back if the
+    /// write failed.
+    Storing {
+        previous: Settings,
+        previous_cfg: alloc::boxed::Box<Config>,
+        then: AfterStore,
     },
     /// CIPDOMAIN (DM).
     Domain,
@@ -162,6 +180,15 @@ enum Job {
     },
     /// AT+RST / AT+RESTORE: `ready` at `until` (B-2).
     Restart { until: Instant },
+}
+
+/// What a command does once its settings are durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AfterStore {
+    /// `OK`.
+    Ok,
+    /// `OK`, then a restart (AT+RESTORE, B-3).
+    OkThenRestart,
 }
 
 /// CIPSTART's parameters while its host resolves.
@@ -215,6 +242,7 @@ impl Module {
             urcs: Fifo::new(d.urc_buffer),
             net_out: VecDeque::new(),
             store_out: None,
+            now: Instant::ZERO,
             links: Default::default(),
             pt: Passthrough::new(Timing {
                 packet_max: d.packet_max,
@@ -259,6 +287,7 @@ impl Module {
     /// while the UART output is full (the driver keeps the rest and offers
     /// them again after draining `poll_uart`, as a UART FIFO would).
     pub fn handle_uart(&mut self, now: Instant, bytes: &[u8]) -> usize {
+        let now = self.clamp(now);
         self.advance(now);
         let mut used = 0;
         while used < bytes.len() {
@@ -333,6 +362,7 @@ impl Module {
 
     /// An event from the network stack.
     pub fn handle_net(&mut self, now: Instant, event: crate::net::NetEvent<'_>) {
+        let now = self.clamp(now);
         self.advance(now);
         self.net_event(now, event);
         self.advance(now);
@@ -341,7 +371,53 @@ impl Module {
     /// Time passed; call at or after [`poll_timeout`](Self::poll_timeout).
     /// An early call does nothing.
     pub fn handle_timeout(&mut self, now: Instant) {
+        let now = self.clamp(now);
         self.advance(now);
+    }
+
+    /// The settings last taken from [`poll_store`](Self::poll_store) were
+    /// written: `durable` when all of them are in non-volatile storage for
+    /// good, false when the write failed (the old settings are still
+    /// there). Only now does the command that changed them answer: `OK`,
+    /// or `ERROR` with the settings as they were (B-6). A call with no
+    /// write outstanding does nothing.
+    pub fn handle_stored(&mut self, now: Instant, durable: bool) {
+        let now = self.clamp(now);
+        self.advance(now);
+        let Mode::Busy(Job::Storing { .. }) = self.mode else {
+            return;
+        };
+        let Mode::Busy(Job::Storing {
+            previous,
+            previous_cfg,
+            then,
+        }) = core::mem::replace(&mut self.mode, Mode::Command)
+        else {
+            unreachable!("matched above");
+        };
+        if !durable {
+            self.stored = previous;
+            self.cfg = *previous_cfg;
+            self.apply_dns_setting();
+            return self.final_result(self.d.error);
+        }
+        self.final_result(self.d.ok);
+        if then == AfterStore::OkThenRestart {
+            self.restart(now);
+        }
+        self.advance(now);
+    }
+
+    /// Time never goes backwards (STYLE §2): an earlier instant is a
+    /// driver's bug, taken as the latest instant seen.
+    fn clamp(&mut self, now: Instant) -> Instant {
+        debug_assert!(
+            now >= self.now,
+            "time went backwards: {now} after {}",
+            self.now
+        );
+        self.now = self.now.max(now);
+        self.now
     }
 
     // ------------------------------------------------------------------
@@ -361,8 +437,11 @@ impl Module {
         self.net_out.pop_front()
     }
 
-    /// Settings to write to non-volatile storage, replacing what is there;
-    /// hand them to [`Module::new`] at the next power-on.
+    /// Settings to write to non-volatile storage, replacing what is there
+    /// atomically (a power loss mid-write must leave the old blob or the new
+    /// one, never a mix); report the outcome with
+    /// [`handle_stored`](Self::handle_stored), and hand the blob to
+    /// [`Module::new`] at the next power-on.
     pub fn poll_store(&mut self) -> Option<[u8; Settings::ENCODED_LEN]> {
         self.store_out.take()
     }
@@ -370,9 +449,11 @@ impl Module {
     /// When to call `handle_timeout` next; `None` while nothing is timed.
     pub fn poll_timeout(&self) -> Option<Instant> {
         let job = match &self.mode {
-            Mode::Busy(Job::StartOpening { deadline, .. } | Job::Pinging { deadline, .. }) => {
-                Some(*deadline)
-            }
+            Mode::Busy(
+                Job::StartOpening { deadline, .. }
+                | Job::Pinging { deadline, .. }
+                | Job::Sending { deadline, .. },
+            ) => Some(*deadline),
             Mode::Busy(Job::Restart { until }) => Some(*until),
             _ => None,
         };
@@ -396,14 +477,39 @@ impl Module {
     // Getters
     // ------------------------------------------------------------------
 
-    /// How many network bytes one `NetEvent::Received` may carry now.
-    pub fn net_rx_room(&self) -> usize {
+    /// How many bytes one `NetEvent::Received` on `socket` may carry now.
+    /// A stream's data may be split to fit; a datagram is given whole once
+    /// it fits (see [`net_rx_limit`](Self::net_rx_limit)). The core's own
+    /// sockets (DNS, SNTP) take any datagram at any time.
+    pub fn net_rx_room(&self, socket: SocketId) -> usize {
+        if self.is_internal(socket) {
+            return INTERNAL_RX;
+        }
         let free = if matches!(self.mode, Mode::Passthrough) {
             self.tx.free()
         } else {
-            self.tx.free().min(self.urcs.free())
+            self.tx
+                .free()
+                .min(self.urcs.free().saturating_sub(self.d.state_reserve()))
         };
         free.saturating_sub(IPD_OVERHEAD)
+    }
+
+    /// The most one `NetEvent::Received` on `socket` can ever carry: a
+    /// datagram larger than this will never fit and is to be dropped (and
+    /// counted) by the driver rather than wait.
+    pub fn net_rx_limit(&self, socket: SocketId) -> usize {
+        if self.is_internal(socket) {
+            return INTERNAL_RX;
+        }
+        let held = self.d.urc_buffer - self.d.state_reserve();
+        self.d.uart_tx_buffer.min(held) - IPD_OVERHEAD
+    }
+
+    /// Whether `socket` is one of the core's own (DNS, SNTP), which outlive
+    /// every link and restart.
+    pub fn is_internal(&self, socket: SocketId) -> bool {
+        [self.dns_socket, self.sntp_dns_socket, self.sntp_socket].contains(&socket)
     }
 
     /// Whether the host may send (RTS asserted, PT-7): false while the
@@ -455,6 +561,13 @@ impl Module {
                     self.final_result(self.d.error);
                 }
                 Job::Pinging { deadline, .. } if now >= deadline => self.ping_failed(),
+                Job::Sending { link, deadline, .. } if now >= deadline => {
+                    // SD-5: the network never took the data; the link is
+                    // given up as if it had gone down.
+                    self.drop_link(link);
+                    self.final_result(self.d.cmdrsp_error);
+                    self.link_urc(link, self.d.closed);
+                }
                 Job::Restart { until } if now >= until => self.final_result(self.d.ready),
                 _ => {}
             }
@@ -482,7 +595,7 @@ impl Module {
         let Some(link) = self.links[usize::from(id.0)].as_mut() else {
             return;
         };
-        if link.in_flight() || !link.may_send() {
+        if link.in_flight() || !link.may_send() || self.net_out.len() >= self.d.net_queue / 2 {
             return;
         }
         if let Some(data) = self.pt.take_packet(now, flush) {
@@ -497,17 +610,15 @@ impl Module {
     // Output rules
     // ------------------------------------------------------------------
 
-    /// An information line of a response: `text` + CRLF.
+    /// An information line of a response: `text` + CRLF, whole or not at
+    /// all.
     fn info(&mut self, parts: &[&[u8]]) {
-        self.tx.push_all(parts);
-        self.tx.push_all(&[b"\r\n"]);
+        self.tx.push_line(parts);
     }
 
-    /// A formatted information line.
+    /// A formatted information line, written straight into the UART queue.
     fn info_fmt(&mut self, args: core::fmt::Arguments<'_>) {
-        let mut s = String::new();
-        let _ = s.write_fmt(args);
-        self.info(&[s.as_bytes()]);
+        self.tx.write_line(args);
     }
 
     /// A final result (preceded by an empty line): the command is over, so
@@ -520,10 +631,17 @@ impl Module {
 
     /// An unsolicited line (or `+IPD` with its data): straight out when
     /// nothing is in progress, else held back until the final result (G-7).
-    fn urc(&mut self, parts: &[&[u8]]) {
+    /// Data may not use the room kept for link-state lines (`state`).
+    fn urc(&mut self, parts: &[&[u8]], state: bool) {
         let idle = matches!(self.mode, Mode::Command | Mode::Cooldown { .. });
-        if !(idle && self.urcs.is_empty() && self.tx.push_all(parts)) {
+        if idle && self.urcs.is_empty() && self.tx.push_all(parts) {
+            return;
+        }
+        let total: usize = parts.iter().map(|p| p.len()).sum();
+        if state || total + self.d.state_reserve() <= self.urcs.free() {
             self.urcs.push_all(parts);
+        } else {
+            self.net_dropped += total as u64;
         }
     }
 
@@ -535,13 +653,10 @@ impl Module {
 
     /// `CLOSED`, or `<id>,CLOSED` with CIPMUX=1 (RX-2); likewise CONNECT.
     fn link_urc(&mut self, id: LinkId, word: &str) {
-        if self.cfg.mux {
-            let mut s = String::new();
-            let _ = write!(s, "{},", id.0);
-            self.urc(&[s.as_bytes(), word.as_bytes(), b"\r\n"]);
-        } else {
-            self.urc(&[word.as_bytes(), b"\r\n"]);
-        }
+        // Link IDs are one digit (MAX_LINKS < 10).
+        let prefix = [b'0' + id.0, b','];
+        let prefix: &[u8] = if self.cfg.mux { &prefix } else { &[] };
+        self.urc(&[prefix, word.as_bytes(), b"\r\n"], true);
     }
 
     // ------------------------------------------------------------------
@@ -591,9 +706,16 @@ impl Module {
         }
     }
 
-    /// Writes the stored settings out (B-5).
-    fn persist(&mut self) {
+    /// Writes the stored settings out (B-5) and waits, busy, until the
+    /// driver reports them durable; then `then` (B-6). `previous` and
+    /// `previous_cfg` are the state to return to if the write fails.
+    fn persist(&mut self, previous: Settings, previous_cfg: Config, then: AfterStore) {
         self.store_out = Some(self.stored.encode());
+        self.mode = Mode::Busy(Job::Storing {
+            previous,
+            previous_cfg: alloc::boxed::Box::new(previous_cfg),
+            then,
+        });
     }
 
     fn psk_for(&self, id: LinkId) -> Option<Psk> {

@@ -33,6 +33,9 @@ pub(crate) struct Driver {
     pub(crate) net: VecDeque<NetCommand>,
     /// The last settings blob written.
     pub(crate) stored: Option<Vec<u8>>,
+    /// Writes are reported durable at once (true) or left outstanding, for
+    /// the test to report with `handle_stored` (false).
+    pub(crate) store_at_once: bool,
     /// Every UART input byte not yet taken by the module.
     pending_uart: Vec<u8>,
 }
@@ -56,6 +59,7 @@ impl Driver {
             uart: Vec::new(),
             net: VecDeque::new(),
             stored: None,
+            store_at_once: true,
             pending_uart: Vec::new(),
         };
         d.drain();
@@ -91,6 +95,10 @@ impl Driver {
         }
         if let Some(blob) = self.m.poll_store() {
             self.stored = Some(blob.to_vec());
+            if self.store_at_once {
+                self.m.handle_stored(self.now, true);
+                return self.drain();
+            }
         }
         if !self.pending_uart.is_empty() {
             let pending = core::mem::take(&mut self.pending_uart);

@@ -661,3 +661,65 @@ fn b_5_sysstore_1_writes_cipdns_and_0_does_not() {
         crate::DnsSetting::manual(&[Ipv4Addr::new(1, 1, 1, 1)]).unwrap()
     );
 }
+
+#[rstest]
+#[case::sysstore("AT+SYSSTORE=0")]
+#[case::cipdns("AT+CIPDNS=1,\"1.1.1.1\"")]
+#[case::restore("AT+RESTORE")]
+fn b_6_ok_only_once_the_settings_are_durable(#[case] command: &str) {
+    let mut d = Driver::booted();
+    d.store_at_once = false;
+    assert_eq!(d.cmd(command), "", "no OK before the write is durable");
+    assert!(d.stored.is_some(), "the write was asked for");
+    assert_eq!(d.cmd("AT"), "busy p...\r\n");
+    d.m.handle_stored(d.now, true);
+    d.drain();
+    assert!(d.take_text().starts_with("\r\nOK\r\n"));
+}
+
+#[rstest]
+#[case::sysstore("AT+SYSSTORE=0", "AT+SYSSTORE?", "+SYSSTORE:1\r\n\r\nOK\r\n")]
+#[case::cipdns(
+    "AT+CIPDNS=1,\"1.1.1.1\"",
+    "AT+CIPDNS?",
+    "+CIPDNS:0,\"192.168.0.1\"\r\n\r\nOK\r\n"
+)]
+fn b_6_a_failed_write_is_an_error_and_changes_nothing(
+    #[case] command: &str,
+    #[case] query: &str,
+    #[case] before: &str,
+) {
+    let mut d = Driver::booted();
+    assert_eq!(d.cmd(query), before);
+    d.store_at_once = false;
+    assert_eq!(d.cmd(command), "");
+    d.m.handle_stored(d.now, false);
+    d.drain();
+    assert_eq!(d.take_text(), "\r\nERROR\r\n");
+    assert_eq!(d.cmd(query), before);
+}
+
+#[test]
+fn b_6_restore_restarts_only_after_the_erase_is_durable() {
+    let mut d = Driver::booted();
+    d.store_at_once = false;
+    assert_eq!(d.cmd("AT+RESTORE"), "");
+    d.wait(Duration::from_secs(2));
+    assert_eq!(d.take_text(), "", "no ready before OK");
+    d.m.handle_stored(d.now, true);
+    d.drain();
+    assert_eq!(d.take_text(), "\r\nOK\r\n");
+    d.wait(SEED.restart_time);
+    assert_eq!(d.take_text(), "\r\nready\r\n");
+}
+
+#[test]
+fn tl_7_a_key_never_shows_in_debug_output() {
+    let psk = crate::Psk {
+        key: b"s3cr3t-k3y".to_vec(),
+        identity: b"dev-7".to_vec(),
+    };
+    let shown = alloc::format!("{psk:?}");
+    assert!(!shown.contains("s3cr3t"), "{shown}");
+    assert!(shown.contains("dev-7") && shown.contains("10 bytes"), "{shown}");
+}

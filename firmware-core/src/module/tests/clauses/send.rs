@@ -205,10 +205,28 @@ fn sd_5_send_ok_only_when_the_network_took_the_data() {
     assert_eq!(d.cmd("AT+CIPSEND=0,2"), "\r\n>");
     d.send(b"ok");
     let _ = d.next_net();
-    d.wait(Duration::from_secs(30));
+    d.wait(SEED.send_timeout - Duration::from_millis(1));
     assert_eq!(d.take_text(), "");
     d.event(NetEvent::Sent { socket: s });
     assert_eq!(d.take_text(), "\r\nSEND OK\r\n");
+}
+
+#[test]
+fn sd_5_data_the_network_never_takes_fails_after_the_send_timeout_and_closes() {
+    let mut d = Driver::booted();
+    let s = d.tcp_link(0, 20108);
+    assert_eq!(d.cmd("AT+CIPSEND=0,2"), "\r\n>");
+    d.send(b"ok");
+    let _ = d.next_net();
+    d.wait(SEED.send_timeout - Duration::from_micros(1));
+    assert_eq!(d.take_text(), "");
+    d.wait(Duration::from_micros(1));
+    assert_eq!(d.take_text(), "\r\nCMDRSP:ERROR\r\nCLOSED\r\n");
+    assert_eq!(d.next_net(), NetCommand::Close { socket: s });
+    // A late `Sent` for the given-up socket changes nothing.
+    d.event(NetEvent::Sent { socket: s });
+    assert_eq!(d.take_text(), "");
+    assert_eq!(d.cmd("AT+CIPSTATUS?"), "\r\nOK\r\n");
 }
 
 #[test]
@@ -440,4 +458,34 @@ fn cl_3_no_closed_line_for_links_the_host_closed() {
     assert_eq!(d.take_text(), "");
     assert_eq!(d.cmd("AT+CIPCLOSE=5"), "\r\nOK\r\n");
     assert_eq!(d.take_text(), "");
+}
+
+#[test]
+fn g_7_closed_is_never_lost_while_a_peer_floods_held_urcs() {
+    // Found by review: a peer streaming while URCs are held filled the URC
+    // queue, and the link-state line that followed was dropped.
+    let mut d = Driver::booted();
+    let s = d.tcp_link(0, 20108);
+    assert_eq!(d.cmd("AT+CIPSEND=0,4"), "\r\n>");
+    d.send(b"abcd");
+    let _ = d.next_net();
+    let chunk = [b'x'; 512];
+    for _ in 0..64 {
+        let room = d.m.net_rx_room(s);
+        let data = &chunk[..room.min(chunk.len())];
+        d.event(NetEvent::Received {
+            socket: s,
+            from: SocketAddrV4::new(PEER, 20108),
+            data,
+        });
+    }
+    assert_eq!(d.m.net_rx_room(s), 0, "the held queue is full of data");
+    d.event(NetEvent::Closed {
+        socket: s,
+        reason: CloseReason::Peer,
+    });
+    let out = d.take_text();
+    assert!(out.starts_with("\r\nCMDRSP:ERROR\r\n+IPD,"), "{:?}", &out[..40]);
+    // The held lines follow the final result, the link's end last.
+    assert!(out.ends_with("x\r\nCLOSED\r\n"), "{:?}", &out[out.len() - 40..]);
 }
