@@ -379,3 +379,18 @@ Feature: Faults: cut and delayed links, crashing and restarting peers, module po
       +CIPMODE:0
       OK
       """
+
+  @B-6 @DN-4 @sim
+  Scenario: a setting the module said OK to survives a power loss right after the OK
+    When the host sends AT+SYSSTORE=1
+    Then the module replies OK
+    When the host sends AT+CIPDNS=1,"192.168.0.53"
+    Then the module replies OK
+    When the module loses power
+    And the host sends AT+CIPDNS?
+    Then the module replies:
+      """
+      AT+CIPDNS?
+      +CIPDNS:1,"192.168.0.53"
+      OK
+      """

@@ -201,21 +201,23 @@ mod tests {
         assert_eq!(c.first().map(String::as_str), Some("G-1"));
         assert!(c.iter().any(|x| x == "RX-2"));
         assert!(c.iter().any(|x| x == "PT-7"));
-        // G 8, B 5, ST 2, SS 11, SD 7, PT 7, CL 3, MX 3, MD 2, NT 5, PG 1, DM 2, DN 4, PK 4, RX 2.
-        assert_eq!(c.len(), 66);
+        // G 9, B 6, ST 2, SS 11, SD 7, PT 7, CL 3, MX 3, MD 2, NT 5, PG 1, DM 2, DN 4,
+        // PK 4, RX 2, TL 7.
+        assert_eq!(c.len(), 75);
     }
 
     #[test]
-    fn the_copy_of_the_contract_is_current() {
-        let shared = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/spec/DECISIONS.md"
-        );
-        if let Ok(text) = std::fs::read_to_string(shared) {
-            assert!(
-                text == DECISIONS,
-                "conformance/spec/DECISIONS.md differs from the shared contract: copy it"
-            );
+    fn the_copies_of_the_contract_and_the_steps_are_current() {
+        let here = concat!(env!("CARGO_MANIFEST_DIR"), "/spec/");
+        let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/spec/");
+        for name in ["DECISIONS.md", "STEPS.md"] {
+            let ours = std::fs::read_to_string(format!("{here}{name}")).expect("our copy");
+            if let Ok(text) = std::fs::read_to_string(format!("{shared}{name}")) {
+                assert!(
+                    text == ours,
+                    "conformance/spec/{name} differs from the shared one: copy it"
+                );
+            }
         }
     }
 }

@@ -24,6 +24,12 @@ impl SocketId {
     pub fn raw(self) -> u32 {
         self.0
     }
+
+    /// The ID with this number, for tests and tools that replay what a
+    /// driver recorded; a driver never makes IDs, the core hands them out.
+    pub const fn from_raw(raw: u32) -> Self {
+        SocketId(raw)
+    }
 }
 
 impl fmt::Display for SocketId {
@@ -49,7 +55,10 @@ impl fmt::Debug for Psk {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Psk")
             .field("key", &format_args!("<{} bytes>", self.key.len()))
-            .field("identity", &format_args!("\"{}\"", self.identity.escape_ascii()))
+            .field(
+                "identity",
+                &format_args!("\"{}\"", self.identity.escape_ascii()),
+            )
             .finish()
     }
 }

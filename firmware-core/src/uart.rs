@@ -87,7 +87,10 @@ impl Fifo {
             }
         }
         let start = self.bytes.len();
-        let mut line = Line { fifo: self, over: 0 };
+        let mut line = Line {
+            fifo: self,
+            over: 0,
+        };
         let _ = core::fmt::Write::write_fmt(&mut line, args);
         let over = line.over;
         if over > 0 || self.free() < 2 {

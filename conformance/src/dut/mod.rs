@@ -50,6 +50,9 @@ pub trait Dut {
     fn now(&self) -> Duration;
     /// Power-cycles the module (stored settings survive).
     fn power_cycle(&mut self) -> Result<(), Unsupported>;
+    /// Cuts the power at once, with no clean shutdown (what the module had
+    /// not made durable is gone), then powers it on (B-6).
+    fn lose_power(&mut self) -> Result<(), Unsupported>;
     /// Runs `service` on the lab host at `ip`.
     fn add_service(&mut self, ip: Ipv4Addr, service: Service) -> Shared;
     /// A lab host with no services that answers ping.
@@ -109,6 +112,14 @@ impl Dut for SimDut {
     }
 
     fn power_cycle(&mut self) -> Result<(), Unsupported> {
+        self.world.power_cycle();
+        Ok(())
+    }
+
+    fn lose_power(&mut self) -> Result<(), Unsupported> {
+        // The simulated flash write completes within the instant the core
+        // asks for it, and the module host never shuts down cleanly: a
+        // power cycle is a power loss.
         self.world.power_cycle();
         Ok(())
     }

@@ -277,11 +277,8 @@ fn start_atmodule(
     Ok((child, open_line(path, 115_200)?))
 }
 
-/// Stops `atmodule` the way a power switch would after its last flash
-/// write: its stdin closes (it exits at once, status 0), and a module that
-/// does not is killed after a second. A kill right after an `OK` could
-/// lose the settings write that follows the `OK` (drivers drain the UART
-/// before the store).
+/// Stops `atmodule` cleanly: its stdin closes (it exits at once, status
+/// 0), and a module that does not is killed after a second.
 fn stop(mut child: Child) {
     drop(child.stdin.take());
     let end = Instant::now() + Duration::from_secs(1);
@@ -338,6 +335,26 @@ impl Dut for SerialDut {
 
     fn now(&self) -> Duration {
         self.start.elapsed()
+    }
+
+    fn lose_power(&mut self) -> Result<(), Unsupported> {
+        let Target::Atmodule { exe } = &self.target else {
+            return Err(Unsupported(
+                "cutting the power of a device on a serial line (no power switch)".into(),
+            ));
+        };
+        self.log
+            .push(self.start.elapsed(), Event::Note("power loss".into()));
+        if let Some(mut child) = self.child.take() {
+            // SIGKILL: no clean shutdown (B-6).
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let store = self.store.clone().expect("atmodule has a store");
+        let (child, port) = start_atmodule(exe, &store, self.log.seed).map_err(Unsupported)?;
+        self.child = Some(child);
+        self.port = port;
+        Ok(())
     }
 
     fn power_cycle(&mut self) -> Result<(), Unsupported> {

@@ -65,6 +65,9 @@ fn expect(w: &mut AtWorld, want: &str, limit: std::time::Duration) {
     }
 }
 
+/// `replies <line>`, `replies the bytes "..."` and `replies "<text>" and
+/// <n> bytes of the peer's data` share a prefix; one regex takes all three
+/// (cucumber refuses a sentence two step regexes match).
 #[then(regex = r"^the module replies (.+?)(?: within (\d+) ?(ms|s))?$")]
 fn replies(w: &mut AtWorld, line: String, n: String, unit: String) {
     let limit = if n.is_empty() {
@@ -72,7 +75,44 @@ fn replies(w: &mut AtWorld, line: String, n: String, unit: String) {
     } else {
         duration(&n, &unit)
     };
+    if let Some(bytes) = line
+        .strip_prefix("the bytes \"")
+        .and_then(|b| b.strip_suffix('"'))
+    {
+        return replies_bytes(w, &unescape(bytes), limit);
+    }
+    if let Some((text, n)) = text_and_peer_data(&line) {
+        replies_bytes(w, &unescape(text), limit);
+        return receives_peer_data(w, n);
+    }
     expect(w, &line, limit);
+}
+
+/// `"<text>" and <n> bytes of the peer's data`.
+fn text_and_peer_data(line: &str) -> Option<(&str, usize)> {
+    let rest = line.strip_prefix('"')?;
+    let (text, tail) = rest.rsplit_once("\" and ")?;
+    let n = tail.strip_suffix(" bytes of the peer's data")?;
+    Some((text, n.parse().ok()?))
+}
+
+/// The next bytes from the module are exactly `want` (G-9: CR, LF and
+/// empty lines included).
+fn replies_bytes(w: &mut AtWorld, want: &[u8], limit: std::time::Duration) {
+    let ok = w.wait_until(limit, |w| w.rx.len() >= want.len());
+    let n = want.len().min(w.rx.len());
+    let got: Vec<u8> = w.rx.drain(..n).collect();
+    assert!(
+        ok && got == want,
+        "expected the bytes {:?}, got {:?}{}",
+        show(want),
+        show(&got),
+        if ok {
+            ""
+        } else {
+            " (and nothing more in time)"
+        }
+    );
 }
 
 #[then(regex = r"^the module replies:$")]

@@ -40,6 +40,15 @@ fn booted_echo(w: &mut AtWorld) {
     boot(w, false);
 }
 
+#[when(regex = r"^the module loses power$")]
+fn loses_power(w: &mut AtWorld) {
+    w.dut()
+        .lose_power()
+        .unwrap_or_else(|e| panic!("this DUT cannot lose power: {}", e.0));
+    w.rx.clear();
+    boot(w, false);
+}
+
 #[when(regex = r"^the module is power-cycled$")]
 fn power_cycled(w: &mut AtWorld) {
     w.dut()

@@ -35,7 +35,7 @@ use crate::net::Sockets;
 use crate::ping::Icmp;
 use crate::stop::Stop;
 use crate::store::Store;
-use crate::uart::{Line, Pieces};
+use crate::uart::Line;
 
 /// The spec's network on loopback: 192.168.0.N is 127.0.0.N.
 const DEFAULT_MAP: &str = "192.168.0.0/24=127.0.0.0/24";
@@ -181,7 +181,7 @@ async fn run(args: Args) -> ExitCode {
     let driver = Driver {
         clock,
         line,
-        pieces: Pieces::new(args.baud),
+        pieces: driver_kit::Pieces::new(&firmware_core::SEED, args.baud),
         flow_control: args.flow_control,
         sockets,
         reports,

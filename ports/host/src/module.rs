@@ -4,18 +4,18 @@
 //! of the core's wake-up, the next UART bytes, a socket report, room on
 //! the line for output held back, and a request to stop.
 
-use std::collections::{BTreeSet, VecDeque};
 use std::time::Duration;
 
-use firmware_core::{Instant, Module, NetEvent};
+use driver_kit::Inbox;
+use firmware_core::{Instant, Module, NetCommand, NetEvent, SocketId};
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 
 use crate::clock::Clock;
-use crate::net::{Report, Sockets, What};
+use crate::net::{Credited, Report, Sockets};
 use crate::stop::Stop;
 use crate::store::Store;
-use crate::uart::{Line, Pieces, WRITE_SIZE};
+use crate::uart::{Line, WRITE_SIZE};
 
 /// How soon to offer UART input again that the core did not take while
 /// its output was not held up by the line (it should not happen: a guard
@@ -26,7 +26,7 @@ const RETRY: Duration = Duration::from_millis(1);
 pub(crate) struct Driver {
     pub(crate) clock: Clock,
     pub(crate) line: Line,
-    pub(crate) pieces: Pieces,
+    pub(crate) pieces: driver_kit::Pieces,
     /// Hold the other end back (stop reading the line) while the core
     /// cannot take passthrough data (PT-7), instead of letting it drop.
     pub(crate) flow_control: bool,
@@ -48,23 +48,32 @@ pub(crate) enum End {
 /// Runs the module until it is asked to stop or its line goes away.
 pub(crate) async fn run(d: Driver, mut m: Module, stop: &mut Stop) -> End {
     let mut s = State {
-        d,
+        io: Io {
+            d,
+            out_blocked: false,
+            line_closed: false,
+        },
         left: Vec::new(),
-        inbox: VecDeque::new(),
-        out_blocked: false,
-        line_closed: false,
+        inbox: Inbox::new(),
     };
     loop {
-        let now = s.d.clock.now();
+        let now = s.io.d.clock.now();
         // Output the line had no room for before (and `ready` at boot).
-        s.drain(&mut m);
+        s.drain(&mut m, now);
         s.uart_in(&mut m, now);
-        s.deliver(&mut m, now);
+        let mut core = Logged {
+            m: &mut m,
+            io: &mut s.io,
+            now,
+        };
+        s.inbox.deliver(&mut core, now, |c, inbox| {
+            driver_kit::drain(c.m, now, c.io, inbox);
+        });
         if m.poll_timeout().is_some_and(|t| t <= now) {
             m.handle_timeout(now);
-            s.drain(&mut m);
+            s.drain(&mut m, now);
         }
-        if s.line_closed {
+        if s.io.line_closed {
             return End::LineClosed;
         }
 
@@ -72,24 +81,25 @@ pub(crate) async fn run(d: Driver, mut m: Module, stop: &mut Stop) -> End {
             .into_iter()
             .flatten()
             .min();
-        let clock = s.d.clock;
+        let clock = s.io.d.clock;
         let sleep = async {
             match wake {
                 Some(at) => tokio::time::sleep_until(clock.deadline(at)).await,
                 None => std::future::pending().await,
             }
         };
-        let take_input = !s.d.pieces.is_full();
+        let d = &mut s.io.d;
+        let take_input = !d.pieces.is_full();
         tokio::select! {
             biased;
             why = stop.wait() => return End::Stopped(why),
-            got = s.d.line.input.recv(), if take_input => match got {
-                Some((at, bytes)) => s.d.pieces.push(at, &bytes),
+            got = d.line.input.recv(), if take_input => match got {
+                Some((at, bytes)) => d.pieces.push(at, &bytes),
                 None => return End::LineClosed,
             },
-            Some(report) = s.d.reports.recv() => s.inbox.push_back(report),
-            room = s.d.line.output.reserve(), if s.out_blocked => {
-                s.out_blocked = false;
+            Some((socket, report)) = d.reports.recv() => s.inbox.push(socket, report),
+            room = d.line.output.reserve(), if s.io.out_blocked => {
+                s.io.out_blocked = false;
                 if room.is_err() {
                     return End::LineClosed;
                 }
@@ -97,24 +107,30 @@ pub(crate) async fn run(d: Driver, mut m: Module, stop: &mut Stop) -> End {
             () = sleep => {}
         }
         // Whatever else came meanwhile, in one turn.
-        while !s.d.pieces.is_full()
-            && let Ok((at, bytes)) = s.d.line.input.try_recv()
+        let d = &mut s.io.d;
+        while !d.pieces.is_full()
+            && let Ok((at, bytes)) = d.line.input.try_recv()
         {
-            s.d.pieces.push(at, &bytes);
+            d.pieces.push(at, &bytes);
         }
-        while let Ok(report) = s.d.reports.try_recv() {
-            s.inbox.push_back(report);
+        while let Ok((socket, report)) = d.reports.try_recv() {
+            s.inbox.push(socket, report);
         }
     }
 }
 
 struct State {
-    d: Driver,
+    io: Io,
     /// The part of a piece the core did not take (its output was full).
     left: Vec<u8>,
-    /// Reports not yet given to the core; received data waits here while
-    /// the core has no room for it.
-    inbox: VecDeque<Report>,
+    /// Reports not yet given to the core: the kit's policy decides what
+    /// waits for room.
+    inbox: Inbox<Credited>,
+}
+
+/// The line, the sockets and the settings file, as the kit drives them.
+struct Io {
+    d: Driver,
     /// The line's output queue is full: poll no more UART output until it
     /// has room.
     out_blocked: bool,
@@ -122,24 +138,28 @@ struct State {
 }
 
 impl State {
+    fn drain(&mut self, m: &mut Module, now: Instant) {
+        driver_kit::drain(m, now, &mut self.io, &mut self.inbox);
+    }
+
     /// UART pieces due at `now`: what the core left last time first.
     fn uart_in(&mut self, m: &mut Module, now: Instant) {
         loop {
             if self.left.is_empty() {
-                if self.d.flow_control && !m.uart_rx_ready() {
+                if self.io.d.flow_control && !m.uart_rx_ready() {
                     break;
                 }
-                match self.d.pieces.take(now) {
+                match self.io.d.pieces.take(now) {
                     Some(piece) => self.left = piece,
                     None => break,
                 }
             }
-            if self.d.verbose {
+            if self.io.d.verbose {
                 eprintln!("atmodule: {now} uart piece of {} bytes", self.left.len());
             }
             let used = m.handle_uart(now, &self.left);
             self.left.drain(..used);
-            self.drain(m);
+            self.drain(m, now);
             if used == 0 {
                 // Paused until its output drains.
                 break;
@@ -151,106 +171,90 @@ impl State {
     fn uart_due(&self, m: &Module, now: Instant) -> Option<Instant> {
         if !self.left.is_empty() {
             // Output room wakes the loop when the line holds it up.
-            return (!self.out_blocked).then(|| now + RETRY);
+            return (!self.io.out_blocked).then(|| now + RETRY);
         }
-        if self.d.flow_control && !m.uart_rx_ready() {
+        if self.io.d.flow_control && !m.uart_rx_ready() {
             // The network's reports free the passthrough buffer.
             return None;
         }
-        self.d.pieces.due()
+        self.io.d.pieces.due()
     }
+}
 
-    /// Gives the core the reports in the inbox: received data as far as it
-    /// has room, the rest whole. A socket whose data waits for room holds
-    /// back only its own later data and close (order within a stream
-    /// holds); everything else goes on, as a real stack's send completions
-    /// do not queue behind unread data: the `Sent` that ends a CIPSEND may
-    /// be what frees the room (G-7 holds URCs until SEND OK).
-    fn deliver(&mut self, m: &mut Module, now: Instant) {
-        let mut blocked = BTreeSet::new();
-        let mut waiting = VecDeque::new();
-        while let Some(mut report) = self.inbox.pop_front() {
-            if !self.d.sockets.is_live(&report) {
-                // The core closed it; dropping the report returns its credit.
-                continue;
+/// The core as the inbox sees it: each event logged (`-v`), and a socket
+/// that ended forgotten by the socket table.
+struct Logged<'a> {
+    m: &'a mut Module,
+    io: &'a mut Io,
+    now: Instant,
+}
+
+impl driver_kit::Core for Logged<'_> {
+    fn room(&self, socket: SocketId) -> usize {
+        self.m.net_rx_room(socket)
+    }
+    fn limit(&self, socket: SocketId) -> usize {
+        self.m.net_rx_limit(socket)
+    }
+    fn handle(&mut self, now: Instant, event: NetEvent<'_>) {
+        if self.io.d.verbose {
+            match event {
+                NetEvent::Received {
+                    socket, from, data, ..
+                } => eprintln!(
+                    "atmodule: {} {socket} received {} bytes from {from}",
+                    self.now,
+                    data.len()
+                ),
+                other => eprintln!("atmodule: {} {other:?}", self.now),
             }
-            let socket = report.socket;
-            let data_or_close = matches!(report.what, What::Received(..) | What::Closed(_));
-            if data_or_close && blocked.contains(&socket) {
-                waiting.push_back(report);
-                continue;
-            }
-            if let What::Received(from, data, _) = &mut report.what {
-                let n = data.len().min(m.net_rx_room());
-                if n > 0 {
-                    if self.d.verbose {
-                        eprintln!("atmodule: {now} {socket} received {n} bytes from {from}");
-                    }
-                    let event = NetEvent::Received {
-                        socket,
-                        from: *from,
-                        data: &data[..n],
-                    };
-                    m.handle_net(now, event);
-                    data.drain(..n);
-                    self.drain(m);
-                }
-                if !data.is_empty() {
-                    blocked.insert(socket);
-                    waiting.push_back(report);
-                }
-                continue;
-            }
-            let event = match report.what {
-                What::Opened(local_port) => NetEvent::Opened { socket, local_port },
-                What::Failed => NetEvent::Failed { socket },
-                What::Accepted(remote) => NetEvent::Accepted { socket, remote },
-                What::Sent => NetEvent::Sent { socket },
-                What::Closed(reason) => NetEvent::Closed { socket, reason },
-                What::PingReply => NetEvent::PingReply { socket },
-                What::Received(..) => unreachable!("handled above"),
-            };
-            if self.d.verbose {
-                eprintln!("atmodule: {now} {event:?}");
-            }
-            if matches!(event, NetEvent::Failed { .. } | NetEvent::Closed { .. }) {
-                self.d.sockets.forget(socket);
-            }
-            m.handle_net(now, event);
-            self.drain(m);
         }
-        self.inbox = waiting;
+        if let NetEvent::Failed { socket } | NetEvent::Closed { socket, .. } = event {
+            self.io.d.sockets.forget(socket);
+        }
+        self.m.handle_net(now, event);
+    }
+}
+
+impl driver_kit::Io for Io {
+    fn uart_room(&self) -> usize {
+        if self.out_blocked || self.line_closed {
+            return 0;
+        }
+        self.d.line.output.capacity() * WRITE_SIZE
     }
 
-    /// Carries out every output of the core: UART bytes while the line has
-    /// room, network commands, the settings to store.
-    fn drain(&mut self, m: &mut Module) {
-        let mut buf = [0u8; WRITE_SIZE];
-        while !self.out_blocked && !self.line_closed {
-            let permit = match self.d.line.output.try_reserve() {
-                Ok(permit) => permit,
-                Err(TrySendError::Full(())) => {
+    fn uart_write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(WRITE_SIZE) {
+            match self.d.line.output.try_send(chunk.to_vec()) {
+                Ok(()) => {}
+                Err(TrySendError::Full(_)) => {
+                    // uart_room said there was room; it is a bug if not.
                     self.out_blocked = true;
-                    break;
+                    return;
                 }
-                Err(TrySendError::Closed(())) => {
+                Err(TrySendError::Closed(_)) => {
                     self.line_closed = true;
-                    break;
+                    return;
                 }
-            };
-            let n = m.poll_uart(&mut buf);
-            if n == 0 {
-                break;
             }
-            permit.send(buf[..n].to_vec());
         }
-        while let Some(command) = m.poll_net() {
-            self.d.sockets.execute(command);
+        if self.d.line.output.capacity() == 0 {
+            self.out_blocked = true;
         }
-        if let Some(blob) = m.poll_store()
-            && let Err(e) = self.d.store.save(&blob)
-        {
-            eprintln!("atmodule: storing the settings: {e}");
+    }
+
+    fn execute(&mut self, command: NetCommand) {
+        self.d.sockets.execute(command);
+    }
+
+    fn store(&mut self, blob: &[u8]) -> Option<bool> {
+        match self.d.store.save(blob) {
+            Ok(()) => Some(true),
+            Err(e) => {
+                eprintln!("atmodule: storing the settings: {e}");
+                Some(false)
+            }
         }
     }
 }

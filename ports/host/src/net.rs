@@ -38,30 +38,26 @@ const TCP_READ: usize = 4096;
 /// with unread data would reset the connection instead of ending it.
 const LINGER: Duration = Duration::from_secs(10);
 
-/// What became of a socket.
-#[derive(Debug)]
-pub(crate) struct Report {
-    pub(crate) socket: SocketId,
-    pub(crate) what: What,
-}
+/// What became of a socket, as its task reports it to the loop.
+pub(crate) type Report = (SocketId, What);
 
 /// A socket task's news, owned so it can cross the channel.
+pub(crate) type What = driver_kit::Report<Credited>;
+
+/// Data from a peer (as the module sees it), with the socket's read credit:
+/// the credit returns when the loop drops the data, once the core has all
+/// of it.
 #[derive(Debug)]
-pub(crate) enum What {
-    Opened(u16),
-    Failed,
-    Accepted(SocketAddrV4),
-    /// Data from a peer (as the module sees it); the permit is the
-    /// socket's credit, returned when the report is dropped.
-    Received(
-        SocketAddrV4,
-        Vec<u8>,
-        #[expect(dead_code, reason = "held for its drop, which returns the credit")]
-        OwnedSemaphorePermit,
-    ),
-    Sent,
-    Closed(CloseReason),
-    PingReply,
+pub(crate) struct Credited(
+    pub(crate) Vec<u8>,
+    #[expect(dead_code, reason = "held for its drop, which returns the credit")]
+    pub(crate)  OwnedSemaphorePermit,
+);
+
+impl AsRef<[u8]> for Credited {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
 }
 
 /// What the loop asks of a socket task.
@@ -109,12 +105,6 @@ impl Sockets {
             reports,
             verbose,
         }
-    }
-
-    /// Whether reports of `socket` still matter: it is open or opening, or
-    /// it is a ping. Those of a socket the core closed are dropped.
-    pub(crate) fn is_live(&self, report: &Report) -> bool {
-        matches!(report.what, What::PingReply) || self.orders.contains_key(&report.socket)
     }
 
     /// The socket ended (`Failed`, `Closed`): its task is done or ends.
@@ -240,10 +230,7 @@ struct Task {
 
 impl Task {
     fn report(&self, what: What) {
-        let _ = self.reports.send(Report {
-            socket: self.socket,
-            what,
-        });
+        let _ = self.reports.send((self.socket, what));
     }
 
     /// Where on the host the module's `to` is; `None` when a socket bound
@@ -411,7 +398,9 @@ async fn read_stream(
         };
         match (permit, got) {
             (_, Ok(0)) => return task.report(What::Closed(CloseReason::Peer)),
-            (Ok(permit), Ok(n)) => task.report(What::Received(peer, buf[..n].to_vec(), permit)),
+            (Ok(permit), Ok(n)) => {
+                task.report(What::Received(peer, Credited(buf[..n].to_vec(), permit)))
+            }
             (Err(_), Ok(_)) => return,
             (_, Err(e)) => return task.report(What::Closed(close_reason(&e))),
         }
@@ -462,7 +451,7 @@ async fn bind(task: Task, local_port: u16, mut orders: mpsc::UnboundedReceiver<O
                 if let (Ok(permit), Ok((n, from))) = (permit, got)
                     && let Some(from) = task.inward(from)
                 {
-                    task.report(What::Received(from, buf[..n].to_vec(), permit));
+                    task.report(What::Received(from, Credited(buf[..n].to_vec(), permit)));
                 }
             }
         }

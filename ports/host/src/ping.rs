@@ -124,10 +124,7 @@ pub(crate) async fn run(
                 }
                 if let Some(i) = pending.iter().position(|&(s, _)| s == reply.1) {
                     let (_, ping) = pending.remove(i).expect("position is in range");
-                    let _ = reports.send(Report {
-                        socket: ping,
-                        what: What::PingReply,
-                    });
+                    let _ = reports.send((ping, What::PingReply));
                 }
             }
         }

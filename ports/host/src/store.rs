@@ -2,8 +2,10 @@
 //! blob, or nothing (settings then last as long as the process).
 //!
 //! Every blob the core hands out replaces the file atomically: it is
-//! written to `FILE.tmp` beside it and renamed over `FILE`, so a process
-//! killed at any moment leaves the old settings or the new, never half.
+//! written to `FILE.tmp` beside it, synced, renamed over `FILE`, and the
+//! folder synced, so a process killed (or a machine losing power) at any
+//! moment leaves the old settings or the new, never half; and the core's
+//! `OK` waits until `save` returned (B-6).
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -44,7 +46,10 @@ impl Store {
         file.write_all(blob)?;
         file.sync_all()?;
         drop(file);
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, path)?;
+        // The rename is durable only once the folder's entry is.
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        std::fs::File::open(dir.unwrap_or(std::path::Path::new(".")))?.sync_all()
     }
 }
 

@@ -17,13 +17,6 @@ use tokio::sync::mpsc;
 
 use crate::clock::Clock;
 
-/// The largest piece the core gets at once (PT-2, the sim's UART model).
-pub(crate) const PIECE: usize = 1024;
-
-/// Idle byte times that end a piece (ESP-IDF's default RX timeout, the
-/// sim's `rx_timeout_bytes`).
-const IDLE_BYTES: u64 = 10;
-
 /// One read from the line.
 const READ_SIZE: usize = 4096;
 
@@ -146,95 +139,4 @@ fn write_all(port: &mut TTYPort, mut data: &[u8]) -> io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// The receive FIFO of a UART driver: bytes collect until there are a
-/// piece's worth or the line has been idle for ten byte times, the sim's
-/// rule (`sim::uart`). Bytes arrive as the other end wrote them, unpaced.
-#[derive(Debug)]
-pub(crate) struct Pieces {
-    fifo: Vec<u8>,
-    last: Instant,
-    idle: Duration,
-}
-
-impl Pieces {
-    /// An empty FIFO for a line at `baud` (8N1: ten bits a byte).
-    pub(crate) fn new(baud: u32) -> Self {
-        let bit_ns = 1_000_000_000 / u64::from(baud.max(1));
-        Pieces {
-            fifo: Vec::new(),
-            last: Instant::ZERO,
-            idle: Duration::from_nanos(bit_ns * 10 * IDLE_BYTES),
-        }
-    }
-
-    /// Bytes that arrived at `at`.
-    pub(crate) fn push(&mut self, at: Instant, bytes: &[u8]) {
-        self.fifo.extend_from_slice(bytes);
-        self.last = self.last.max(at);
-    }
-
-    /// A piece's worth is waiting: take no more from the line for now.
-    pub(crate) fn is_full(&self) -> bool {
-        self.fifo.len() >= PIECE
-    }
-
-    /// When the next piece is due; `None` while the FIFO is empty.
-    pub(crate) fn due(&self) -> Option<Instant> {
-        match self.fifo.len() {
-            0 => None,
-            n if n >= PIECE => Some(self.last),
-            _ => Some(self.last + self.idle),
-        }
-    }
-
-    /// The piece due by `now`, if any.
-    pub(crate) fn take(&mut self, now: Instant) -> Option<Vec<u8>> {
-        self.due().filter(|&t| t <= now)?;
-        let n = self.fifo.len().min(PIECE);
-        let rest = self.fifo.split_off(n);
-        Some(std::mem::replace(&mut self.fifo, rest))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(micros: u64) -> Instant {
-        Instant::from_micros(micros)
-    }
-
-    #[test]
-    fn a_short_write_is_one_piece_after_ten_idle_byte_times() {
-        let mut p = Pieces::new(115_200);
-        p.push(at(1000), b"AT\r\n");
-        // 100 bit times at 115200 baud: 868 us.
-        assert_eq!(p.due(), Some(at(1868)));
-        assert_eq!(p.take(at(1867)), None);
-        assert_eq!(p.take(at(1868)).as_deref(), Some(&b"AT\r\n"[..]));
-        assert_eq!(p.due(), None);
-    }
-
-    #[test]
-    fn a_long_write_goes_in_pieces_of_1024_at_once() {
-        let mut p = Pieces::new(115_200);
-        p.push(at(5), &[7; 2500]);
-        assert!(p.is_full());
-        assert_eq!(p.take(at(5)).map(|v| v.len()), Some(1024));
-        assert_eq!(p.take(at(5)).map(|v| v.len()), Some(1024));
-        assert!(!p.is_full());
-        assert_eq!(p.take(at(5)), None);
-        assert_eq!(p.take(at(5 + 868)).map(|v| v.len()), Some(452));
-    }
-
-    #[test]
-    fn more_bytes_restart_the_idle_wait() {
-        let mut p = Pieces::new(9600);
-        p.push(at(0), b"A");
-        p.push(at(5000), b"T");
-        // 100 bit times at 9600 baud: 10.416 ms.
-        assert_eq!(p.due(), Some(at(5000 + 10_416)));
-    }
 }

@@ -9,11 +9,12 @@
 //! the tasks report back over a channel in the order things happened.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::rc::Rc;
 use std::time::Duration;
 
+use driver_kit::Inbox;
 use firmware_core::{Instant, Module, NetCommand, NetEvent, SocketId};
 use tokio::sync::{Notify, mpsc};
 use turmoil::net::{TcpListener, TcpStream, UdpSocket};
@@ -84,22 +85,24 @@ pub(crate) async fn run(ctx: Rc<ModuleCtx>) -> turmoil::Result {
     );
     let (report_tx, mut reports) = mpsc::unbounded_channel::<(SocketId, Report)>();
     let mut d = Driver {
-        ctx: ctx.clone(),
-        boot,
-        at: boot,
-        orders: BTreeMap::new(),
-        inbox: VecDeque::new(),
+        io: Io {
+            ctx: ctx.clone(),
+            boot,
+            at: boot,
+            orders: BTreeMap::new(),
+            reports: report_tx,
+        },
+        inbox: Inbox::new(),
         arrived: VecDeque::new(),
         uart_left: Vec::new(),
-        reports: report_tx,
     };
     let dns = [ctx.dns];
-    d.log(Event::Net(format!(
+    d.io.log(Event::Net(format!(
         "dhcp address={} dns={}",
         ctx.address, ctx.dns
     )));
     m.handle_net(
-        d.instant(),
+        d.io.instant(),
         NetEvent::Configured {
             address: ctx.address,
             dns: &dns,
@@ -123,7 +126,22 @@ pub(crate) async fn run(ctx: Rc<ModuleCtx>) -> turmoil::Result {
     }
 }
 
+/// The loop's state: what it carries out ([`Io`]) and what waits for the
+/// core.
 struct Driver {
+    io: Io,
+    /// Reports not yet given to the core (the kit's policy decides what
+    /// waits for room).
+    inbox: Inbox<Vec<u8>>,
+    /// Reports that arrived since the last wake: they count from the wake's
+    /// instant, after the driver caught up with everything due before it.
+    arrived: VecDeque<(SocketId, Report)>,
+    /// UART bytes the core did not take yet (its input was paused).
+    uart_left: Vec<u8>,
+}
+
+/// The module host's hardware: UART, sockets, flash, clock.
+struct Io {
     ctx: Rc<ModuleCtx>,
     boot: Duration,
     /// The driver's own clock. turmoil (through tokio's timer wheel) wakes
@@ -134,163 +152,82 @@ struct Driver {
     at: Duration,
     /// One order channel per live socket task.
     orders: BTreeMap<SocketId, mpsc::UnboundedSender<Order>>,
-    /// Reports not yet given to the core; received data waits here while
-    /// the core has no room for it (the socket's receive buffer).
-    inbox: VecDeque<(SocketId, Report)>,
-    /// Reports that arrived since the last wake: they count from the wake's
-    /// instant, after the driver caught up with everything due before it.
-    arrived: VecDeque<(SocketId, Report)>,
-    /// UART bytes the core did not take yet (its input was paused).
-    uart_left: Vec<u8>,
     reports: mpsc::UnboundedSender<(SocketId, Report)>,
 }
 
 impl Driver {
-    fn instant(&self) -> Instant {
-        let micros = self.at.saturating_sub(self.boot).as_micros();
-        Instant::from_micros(u64::try_from(micros).unwrap_or(u64::MAX))
-    }
-
-    fn log(&self, event: Event) {
-        self.ctx.log.borrow_mut().push(self.at, event);
-    }
-
     /// Serves everything due up to `until`, each at its own instant, then
     /// the network reports that arrived, at `until`.
     fn run_until(&mut self, m: &mut Module, until: Duration) {
         let mut rounds = 0u32;
         while let Some(t) = self.next_due(m).filter(|&t| t <= until) {
-            self.at = self.at.max(t);
+            self.io.at = self.io.at.max(t);
             self.serve(m);
             rounds += 1;
-            assert!(rounds < 10_000_000, "module host livelock at {:?}", self.at);
+            assert!(
+                rounds < 10_000_000,
+                "module host livelock at {:?}",
+                self.io.at
+            );
         }
-        self.at = self.at.max(until);
-        self.inbox.append(&mut self.arrived);
+        self.io.at = self.io.at.max(until);
+        for (socket, report) in self.arrived.drain(..) {
+            self.inbox.push(socket, report);
+        }
         self.serve(m);
     }
 
-    /// Everything due at `self.at`.
+    /// Everything due at `self.io.at`.
     fn serve(&mut self, m: &mut Module) {
         self.feed(m);
         self.drain(m);
     }
 
-    /// Everything due goes into the core: UART pieces, socket reports
-    /// (received data only as far as the core has room), time.
+    fn drain(&mut self, m: &mut Module) {
+        driver_kit::drain(m, self.io.instant(), &mut self.io, &mut self.inbox);
+    }
+
+    /// Everything due goes into the core: UART pieces, socket reports (as
+    /// the kit's inbox lets them), time.
     fn feed(&mut self, m: &mut Module) {
-        let now = self.at;
+        let now = self.io.at;
         // UART: what the core left last time, then pieces due.
         if !self.uart_left.is_empty() {
             let left = std::mem::take(&mut self.uart_left);
-            let used = m.handle_uart(self.instant(), &left);
+            let used = m.handle_uart(self.io.instant(), &left);
             self.uart_left = left[used..].to_vec();
             self.drain(m);
         }
         while self.uart_left.is_empty() {
             let rts = m.uart_rx_ready();
-            let Some((_, piece)) = self.ctx.uart.borrow_mut().take_piece(now, rts) else {
+            let Some((_, piece)) = self.io.ctx.uart.borrow_mut().take_piece(now, rts) else {
                 break;
             };
-            self.log(Event::UartIn(piece.clone()));
-            let used = m.handle_uart(self.instant(), &piece);
+            self.io.log(Event::UartIn(piece.clone()));
+            let used = m.handle_uart(self.io.instant(), &piece);
             self.uart_left = piece[used..].to_vec();
             self.drain(m);
         }
-        // Sockets, in the order they reported. Received data the core has
-        // no room for waits in its socket's buffer, and so does that
-        // socket's later data and close (order within a stream holds);
-        // everything else goes on, as a real stack's send completions do
-        // not queue behind unread data: the `Sent` that ends a CIPSEND may
-        // be what frees the room (G-7 holds URCs until SEND OK).
-        let mut blocked = BTreeSet::new();
-        let mut waiting = VecDeque::new();
-        while let Some((socket, report)) = self.inbox.pop_front() {
-            let data_or_close = matches!(report, Report::Received(..) | Report::Closed(_));
-            if data_or_close && blocked.contains(&socket) {
-                waiting.push_back((socket, report));
-                continue;
-            }
-            if let Report::Received(from, mut data) = report {
-                let room = m.net_rx_room();
-                let rest = data.split_off(data.len().min(room));
-                if !data.is_empty() {
-                    self.log(Event::Net(format!(
-                        "{socket} received {} bytes from {from}",
-                        data.len()
-                    )));
-                    let event = NetEvent::Received {
-                        socket,
-                        from,
-                        data: &data,
-                    };
-                    m.handle_net(self.instant(), event);
-                }
-                if !rest.is_empty() {
-                    blocked.insert(socket);
-                    waiting.push_back((socket, Report::Received(from, rest)));
-                }
-            } else {
-                self.report(m, socket, report);
-            }
-            self.drain(m);
-        }
-        self.inbox = waiting;
-        if m.poll_timeout().is_some_and(|t| t <= self.instant()) {
-            m.handle_timeout(self.instant());
-        }
-    }
-
-    fn report(&mut self, m: &mut Module, socket: SocketId, report: Report) {
-        let at = self.instant();
-        self.log(Event::Net(format!("{socket} {report:?}")));
-        let event = match report {
-            Report::Opened(local_port) => NetEvent::Opened { socket, local_port },
-            Report::Failed => NetEvent::Failed { socket },
-            Report::Accepted(remote) => NetEvent::Accepted { socket, remote },
-            Report::Sent => NetEvent::Sent { socket },
-            Report::Closed(reason) => NetEvent::Closed { socket, reason },
-            Report::PingReply => NetEvent::PingReply { socket },
-            Report::Received(..) => unreachable!("handled in feed"),
+        let at = self.io.instant();
+        let mut core = Logged {
+            m,
+            io: &mut self.io,
         };
-        if matches!(event, NetEvent::Failed { .. } | NetEvent::Closed { .. }) {
-            self.orders.remove(&socket);
-        }
-        m.handle_net(at, event);
-    }
-
-    /// Carries out every output of the core.
-    fn drain(&mut self, m: &mut Module) {
-        let now = self.at;
-        loop {
-            let room = self.ctx.uart.borrow().tx_room(now);
-            if room == 0 {
-                break;
-            }
-            let mut buf = vec![0; room];
-            let n = m.poll_uart(&mut buf);
-            if n == 0 {
-                break;
-            }
-            self.ctx.uart.borrow_mut().module_write(now, &buf[..n]);
-            self.log(Event::UartOut(buf[..n].to_vec()));
-        }
-        while let Some(command) = m.poll_net() {
-            self.execute(command);
-        }
-        if let Some(blob) = m.poll_store() {
-            self.log(Event::Net(format!("store {} bytes", blob.len())));
-            *self.ctx.flash.borrow_mut() = blob.to_vec();
+        self.inbox.deliver(&mut core, at, |c, inbox| {
+            driver_kit::drain(c.m, at, c.io, inbox);
+        });
+        if m.poll_timeout().is_some_and(|t| t <= at) {
+            m.handle_timeout(at);
         }
     }
 
     /// The earliest instant anything is due.
     fn next_due(&self, m: &Module) -> Option<Duration> {
-        let now = self.at;
+        let now = self.io.at;
         let core = m
             .poll_timeout()
-            .map(|t| self.boot + Duration::from_micros(t.as_micros()));
-        let uart = self.ctx.uart.borrow();
+            .map(|t| self.io.boot + Duration::from_micros(t.as_micros()));
+        let uart = self.io.ctx.uart.borrow();
         // Like a UART's "TX FIFO below threshold" interrupt: refill when
         // half of the FIFO is free, not after every byte.
         let refill = uart.tx_room_at(now, (uart.config().tx_fifo / 2).max(1));
@@ -301,14 +238,80 @@ impl Driver {
             Some(refill)
         };
         let output = (m.usage().uart_tx > 0).then_some(refill);
-        // Data waiting for room: at once if there is room now, else when
+        // Reports waiting: at once if the core can take one now, else when
         // the UART has taken some output.
         let pending_rx =
-            (!self.inbox.is_empty()).then(|| if m.net_rx_room() > 0 { now } else { refill });
+            (!self.inbox.is_empty()).then(|| if self.inbox.is_ready(m) { now } else { refill });
         [core, piece, output, pending_rx]
             .into_iter()
             .flatten()
             .min()
+    }
+}
+
+/// The core as the inbox sees it, with every event logged on its way in.
+struct Logged<'a> {
+    m: &'a mut Module,
+    io: &'a mut Io,
+}
+
+impl driver_kit::Core for Logged<'_> {
+    fn room(&self, socket: SocketId) -> usize {
+        self.m.net_rx_room(socket)
+    }
+    fn limit(&self, socket: SocketId) -> usize {
+        self.m.net_rx_limit(socket)
+    }
+    fn handle(&mut self, now: Instant, event: NetEvent<'_>) {
+        let text = match event {
+            NetEvent::Received {
+                socket, from, data, ..
+            } => format!("{socket} received {} bytes from {from}", data.len()),
+            NetEvent::Opened { socket, local_port } => format!("{socket} Opened({local_port})"),
+            NetEvent::Failed { socket } => format!("{socket} Failed"),
+            NetEvent::Accepted { socket, remote } => format!("{socket} Accepted({remote})"),
+            NetEvent::Sent { socket } => format!("{socket} Sent"),
+            NetEvent::Closed { socket, reason } => format!("{socket} Closed({reason:?})"),
+            NetEvent::PingReply { socket } => format!("{socket} PingReply"),
+            NetEvent::Configured { .. } => format!("{event:?}"),
+        };
+        self.io.log(Event::Net(text));
+        if let NetEvent::Failed { socket } | NetEvent::Closed { socket, .. } = event {
+            self.io.orders.remove(&socket);
+        }
+        self.m.handle_net(now, event);
+    }
+}
+
+impl driver_kit::Io for Io {
+    fn uart_room(&self) -> usize {
+        self.ctx.uart.borrow().tx_room(self.at)
+    }
+
+    fn uart_write(&mut self, bytes: &[u8]) {
+        self.ctx.uart.borrow_mut().module_write(self.at, bytes);
+        self.log(Event::UartOut(bytes.to_vec()));
+    }
+
+    fn execute(&mut self, command: NetCommand) {
+        Io::execute(self, command);
+    }
+
+    fn store(&mut self, blob: &[u8]) -> Option<bool> {
+        self.log(Event::Net(format!("store {} bytes", blob.len())));
+        *self.ctx.flash.borrow_mut() = blob.to_vec();
+        Some(true)
+    }
+}
+
+impl Io {
+    fn instant(&self) -> Instant {
+        let micros = self.at.saturating_sub(self.boot).as_micros();
+        Instant::from_micros(u64::try_from(micros).unwrap_or(u64::MAX))
+    }
+
+    fn log(&self, event: Event) {
+        self.ctx.log.borrow_mut().push(self.at, event);
     }
 
     fn log_command(&self, c: &NetCommand) {

@@ -41,16 +41,7 @@ impl NetView {
 }
 
 /// A socket task's report, owned so it can cross the channel.
-#[derive(Debug)]
-pub(super) enum Report {
-    Opened(u16),
-    Failed,
-    Accepted(SocketAddrV4),
-    Received(SocketAddrV4, Vec<u8>),
-    Sent,
-    Closed(CloseReason),
-    PingReply,
-}
+pub(super) type Report = driver_kit::Report<Vec<u8>>;
 
 /// What the driver asks of a socket task.
 pub(super) enum Order {

@@ -721,5 +721,8 @@ fn tl_7_a_key_never_shows_in_debug_output() {
     };
     let shown = alloc::format!("{psk:?}");
     assert!(!shown.contains("s3cr3t"), "{shown}");
-    assert!(shown.contains("dev-7") && shown.contains("10 bytes"), "{shown}");
+    assert!(
+        shown.contains("dev-7") && shown.contains("10 bytes"),
+        "{shown}"
+    );
 }

@@ -485,7 +485,15 @@ fn g_7_closed_is_never_lost_while_a_peer_floods_held_urcs() {
         reason: CloseReason::Peer,
     });
     let out = d.take_text();
-    assert!(out.starts_with("\r\nCMDRSP:ERROR\r\n+IPD,"), "{:?}", &out[..40]);
+    assert!(
+        out.starts_with("\r\nCMDRSP:ERROR\r\n+IPD,"),
+        "{:?}",
+        &out[..40]
+    );
     // The held lines follow the final result, the link's end last.
-    assert!(out.ends_with("x\r\nCLOSED\r\n"), "{:?}", &out[out.len() - 40..]);
+    assert!(
+        out.ends_with("x\r\nCLOSED\r\n"),
+        "{:?}",
+        &out[out.len() - 40..]
+    );
 }

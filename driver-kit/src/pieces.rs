@@ -1,0 +1,108 @@
+//! UART input in the pieces a UART driver hands over (PT-2): at most the
+//! dialect's piece size, or whatever came before the line went idle.
+//!
+//! ESP-IDF's UART driver (and the sim's UART model) deliver received bytes
+//! when the FIFO reaches a threshold or after an RX timeout of 10 idle
+//! byte times; passthrough timing (the 20 ms flush, the `+++` guards)
+//! depends on it, so every port cuts pieces the same way.
+
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use firmware_core::{Dialect, Instant};
+
+/// Idle byte times that end a piece: ESP-IDF's default RX timeout.
+const IDLE_BYTES: u64 = 10;
+
+/// A receive FIFO cut into pieces.
+#[derive(Debug)]
+pub struct Pieces {
+    fifo: Vec<u8>,
+    piece: usize,
+    last: Instant,
+    idle: Duration,
+}
+
+impl Pieces {
+    /// An empty FIFO for `dialect`'s piece size, on a line at `baud` (8N1:
+    /// ten bits a byte).
+    pub fn new(dialect: &Dialect, baud: u32) -> Self {
+        let bit_ns = 1_000_000_000 / u64::from(baud.max(1));
+        Pieces {
+            fifo: Vec::new(),
+            piece: dialect.uart_piece,
+            last: Instant::ZERO,
+            idle: Duration::from_nanos(bit_ns * 10 * IDLE_BYTES),
+        }
+    }
+
+    /// Bytes that arrived at `at`.
+    pub fn push(&mut self, at: Instant, bytes: &[u8]) {
+        self.fifo.extend_from_slice(bytes);
+        self.last = self.last.max(at);
+    }
+
+    /// A piece's worth is waiting: take no more from the line for now.
+    pub fn is_full(&self) -> bool {
+        self.fifo.len() >= self.piece
+    }
+
+    /// When the next piece is due; `None` while the FIFO is empty.
+    pub fn due(&self) -> Option<Instant> {
+        match self.fifo.len() {
+            0 => None,
+            n if n >= self.piece => Some(self.last),
+            _ => Some(self.last + self.idle),
+        }
+    }
+
+    /// The piece due by `now`, if any.
+    pub fn take(&mut self, now: Instant) -> Option<Vec<u8>> {
+        self.due().filter(|&t| t <= now)?;
+        let n = self.fifo.len().min(self.piece);
+        let rest = self.fifo.split_off(n);
+        Some(core::mem::replace(&mut self.fifo, rest))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use firmware_core::SEED;
+
+    fn at(micros: u64) -> Instant {
+        Instant::from_micros(micros)
+    }
+
+    #[test]
+    fn a_short_write_is_one_piece_after_ten_idle_byte_times() {
+        let mut p = Pieces::new(&SEED, 115_200);
+        p.push(at(1000), b"AT\r\n");
+        // 100 bit times at 115200 baud: 868 us.
+        assert_eq!(p.due(), Some(at(1868)));
+        assert_eq!(p.take(at(1867)), None);
+        assert_eq!(p.take(at(1868)).as_deref(), Some(&b"AT\r\n"[..]));
+        assert_eq!(p.due(), None);
+    }
+
+    #[test]
+    fn a_long_write_goes_in_pieces_of_the_dialects_size_at_once() {
+        let mut p = Pieces::new(&SEED, 115_200);
+        p.push(at(5), &[7; 2500]);
+        assert!(p.is_full());
+        assert_eq!(p.take(at(5)).map(|v| v.len()), Some(1024));
+        assert_eq!(p.take(at(5)).map(|v| v.len()), Some(1024));
+        assert!(!p.is_full());
+        assert_eq!(p.take(at(5)), None);
+        assert_eq!(p.take(at(5 + 868)).map(|v| v.len()), Some(452));
+    }
+
+    #[test]
+    fn more_bytes_restart_the_idle_wait() {
+        let mut p = Pieces::new(&SEED, 9600);
+        p.push(at(0), b"A");
+        p.push(at(5000), b"T");
+        // 100 bit times at 9600 baud: 10.416 ms.
+        assert_eq!(p.due(), Some(at(5000 + 10_416)));
+    }
+}
