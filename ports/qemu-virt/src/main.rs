@@ -26,8 +26,9 @@ mod uart;
 use alloc::vec::Vec;
 use core::time::Duration;
 
+use driver_kit::Inbox;
 use embedded_alloc::LlffHeap as Heap;
-use firmware_core::{Instant, Module, NetEvent};
+use firmware_core::{Instant, Module, NetCommand, NetEvent};
 
 use crate::clock::Clock;
 use crate::net::Net;
@@ -56,11 +57,13 @@ fn main() -> ! {
     // UART bytes the core did not take yet (its output was full).
     let mut left: Vec<u8> = Vec::new();
 
+    let mut inbox = Inbox::<Vec<u8>>::new();
+
     let mut m = Module::new(&firmware_core::SEED, &[], SEED);
     let now = clock.now();
     let (address, dns) = Net::dhcp();
     m.handle_net(now, NetEvent::Configured { address, dns: &dns });
-    drain(&mut m, &uart, &mut net, now);
+    drain(&mut m, &uart, &mut net, now, &mut inbox);
 
     loop {
         let now = clock.now();
@@ -72,17 +75,21 @@ fn main() -> ! {
         if !left.is_empty() {
             let used = m.handle_uart(now, &left);
             left.drain(..used);
-            drain(&mut m, &uart, &mut net, now);
+            drain(&mut m, &uart, &mut net, now, &mut inbox);
         }
-        while let Some(event) = net.next_event(m.net_rx_room()) {
-            m.handle_net(now, event.as_net());
-            drain(&mut m, &uart, &mut net, now);
+        // The in-memory network reports at once; the kit's inbox decides
+        // what waits for the core's room.
+        while let Some((socket, report)) = net.next_event() {
+            inbox.push(socket, report);
         }
+        inbox.deliver(&mut m, now, |m, inbox| {
+            drain(m, &uart, &mut net, now, inbox)
+        });
         if m.poll_timeout().is_some_and(|t| t <= now) {
             m.handle_timeout(now);
-            drain(&mut m, &uart, &mut net, now);
+            drain(&mut m, &uart, &mut net, now, &mut inbox);
         }
-        if left.is_empty() && !net.has_event(m.net_rx_room()) {
+        if left.is_empty() && !inbox.is_ready(&m) && !net.has_event() {
             let uart = pieces.deadline().unwrap_or(now + UART_POLL);
             let wake = m.poll_timeout().map_or(uart, |t| t.min(uart));
             clock.sleep_until(wake);
@@ -90,23 +97,38 @@ fn main() -> ! {
     }
 }
 
-/// Carries out every output of the core: UART bytes, network commands, the
-/// settings to store. `virt` has no non-volatile memory this port writes:
-/// stored settings last until QEMU exits (the core itself keeps them across
-/// `AT+RST`).
-fn drain(m: &mut Module, uart: &Uart, net: &mut Net, now: Instant) {
-    let mut buf = [0; 256];
-    loop {
-        let n = m.poll_uart(&mut buf);
-        if n == 0 {
-            break;
-        }
-        uart.write_all(&buf[..n]);
+/// Carries out every output of the core, through the kit.
+fn drain(m: &mut Module, uart: &Uart, net: &mut Net, now: Instant, inbox: &mut Inbox<Vec<u8>>) {
+    driver_kit::drain(m, now, &mut Io { uart, net, now }, inbox);
+}
+
+/// The port's hardware as the kit drives it.
+struct Io<'a> {
+    uart: &'a Uart,
+    net: &'a mut Net,
+    now: Instant,
+}
+
+impl driver_kit::Io for Io<'_> {
+    fn uart_room(&self) -> usize {
+        // A polled write waits for the transmitter: always room.
+        usize::MAX
     }
-    while let Some(command) = m.poll_net() {
-        net.execute(now, command);
+
+    fn uart_write(&mut self, bytes: &[u8]) {
+        self.uart.write_all(bytes);
     }
-    let _ = m.poll_store();
+
+    fn execute(&mut self, command: NetCommand) {
+        self.net.execute(self.now, command);
+    }
+
+    /// `virt` has no non-volatile memory this port writes: stored settings
+    /// last until QEMU exits (the core itself keeps them across `AT+RST`),
+    /// which is as durable as this machine gets.
+    fn store(&mut self, _blob: &[u8]) -> Option<bool> {
+        Some(true)
+    }
 }
 
 fn init_heap() {

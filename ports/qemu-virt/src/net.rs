@@ -26,7 +26,8 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 use core::net::{Ipv4Addr, SocketAddrV4};
 
-use firmware_core::{Instant, NetCommand, NetEvent, SocketId};
+use driver_kit::Report;
+use firmware_core::{Instant, NetCommand, SocketId};
 use simple_dns::rdata::{A, RData};
 use simple_dns::{CLASS, Packet, PacketFlag, QCLASS, QTYPE, RCODE, ResourceRecord, TYPE};
 
@@ -71,35 +72,8 @@ struct Socket {
     kind: Kind,
 }
 
-/// A report for the core, owned until it is delivered.
-#[derive(Debug)]
-pub(crate) enum Event {
-    Opened(SocketId, u16),
-    Failed(SocketId),
-    Sent(SocketId),
-    Received(SocketId, SocketAddrV4, Vec<u8>),
-    PingReply(SocketId),
-}
-
-impl Event {
-    /// The event as the core takes it.
-    pub(crate) fn as_net(&self) -> NetEvent<'_> {
-        match self {
-            Event::Opened(socket, local_port) => NetEvent::Opened {
-                socket: *socket,
-                local_port: *local_port,
-            },
-            Event::Failed(socket) => NetEvent::Failed { socket: *socket },
-            Event::Sent(socket) => NetEvent::Sent { socket: *socket },
-            Event::Received(socket, from, data) => NetEvent::Received {
-                socket: *socket,
-                from: *from,
-                data,
-            },
-            Event::PingReply(socket) => NetEvent::PingReply { socket: *socket },
-        }
-    }
-}
+/// A socket's news, as the kit's inbox takes it.
+pub(crate) type Event = (SocketId, Report<Vec<u8>>);
 
 /// The network and everything on it.
 pub(crate) struct Net {
@@ -126,33 +100,14 @@ impl Net {
         (MODULE, [ROUTER])
     }
 
-    /// The next report, if one may go to the core now: received data only
-    /// as far as `room` allows (the rest stays first in line, as in a
-    /// socket's receive buffer).
-    pub(crate) fn next_event(&mut self, room: usize) -> Option<Event> {
-        match self.events.front_mut()? {
-            Event::Received(socket, from, data) => {
-                if room == 0 {
-                    return None;
-                }
-                if data.len() <= room {
-                    return self.events.pop_front();
-                }
-                let rest = data.split_off(room);
-                let first = core::mem::replace(data, rest);
-                Some(Event::Received(*socket, *from, first))
-            }
-            _ => self.events.pop_front(),
-        }
+    /// Whether a report waits to be taken.
+    pub(crate) fn has_event(&self) -> bool {
+        !self.events.is_empty()
     }
 
-    /// Whether [`next_event`](Self::next_event) would give something.
-    pub(crate) fn has_event(&self, room: usize) -> bool {
-        match self.events.front() {
-            Some(Event::Received(..)) => room > 0,
-            Some(_) => true,
-            None => false,
-        }
+    /// The next report, in the order things happened.
+    pub(crate) fn next_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
     }
 
     /// Carries out one command; its reports queue up for `next_event`.
@@ -166,7 +121,7 @@ impl Net {
             } => {
                 if tls.is_some() {
                     // No TLS peer here (nor in the simulator yet).
-                    self.events.push_back(Event::Failed(socket));
+                    self.events.push_back((socket, Report::Failed));
                     return;
                 }
                 // turmoil takes the port before it knows the outcome.
@@ -174,14 +129,14 @@ impl Net {
                 if remote == ECHO {
                     self.open(socket, local_port, Kind::Echo);
                 } else {
-                    self.events.push_back(Event::Failed(socket));
+                    self.events.push_back((socket, Report::Failed));
                 }
             }
             NetCommand::Listen {
                 socket, local_port, ..
             } => {
                 if self.in_use(local_port) {
-                    self.events.push_back(Event::Failed(socket));
+                    self.events.push_back((socket, Report::Failed));
                 } else {
                     self.open(socket, local_port, Kind::Listening);
                 }
@@ -192,7 +147,7 @@ impl Net {
                 dtls,
             } => {
                 if dtls.is_some() || (local_port != 0 && self.in_use(local_port)) {
-                    self.events.push_back(Event::Failed(socket));
+                    self.events.push_back((socket, Report::Failed));
                     return;
                 }
                 let port = match local_port {
@@ -205,14 +160,15 @@ impl Net {
                 let Some(kind) = self.sockets.get(&socket).map(|s| s.kind) else {
                     return;
                 };
-                self.events.push_back(Event::Sent(socket));
+                self.events.push_back((socket, Report::Sent));
                 let reply = match (kind, to) {
                     (Kind::Echo, _) => Some((ECHO, data)),
                     (Kind::Datagram, Some(to)) => self.serve_datagram(now, to, &data),
                     _ => None,
                 };
                 if let Some((from, reply)) = reply {
-                    self.events.push_back(Event::Received(socket, from, reply));
+                    self.events
+                        .push_back((socket, Report::Received(from, reply)));
                 }
             }
             NetCommand::Close { socket } => {
@@ -222,7 +178,7 @@ impl Net {
                 // The simulator pings from a fresh UDP socket.
                 self.ephemeral_port();
                 if to == *ECHO.ip() || to == ROUTER {
-                    self.events.push_back(Event::PingReply(socket));
+                    self.events.push_back((socket, Report::PingReply));
                 }
             }
         }
@@ -230,7 +186,7 @@ impl Net {
 
     fn open(&mut self, socket: SocketId, local_port: u16, kind: Kind) {
         self.sockets.insert(socket, Socket { local_port, kind });
-        self.events.push_back(Event::Opened(socket, local_port));
+        self.events.push_back((socket, Report::Opened(local_port)));
     }
 
     fn in_use(&self, port: u16) -> bool {
