@@ -1,7 +1,7 @@
 //! firmware-core on an ESP32-C3: the module's UART is UART0 (GPIO21 TX,
 //! GPIO20 RX, 115200 8N1), its network a Wi-Fi station with DHCP
 //! (esp-radio) and embassy-net's TCP/UDP/ICMP sockets, its clock
-//! embassy-time, its non-volatile storage one flash sector.
+//! embassy-time, its non-volatile storage two flash sectors.
 //!
 //! A thin driver (STYLE.md §10): no AT meaning here. `main` sets up the
 //! hardware, allocates static resources once and spawns a task per concern:
@@ -9,10 +9,11 @@
 //! - `module_task` (module.rs): owns the `Module`; reads the clock, feeds it
 //!   UART pieces, socket reports, DHCP configuration and its timer; drains
 //!   every `poll_*`; sleeps until the earliest of them.
-//! - `uart_rx_task` (uart.rs): empties the UART0 receive FIFO into a pipe,
-//!   so input is not lost while the module task writes output.
-//! - `socket_task` × `SLOTS` and `ping_task` (net.rs): one embassy-net
-//!   socket each, carrying out the core's `NetCommand`s and reporting back.
+//! - `uart_rx_task` and `uart_tx_task` (uart.rs): UART0 through a pipe
+//!   each way, so the module task never waits on the line.
+//! - `socket_task` × `SLOTS` (slot.rs) and `ping_task` (net.rs): one
+//!   embassy-net socket each, carrying out the core's `NetCommand`s and
+//!   reporting back.
 //! - `connection_task` and `net_task` (wifi.rs): the Wi-Fi station and the
 //!   embassy-net runner, as in esp-hal's `embassy_dhcp` example.
 //!
@@ -27,6 +28,7 @@ extern crate alloc;
 mod clock;
 mod module;
 mod net;
+mod slot;
 mod storage;
 mod uart;
 mod wifi;
@@ -103,15 +105,16 @@ async fn main(spawner: Spawner) -> ! {
     static PING_BUFFERS: ConstStaticCell<PingBuffers> = ConstStaticCell::new(PingBuffers::new());
     let slots = SLOT_BUFFERS.take().iter_mut().zip(SLOT_META.take());
     for (index, (buffers, meta)) in slots.enumerate() {
-        spawner.spawn(net::socket_task(index, stack, buffers, meta).expect("socket task pool"));
+        spawner.spawn(slot::socket_task(index, stack, buffers, meta).expect("socket task pool"));
     }
     spawner.spawn(net::ping_task(stack, PING_BUFFERS.take()).expect("ping task"));
     spawner.spawn(wifi::net_task(runner).expect("net task"));
     if let Some(controller) = controller {
         spawner.spawn(wifi::connection_task(controller).expect("connection task"));
     }
-    spawner.spawn(uart::uart_rx_task(uart_rx).expect("uart task"));
-    spawner.spawn(module::module_task(uart_tx, stack, store, stored, seed(&rng)).expect("module"));
+    spawner.spawn(uart::uart_rx_task(uart_rx).expect("uart rx task"));
+    spawner.spawn(uart::uart_tx_task(uart_tx).expect("uart tx task"));
+    spawner.spawn(module::module_task(stack, store, stored, seed(&rng)).expect("module"));
     println!("atcert esp32c3: running; AT on UART0 (GPIO21 TX, GPIO20 RX) at {BAUD} 8N1");
 
     loop {

@@ -1,43 +1,45 @@
 //! The module task: owns the `Module` and runs the loop every port has
 //! (STYLE.md §10). Read the clock once; feed the core the UART piece it has
 //! not taken yet, the network's reports and its due timer, draining every
-//! `poll_*` after each input; then sleep until the earliest of the core's
-//! wake-up, UART input, a socket report and a change of the DHCP
+//! `poll_*` after each input (driver-kit's `drain`); then sleep until the
+//! earliest of the core's wake-up, UART input, news from a socket, room on
+//! the line for output the core holds, and a change of the DHCP
 //! configuration.
+//!
+//! Network reports reach the core through driver-kit's `Inbox`, which
+//! decides what waits for the core's room: only received data (and what
+//! follows it on its own socket), never a `Sent` or another socket's news.
 
+use core::cell::Cell;
 use core::future::pending;
 use core::ops::Range;
 
-use embassy_futures::select::{Either4, select4};
+use driver_kit::Inbox;
+use embassy_futures::select::{Either5, select5};
 use embassy_net::Stack;
 use embassy_time::{Duration, Timer};
-use esp_hal::Async;
-use esp_hal::uart::UartTx;
 use esp_println::println;
-use firmware_core::{Module, NetEvent};
+use firmware_core::{Instant, Module, NetCommand, NetEvent};
 
 use crate::clock;
-use crate::net::{REPORTS, Sockets, What};
+use crate::net::{Chunk, NEWS, News, Sockets};
 use crate::storage::{Blob, Store};
-use crate::uart::{self, PIECE, UART_IN};
-
-/// Reports held back for the core (received data waiting for room, and
-/// what came after it) before the report channel is left to fill.
-const INBOX: usize = 16;
+use crate::uart::{self, PIECE, UART_IN, UART_ROOM};
 
 /// How soon to offer UART input again that the core did not take.
 const RETRY: Duration = Duration::from_millis(1);
 
 /// What the module task carries out for the core.
-struct Driver {
-    uart: UartTx<'static, Async>,
+struct Io {
     sockets: Sockets,
     store: Store,
+    /// The line's output pipe was found full: the core may hold output
+    /// until it has room.
+    blocked: Cell<bool>,
 }
 
 #[embassy_executor::task]
 pub(crate) async fn module_task(
-    uart: UartTx<'static, Async>,
     stack: Stack<'static>,
     store: Store,
     stored: Option<Blob>,
@@ -48,12 +50,12 @@ pub(crate) async fn module_task(
         stored.as_ref().map_or(&[], |b| b),
         seed,
     );
-    let mut d = Driver {
-        uart,
+    let mut io = Io {
         sockets: Sockets::new(),
         store,
+        blocked: Cell::new(false),
     };
-    d.drain(&mut m).await;
+    let mut inbox = Inbox::new();
 
     let mut piece = [0u8; PIECE];
     // The part of `piece` the core has not taken (its output was full).
@@ -62,22 +64,29 @@ pub(crate) async fn module_task(
     let mut configured = false;
     loop {
         let now = clock::now();
+        // Output the line had no room for before (and `ready` at boot).
+        io.drain(&mut m, now, &mut inbox);
         while !left.is_empty() {
             let used = m.handle_uart(now, &piece[left.clone()]);
             left.start += used;
-            d.drain(&mut m).await;
+            io.drain(&mut m, now, &mut inbox);
             if used == 0 {
                 // Output drained, so the core takes more at the next turn.
                 break;
             }
         }
-        d.deliver(&mut m, now).await;
+        inbox.deliver(&mut m, now, |m, inbox| io.drain(m, now, inbox));
         if m.poll_timeout().is_some_and(|t| t <= now) {
             m.handle_timeout(now);
-            d.drain(&mut m).await;
+            io.drain(&mut m, now, &mut inbox);
         }
 
-        let wake = m.poll_timeout();
+        // Reports the core can take now: at once.
+        let wake = if inbox.is_ready(&m) {
+            Some(now)
+        } else {
+            m.poll_timeout()
+        };
         let uart_in = async {
             if left.is_empty() {
                 Some(UART_IN.read(&mut piece).await)
@@ -85,15 +94,6 @@ pub(crate) async fn module_task(
                 // The core paused input: look again shortly.
                 Timer::after(RETRY).await;
                 None
-            }
-        };
-        // Reports wait in their channel while the inbox is full of ones
-        // waiting for the core to have room.
-        let report = async {
-            if d.sockets.inbox.len() < INBOX {
-                REPORTS.receive().await
-            } else {
-                pending().await
             }
         };
         let timer = async {
@@ -109,100 +109,79 @@ pub(crate) async fn module_task(
                 stack.wait_config_up().await;
             }
         };
-        match select4(uart_in, report, timer, dhcp).await {
-            Either4::First(Some(n)) => left = 0..n,
-            Either4::First(None) => {}
-            Either4::Second(report) => d.sockets.inbox.push_back(report),
-            Either4::Third(()) => {}
-            Either4::Fourth(()) => {
+        let room = async {
+            if io.blocked.get() {
+                UART_ROOM.wait().await;
+            } else {
+                pending().await
+            }
+        };
+        match select5(uart_in, NEWS.receive(), timer, dhcp, room).await {
+            Either5::First(Some(n)) => left = 0..n,
+            Either5::First(None) | Either5::Third(()) => {}
+            Either5::Second(news) => io.news(&mut inbox, news),
+            Either5::Fourth(()) => {
                 configured = !configured;
                 if let Some(config) = stack.config_v4().filter(|_| configured) {
                     println!("dhcp: {} dns {:?}", config.address, config.dns_servers);
+                    let now = clock::now();
                     m.handle_net(
-                        clock::now(),
+                        now,
                         NetEvent::Configured {
                             address: config.address.address(),
                             dns: &config.dns_servers,
                         },
                     );
-                    d.drain(&mut m).await;
+                    io.drain(&mut m, now, &mut inbox);
                 }
             }
+            Either5::Fifth(()) => io.blocked.set(false),
+        }
+        // Whatever else the sockets said meanwhile, in this turn.
+        while let Ok(news) = NEWS.try_receive() {
+            io.news(&mut inbox, news);
         }
     }
 }
 
-impl Driver {
-    /// Carries out every output of the core: UART bytes, network commands,
-    /// the settings to store.
-    async fn drain(&mut self, m: &mut Module) {
-        let mut buf = [0u8; 256];
-        loop {
-            let n = m.poll_uart(&mut buf);
-            if n == 0 {
-                break;
-            }
-            uart::write_all(&mut self.uart, &buf[..n]).await;
-        }
-        while let Some(command) = m.poll_net() {
-            self.sockets.execute(command);
-        }
-        if let Some(blob) = m.poll_store() {
-            self.store.save(&blob);
+impl Io {
+    /// Carries out every output of the core (driver-kit's order), then
+    /// hands the inbox the opens the driver refused itself.
+    fn drain(&mut self, m: &mut Module, now: Instant, inbox: &mut Inbox<Chunk>) {
+        driver_kit::drain(m, now, self, inbox);
+        for (socket, report) in self.sockets.refused.drain(..) {
+            inbox.push(socket, report);
         }
     }
 
-    /// Gives the core the reports in the inbox: received data as far as it
-    /// has room, the rest whole. Each socket's reports stay in order; one
-    /// whose data waits for room holds back only its own later reports, so
-    /// a `Sent` or `Closed` of another socket (which may be what frees the
-    /// room) still gets through.
-    async fn deliver(&mut self, m: &mut Module, now: firmware_core::Instant) {
-        let mut i = 0;
-        while i < self.sockets.inbox.len() {
-            let inbox = &mut self.sockets.inbox;
-            let socket = inbox[i].socket;
-            if inbox.iter().take(i).any(|r| r.socket == socket) {
-                // Behind a report of its own socket that waits.
-                i += 1;
-                continue;
-            }
-            if let What::Received(from, data) = &mut inbox[i].what {
-                let room = m.net_rx_room();
-                if room == 0 {
-                    i += 1;
-                    continue;
-                }
-                let n = data.len().min(room);
-                let event = NetEvent::Received {
-                    socket,
-                    from: *from,
-                    data: &data[..n],
-                };
-                m.handle_net(now, event);
-                if n < data.len() {
-                    data.drain(..n);
-                } else if let Some(done) = self.sockets.inbox.remove(i) {
-                    self.sockets.consumed(done.slot);
-                }
-                self.drain(m).await;
-                continue;
-            }
-            let Some(report) = self.sockets.inbox.remove(i) else {
-                break;
-            };
-            let event = match report.what {
-                What::Opened(local_port) => NetEvent::Opened { socket, local_port },
-                What::Failed => NetEvent::Failed { socket },
-                What::Accepted(remote) => NetEvent::Accepted { socket, remote },
-                What::Sent => NetEvent::Sent { socket },
-                What::Closed(reason) => NetEvent::Closed { socket, reason },
-                What::PingReply => NetEvent::PingReply { socket },
-                What::Received(..) => unreachable!("handled above"),
-            };
-            self.sockets.forget(&report);
-            m.handle_net(now, event);
-            self.drain(m).await;
+    fn news(&mut self, inbox: &mut Inbox<Chunk>, news: News) {
+        match news {
+            News::Report(socket, report) => inbox.push(socket, report),
+            News::Gone(slot) => self.sockets.gone(slot),
         }
+    }
+}
+
+impl driver_kit::Io for Io {
+    fn uart_room(&self) -> usize {
+        let room = uart::UART_OUT.free_capacity();
+        if room == 0 {
+            self.blocked.set(true);
+        }
+        room
+    }
+
+    fn uart_write(&mut self, bytes: &[u8]) {
+        // `uart_room` said it fits; the module task is the only writer.
+        uart::write(bytes);
+    }
+
+    fn execute(&mut self, command: NetCommand) {
+        self.sockets.execute(command);
+    }
+
+    fn store(&mut self, blob: &[u8]) -> Option<bool> {
+        // Flash writes finish (or fail) before returning.
+        Some(self.store.save(blob))
     }
 }
