@@ -131,3 +131,14 @@ Feature: AT+CIPDOMAIN
       | AT+CIPDOMAIN=                     |
       | AT+CIPDOMAIN=""                   |
       | AT+CIPDOMAIN="peer.lan","peer.lan" |
+
+  @DM-2
+  Scenario: an alias is followed to its address
+    Given the DNS name "echo.lan" resolves to 192.168.0.103
+    And the DNS name "www.echo.lan" is an alias of "echo.lan"
+    When the host sends AT+CIPDOMAIN="www.echo.lan"
+    Then the module replies:
+      """
+      +CIPDOMAIN:"192.168.0.103"
+      OK
+      """

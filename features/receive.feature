@@ -299,3 +299,16 @@ Feature: Data and connection events in normal mode
     And the module replies 3,CLOSED within 2 s
     When the host sends AT+CIPSTATUS?
     Then the module replies OK
+
+  @SS-8 @RX-1
+  Scenario: a UDP peer that speaks first reaches a UDP server link, and the link answers it
+    Given the module has just booted
+    When the host sends AT+CIPSTART=1,"UDP","192.168.0.104",7000,5637,"0.0.0.0"
+    Then the module replies OK
+    When a UDP peer at 192.168.0.104:7000 sends "first" to the module's port 5637
+    Then the module replies +IPD,5:first
+    When the host sends AT+CIPSEND=1,5
+    Then the module replies >
+    When the host sends the raw bytes "reply"
+    Then the module replies SEND OK
+    And the peer at 192.168.0.104:7000 receives "reply"

@@ -355,3 +355,16 @@ Feature: SNTP: AT+CIPSNTPCFG and AT+CIPSNTPTIME
       +CIPSNTPTIME:2030-01-01 01:00:{n}
       OK
       """
+
+  @NT-3 @NT-4
+  Scenario: the time is the server's, as it reads when the module asks
+    When the SNTP server at 192.168.0.123 sets its clock to 2030-01-02 03:04:05 UTC
+    And the host sends AT+CIPSNTPCFG=1,0,"192.168.0.123"
+    Then the module replies OK
+    When the host waits 100 ms
+    And the host sends AT+CIPSNTPTIME?
+    Then the module replies:
+      """
+      +CIPSNTPTIME:2030-01-02 03:04:05
+      OK
+      """

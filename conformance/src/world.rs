@@ -7,7 +7,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::rc::Rc;
 use std::time::Duration;
 
-use sim::peers::{DnsState, Shared};
+use sim::peers::{Clock, DnsState, Shared};
 
 use crate::dut::Dut;
 use crate::lines::next_line;
@@ -40,6 +40,8 @@ pub struct AtWorld {
     pub data_peer: Option<SocketAddrV4>,
     /// DNS servers a scenario set up besides the network's.
     pub dns_servers: BTreeMap<Ipv4Addr, Rc<RefCell<DnsState>>>,
+    /// SNTP servers' clocks, by address.
+    pub sntp_clocks: BTreeMap<Ipv4Addr, Rc<RefCell<Clock>>>,
 }
 
 impl fmt::Debug for AtWorld {
@@ -61,6 +63,7 @@ impl AtWorld {
             peers: BTreeMap::new(),
             data_peer: None,
             dns_servers: BTreeMap::new(),
+            sntp_clocks: BTreeMap::new(),
         }
     }
 

@@ -36,5 +36,5 @@ pub use drain::{Io, drain};
 pub use inbox::{Core, Inbox};
 pub use pieces::Pieces;
 pub use record::Record;
-pub use report::Report;
+pub use report::{Credited, Report};
 pub use slots::Slots;

@@ -45,3 +45,15 @@ impl<D> Report<D> {
         matches!(self, Report::Failed | Report::Closed(_))
     }
 }
+
+/// Received bytes with what the driver holds until the core has all of
+/// them: a read credit whose drop lets the socket read again, so a socket
+/// whose data waits stops reading and the peer's window closes.
+#[derive(Debug)]
+pub struct Credited<T>(pub alloc::vec::Vec<u8>, pub T);
+
+impl<T> AsRef<[u8]> for Credited<T> {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}

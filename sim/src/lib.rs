@@ -18,6 +18,8 @@
 #![warn(missing_docs)]
 
 pub mod bench;
+pub mod flash;
+pub mod flight;
 pub mod lab;
 mod module_host;
 pub mod peers;

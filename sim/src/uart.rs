@@ -87,6 +87,8 @@ pub struct Uart {
     /// transmitter starts no byte, and what it was given waits in `held`.
     host_ready: bool,
     held: Vec<u8>,
+    /// The module's RTS (the host's CTS), as its driver last set it.
+    module_rts: bool,
 }
 
 /// What the next piece will be, found without changing the line.
@@ -111,7 +113,29 @@ impl Uart {
             out_free_at: Duration::ZERO,
             host_ready: true,
             held: Vec::new(),
+            module_rts: true,
         }
+    }
+
+    /// Turns RTS/CTS on or off on both sides, from now on. Turning it off
+    /// lets the host's RTS go: output held behind it goes on at `now`.
+    pub fn set_flow_control(&mut self, now: Duration, on: bool) {
+        if !on && !self.host_ready {
+            self.host_ready(now, true);
+        }
+        self.cfg.flow_control = on;
+    }
+
+    /// The module's driver sets its RTS: whether the module can take
+    /// input (the scan of pieces honours it through `rts` arguments).
+    pub fn set_module_rts(&mut self, ready: bool) {
+        self.module_rts = ready;
+    }
+
+    /// Whether the module asserts its RTS; always true without flow
+    /// control.
+    pub fn module_rts(&self) -> bool {
+        self.module_rts || !self.cfg.flow_control
     }
 
     /// The settings.

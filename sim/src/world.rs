@@ -108,13 +108,15 @@ impl Builder {
             seed: self.seed,
             uart: Rc::new(RefCell::new(Uart::new(self.uart))),
             uart_written: Rc::new(Notify::new()),
-            flash: Rc::new(RefCell::new(self.flash)),
+            flash: Rc::new(RefCell::new(crate::flash::Flash::new(&self.flash))),
             log: log.clone(),
             boots: Rc::new(RefCell::new(0)),
             view: Rc::new(RefCell::new(NetView {
                 base_latency: self.latency,
+                loss_rng: self.seed ^ 0x1055_1055_1055_1055,
                 ..NetView::default()
             })),
+            flight: Rc::default(),
         });
         let host_ctx = ctx.clone();
         sim.host(self.module, move || module_host::run(host_ctx.clone()));
@@ -266,7 +268,46 @@ impl World {
     pub fn add_service(&mut self, ip: Ipv4Addr, service: Service) -> Shared {
         self.note(format!("peer {ip} {}", describe(&service)));
         self.add_host(ip);
-        self.hosts[&ip].add(service)
+        let shared = self.hosts[&ip].add(service);
+        shared.borrow_mut().flight = Some(self.ctx.flight.clone());
+        shared
+    }
+
+    // ---- the network pushing back ----
+
+    /// Every TCP connection holds at most `bytes` in flight each way, from
+    /// now on: what one program wrote and the other has not read yet
+    /// (see [`crate::flight`]).
+    pub fn set_flight_budget(&mut self, bytes: usize) {
+        self.ctx.flight.borrow_mut().set_budget(bytes);
+        self.note(format!(
+            "at most {bytes} bytes in flight per TCP connection"
+        ));
+    }
+
+    /// The link to `ip` loses `percent` of its datagrams from now on (UDP
+    /// only: turmoil's TCP does not retransmit), by a seeded draw.
+    pub fn set_datagram_loss(&mut self, ip: Ipv4Addr, percent: u8) {
+        self.ctx.view.borrow_mut().loss.insert(ip, percent.min(100));
+        self.note(format!(
+            "the link to {ip} loses {percent}% of its datagrams"
+        ));
+    }
+
+    /// Turns RTS/CTS on or off on both sides of the UART.
+    pub fn set_flow_control(&mut self, on: bool) {
+        let now = self.now();
+        self.ctx.uart.borrow_mut().set_flow_control(now, on);
+        self.note(format!(
+            "hardware flow control {}",
+            if on { "on" } else { "off" }
+        ));
+    }
+
+    /// Whether the module asserts its RTS (the host's CTS): false while it
+    /// holds the host back (PT-7).
+    pub fn module_rts(&self) -> bool {
+        self.ctx.uart.borrow().module_rts()
     }
 
     /// A host with no services that still answers ping.
@@ -393,7 +434,7 @@ impl World {
 
     /// What the module's non-volatile storage holds.
     pub fn flash(&self) -> Vec<u8> {
-        self.ctx.flash.borrow().clone()
+        self.ctx.flash.borrow().blob()
     }
 
     /// How many times the module has booted.
@@ -414,6 +455,9 @@ fn describe(service: &Service) -> String {
         }
         Service::TcpCloser { port, after } => format!("tcp closer :{port} after {after:?}"),
         Service::TcpClient { to } => format!("tcp client to {to}"),
+        Service::UdpPeer { port, to, first } => {
+            format!("udp peer :{port} sends {} bytes to {to}", first.len())
+        }
         Service::Dns { port, .. } => format!("dns :{port}"),
         Service::Sntp { port, .. } => format!("sntp :{port}"),
     }

@@ -309,3 +309,42 @@ fn hardware_flow_control_holds_either_side_back() {
     got.extend(w.host_read());
     assert_eq!(got, sent);
 }
+
+#[test]
+fn b_6_power_lost_at_each_step_of_a_settings_change_keeps_old_or_new_and_never_loses_an_ok() {
+    let (old, new) = ("+CIPDNS:1,\"1.1.1.1\"", "+CIPDNS:1,\"2.2.2.2\"");
+    let (mut olds, mut news) = (0, 0);
+    // The command takes ~2 ms on the line at 115200 baud, the write 2 ms:
+    // every 1 ms step from the first byte sent to well after the OK.
+    for steps in 0..12 {
+        let mut w = World::new(10);
+        booted(&mut w);
+        assert_eq!(cmd(&mut w, "AT+SYSSTORE=1"), "\r\nOK\r\n");
+        assert_eq!(cmd(&mut w, "AT+CIPDNS=1,\"1.1.1.1\""), "\r\nOK\r\n");
+        w.host_write(b"AT+CIPDNS=1,\"2.2.2.2\"\r\n");
+        for _ in 0..steps {
+            w.step();
+        }
+        let said_ok = String::from_utf8_lossy(&w.host_read()).contains("OK");
+        w.power_cycle();
+        wait_for(&mut w, "ready\r\n");
+        w.host_write(b"ATE0\r\n");
+        wait_for(&mut w, "OK\r\n");
+        let got = cmd(&mut w, "AT+CIPDNS?");
+        // (Bytes still on the line at the power cut reach the new boot.)
+        if got.contains(new) {
+            news += 1;
+        } else {
+            assert!(
+                !said_ok,
+                "step {steps}: OK was sent, then the setting was lost"
+            );
+            assert!(
+                got.contains(old),
+                "step {steps}: neither old nor new: {got:?}"
+            );
+            olds += 1;
+        }
+    }
+    assert!(olds > 0 && news > 0, "{olds} old, {news} new");
+}

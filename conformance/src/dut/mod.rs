@@ -15,7 +15,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use sim::World;
-use sim::peers::{DnsState, Service, Shared};
+use sim::peers::{Clock, DnsState, Service, Shared};
 
 /// A network fault a scenario injects (simulator only, `@sim`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,8 +63,20 @@ pub trait Dut {
     fn network_dns(&mut self) -> Rc<RefCell<DnsState>>;
     /// A DNS server of its own at `ip`.
     fn add_dns_server(&mut self, ip: Ipv4Addr) -> Rc<RefCell<DnsState>>;
-    /// An SNTP server at `ip` whose clock reads `unix_micros` now.
-    fn add_sntp_server(&mut self, ip: Ipv4Addr, unix_micros: i64);
+    /// An SNTP server at `ip` whose clock reads `unix_micros` now; its clock.
+    fn add_sntp_server(&mut self, ip: Ipv4Addr, unix_micros: i64) -> Rc<RefCell<Clock>>;
+    /// The network's time, as the lab's clocks count it ([`Clock::set_at`]).
+    fn network_now(&self) -> Duration;
+    /// Every TCP connection holds at most `bytes` in flight each way.
+    fn set_flight_budget(&mut self, bytes: usize) -> Result<(), Unsupported>;
+    /// The link to `ip` loses `percent` of its datagrams.
+    fn set_datagram_loss(&mut self, ip: Ipv4Addr, percent: u8) -> Result<(), Unsupported>;
+    /// RTS/CTS on both sides of the UART.
+    fn set_flow_control(&mut self, on: bool) -> Result<(), Unsupported>;
+    /// The host deasserts (`true`) or asserts its RTS.
+    fn hold_output(&mut self, hold: bool) -> Result<(), Unsupported>;
+    /// Whether the module asserts its RTS (lets the host send).
+    fn module_rts(&mut self) -> Result<bool, Unsupported>;
     /// Injects a fault.
     fn fault(&mut self, fault: Fault) -> Result<(), Unsupported>;
     /// The record of the run so far, for failure reports.
@@ -145,8 +157,36 @@ impl Dut for SimDut {
         self.world.add_dns_server(ip)
     }
 
-    fn add_sntp_server(&mut self, ip: Ipv4Addr, unix_micros: i64) {
-        self.world.add_sntp_server(ip, unix_micros);
+    fn add_sntp_server(&mut self, ip: Ipv4Addr, unix_micros: i64) -> Rc<RefCell<Clock>> {
+        self.world.add_sntp_server(ip, unix_micros)
+    }
+
+    fn network_now(&self) -> Duration {
+        self.world.now()
+    }
+
+    fn set_flight_budget(&mut self, bytes: usize) -> Result<(), Unsupported> {
+        self.world.set_flight_budget(bytes);
+        Ok(())
+    }
+
+    fn set_datagram_loss(&mut self, ip: Ipv4Addr, percent: u8) -> Result<(), Unsupported> {
+        self.world.set_datagram_loss(ip, percent);
+        Ok(())
+    }
+
+    fn set_flow_control(&mut self, on: bool) -> Result<(), Unsupported> {
+        self.world.set_flow_control(on);
+        Ok(())
+    }
+
+    fn hold_output(&mut self, hold: bool) -> Result<(), Unsupported> {
+        self.world.host_ready(!hold);
+        Ok(())
+    }
+
+    fn module_rts(&mut self) -> Result<bool, Unsupported> {
+        Ok(self.world.module_rts())
     }
 
     fn fault(&mut self, fault: Fault) -> Result<(), Unsupported> {

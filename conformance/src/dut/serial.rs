@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use serialport::SerialPort;
 use sim::lab::Lab;
-use sim::peers::{DnsState, Service, Shared};
+use sim::peers::{Clock, DnsState, Service, Shared};
 use sim::transcript::{Event, Transcript};
 
 use super::{Dut, Fault, Unsupported};
@@ -385,6 +385,11 @@ impl Dut for SerialDut {
             Service::TcpClient { to } => Service::TcpClient {
                 to: std::net::SocketAddrV4::new(self.map.host(*to.ip()), to.port()),
             },
+            Service::UdpPeer { port, to, first } => Service::UdpPeer {
+                port,
+                to: std::net::SocketAddrV4::new(self.map.host(*to.ip()), to.port()),
+                first,
+            },
             other => other,
         };
         self.lab.add_service(self.map.host(ip), service)
@@ -424,9 +429,43 @@ impl Dut for SerialDut {
             .add_dns_server(self.map.host(ip), sim::peers::DNS_PORT)
     }
 
-    fn add_sntp_server(&mut self, ip: Ipv4Addr, unix_micros: i64) {
+    fn add_sntp_server(&mut self, ip: Ipv4Addr, unix_micros: i64) -> Rc<RefCell<Clock>> {
         self.lab
-            .add_sntp_server(self.map.host(ip), sim::peers::SNTP_PORT, unix_micros);
+            .add_sntp_server(self.map.host(ip), sim::peers::SNTP_PORT, unix_micros)
+    }
+
+    fn network_now(&self) -> Duration {
+        self.lab.now()
+    }
+
+    fn set_flight_budget(&mut self, bytes: usize) -> Result<(), Unsupported> {
+        Err(Unsupported(format!(
+            "bounding a real network to {bytes} bytes in flight"
+        )))
+    }
+
+    fn set_datagram_loss(&mut self, ip: Ipv4Addr, percent: u8) -> Result<(), Unsupported> {
+        Err(Unsupported(format!(
+            "losing {percent}% of the datagrams to {ip} on a real network"
+        )))
+    }
+
+    fn set_flow_control(&mut self, _on: bool) -> Result<(), Unsupported> {
+        Err(Unsupported(
+            "RTS/CTS on this line (not driven by the serial DUT yet)".into(),
+        ))
+    }
+
+    fn hold_output(&mut self, _hold: bool) -> Result<(), Unsupported> {
+        Err(Unsupported(
+            "RTS/CTS on this line (not driven by the serial DUT yet)".into(),
+        ))
+    }
+
+    fn module_rts(&mut self) -> Result<bool, Unsupported> {
+        Err(Unsupported(
+            "RTS/CTS on this line (not driven by the serial DUT yet)".into(),
+        ))
     }
 
     fn fault(&mut self, fault: Fault) -> Result<(), Unsupported> {

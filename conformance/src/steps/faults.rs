@@ -1,6 +1,6 @@
 //! Faults (simulator only: `@sim` scenarios).
 
-use cucumber::when;
+use cucumber::{given, when};
 
 use super::{addr, duration};
 use crate::dut::Fault;
@@ -35,4 +35,24 @@ fn crashes(w: &mut AtWorld, ip: String) {
 #[when(regex = r"^the host at (\S+) restarts$")]
 fn restarts(w: &mut AtWorld, ip: String) {
     inject(w, Fault::Restart(addr(&ip)));
+}
+
+/// A step this DUT cannot carry out fails with the reason (until skipped
+/// scenarios exist: STEPS.md, "What a DUT cannot do").
+fn supported(what: &str, result: Result<(), crate::dut::Unsupported>) {
+    if let Err(e) = result {
+        panic!("this DUT cannot {what}: {}", e.0);
+    }
+}
+
+#[given(regex = r"^the network holds at most (\d+) bytes in flight per TCP connection$")]
+fn in_flight(w: &mut AtWorld, bytes: usize) {
+    let done = w.dut().set_flight_budget(bytes);
+    supported("bound the bytes in flight", done);
+}
+
+#[when(regex = r"^the link between the module and (\S+) loses (\d+)% of its datagrams$")]
+fn loses(w: &mut AtWorld, ip: String, percent: u8) {
+    let done = w.dut().set_datagram_loss(addr(&ip), percent);
+    supported("lose datagrams", done);
 }

@@ -1,7 +1,7 @@
 //! "The host" sentences: the MCU on the UART, and what it expects back.
 
 use cucumber::gherkin::Step;
-use cucumber::{then, when};
+use cucumber::{given, then, when};
 
 use super::{data, duration, show, unescape};
 use crate::lines::matches;
@@ -167,4 +167,29 @@ fn receives_peer_data(w: &mut AtWorld, n: usize) {
             show(&got[i..(i + 16).min(n)])
         );
     }
+}
+
+#[given(regex = r"^the UART uses hardware flow control$")]
+fn flow_control(w: &mut AtWorld) {
+    if let Err(e) = w.dut().set_flow_control(true) {
+        panic!("this DUT cannot use flow control: {}", e.0);
+    }
+}
+
+#[when(regex = r"^the host (holds|releases) the module's output$")]
+fn hold_output(w: &mut AtWorld, what: String) {
+    if let Err(e) = w.dut().hold_output(what == "holds") {
+        panic!("this DUT cannot drive the host's RTS: {}", e.0);
+    }
+}
+
+#[then(regex = r"^the module (holds the host back|lets the host send) within (\d+) ?(ms|s)$")]
+fn module_rts(w: &mut AtWorld, what: String, n: String, unit: String) {
+    let want = what == "lets the host send";
+    let limit = duration(&n, &unit);
+    let ok = w.wait_until(limit, |w| match w.dut().module_rts() {
+        Ok(rts) => rts == want,
+        Err(e) => panic!("this DUT cannot read the module's RTS: {}", e.0),
+    });
+    assert!(ok, "the module did not {what} within {limit:?}");
 }

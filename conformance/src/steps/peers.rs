@@ -77,8 +77,10 @@ fn closer(w: &mut AtWorld, at: String, n: String, unit: String) {
     );
 }
 
-#[given(regex = r#"^a (TLS|DTLS)-PSK echo server at (\S+) with key "(.*)" and identity "(.*)"$"#)]
-fn psk_echo(_w: &mut AtWorld, proto: String, at: String, _key: String, _identity: String) {
+#[given(
+    regex = r#"^a (TLS|DTLS)-PSK (?:echo server|sink) at (\S+) with key "(.*)" and identity "(.*)"$"#
+)]
+fn psk_peer(_w: &mut AtWorld, proto: String, at: String, _key: String, _identity: String) {
     // Scenarios that need one are tagged @tls and left out of the default
     // run; the report lists their clauses as pending.
     panic!("{proto}-PSK peers (at {at}) are not available yet: run without @tls");
@@ -149,11 +151,65 @@ fn dns_silent(w: &mut AtWorld, server: String) {
     regex = r"^an SNTP server at (\S+) whose clock reads (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) UTC$"
 )]
 fn sntp_server(w: &mut AtWorld, ip: String, when: String) {
+    let clock = w.dut().add_sntp_server(addr(&ip), unix_micros(&when));
+    w.sntp_clocks.insert(addr(&ip), clock);
+}
+
+#[when(
+    regex = r"^the SNTP server at (\S+) sets its clock to (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) UTC$"
+)]
+fn sntp_set(w: &mut AtWorld, ip: String, when: String) {
+    let now = w.dut().network_now();
+    let clock = w
+        .sntp_clocks
+        .get(&addr(&ip))
+        .unwrap_or_else(|| panic!("no SNTP server at {ip} in this scenario"));
+    *clock.borrow_mut() = sim::peers::Clock {
+        set_at: now,
+        unix_micros: unix_micros(&when),
+    };
+}
+
+/// `YYYY-MM-DD HH:MM:SS` (UTC) as microseconds since the Unix epoch.
+fn unix_micros(when: &str) -> i64 {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    let t =
-        time::PrimitiveDateTime::parse(&when, &format).unwrap_or_else(|e| panic!("{when}: {e}"));
-    let micros = i64::try_from(t.assume_utc().unix_timestamp_nanos() / 1000).expect("in range");
-    w.dut().add_sntp_server(addr(&ip), micros);
+    let t = time::PrimitiveDateTime::parse(when, &format).unwrap_or_else(|e| panic!("{when}: {e}"));
+    i64::try_from(t.assume_utc().unix_timestamp_nanos() / 1000).expect("in range")
+}
+
+#[given(regex = r#"^the DNS name "(.*)" is an alias of "(.*)"$"#)]
+fn dns_alias(w: &mut AtWorld, alias: String, name: String) {
+    w.dut()
+        .network_dns()
+        .borrow_mut()
+        .zone
+        .entry(alias.to_ascii_lowercase())
+        .or_default()
+        .push(Record::Cname(name.to_ascii_lowercase()));
+}
+
+#[when(regex = r#"^a UDP peer at (\S+) sends "(.*)" to the module's port (\d+)$"#)]
+fn udp_peer_first(w: &mut AtWorld, at: String, bytes: String, port: u16) {
+    let at = addr_port(&at);
+    let to = SocketAddrV4::new(sim::MODULE_IP, port);
+    let first = unescape(&bytes);
+    add(
+        w,
+        at,
+        Service::UdpPeer {
+            port: at.port(),
+            to,
+            first,
+        },
+    );
+}
+
+#[when(regex = r"^the peer at (\S+) (stops|resumes) reading$")]
+fn peer_reading(w: &mut AtWorld, at: String, what: String) {
+    w.peer(addr_port(&at))
+        .shared
+        .borrow_mut()
+        .set_paused(what == "stops");
 }
 
 #[when(regex = r#"^the peer at (\S+) sends "(.*)"$"#)]
@@ -235,6 +291,41 @@ fn peer_has_host_data(w: &mut AtWorld, at: String) {
             "the peer at {at} received {} bytes, the host sent {}; first difference at byte {first}",
             got.len(),
             want.len()
+        );
+    }
+}
+
+#[then(
+    regex = r"^the peer at (\S+) has received at most (\d+) bytes of the host's data, in order, none twice$"
+)]
+fn peer_has_some_host_data(w: &mut AtWorld, at: String, most: usize) {
+    let at = addr_port(&at);
+    // Settled: nothing more arrived for 200 ms (or the step's limit passed).
+    let mut seen = usize::MAX;
+    let mut quiet_since = w.dut().now();
+    let _ = w.wait_until(THEN_LIMIT, |w| {
+        let len = w.peer(at).shared.borrow().received.len();
+        let now = w.dut().now();
+        if len != seen {
+            (seen, quiet_since) = (len, now);
+        }
+        now - quiet_since >= Duration::from_millis(200)
+    });
+    let got = w.peer(at).shared.borrow().received.clone();
+    let sent = data(0, w.host_data_sent);
+    assert!(
+        got.len() <= most,
+        "the peer at {at} received {} bytes, more than {most}",
+        got.len()
+    );
+    // Greedy matching decides whether `got` is `sent` with bytes left out.
+    let mut stream = sent.iter();
+    if let Some(i) = got.iter().position(|b| !stream.any(|s| s == b)) {
+        panic!(
+            "the peer at {at} received the host's data out of order or twice: byte {i} of {} ({:?}) follows no later byte of the {} sent",
+            got.len(),
+            show(&got[i..(i + 16).min(got.len())]),
+            sent.len()
         );
     }
 }

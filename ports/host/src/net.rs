@@ -44,21 +44,8 @@ pub(crate) type Report = (SocketId, What);
 /// A socket task's news, owned so it can cross the channel.
 pub(crate) type What = driver_kit::Report<Credited>;
 
-/// Data from a peer (as the module sees it), with the socket's read credit:
-/// the credit returns when the loop drops the data, once the core has all
-/// of it.
-#[derive(Debug)]
-pub(crate) struct Credited(
-    pub(crate) Vec<u8>,
-    #[expect(dead_code, reason = "held for its drop, which returns the credit")]
-    pub(crate)  OwnedSemaphorePermit,
-);
-
-impl AsRef<[u8]> for Credited {
-    fn as_ref(&self) -> &[u8] {
-        &self.0
-    }
-}
+/// Data from a peer (as the module sees it), with the socket's read credit.
+pub(crate) type Credited = driver_kit::Credited<OwnedSemaphorePermit>;
 
 /// What the loop asks of a socket task.
 enum Order {
@@ -398,9 +385,10 @@ async fn read_stream(
         };
         match (permit, got) {
             (_, Ok(0)) => return task.report(What::Closed(CloseReason::Peer)),
-            (Ok(permit), Ok(n)) => {
-                task.report(What::Received(peer, Credited(buf[..n].to_vec(), permit)))
-            }
+            (Ok(permit), Ok(n)) => task.report(What::Received(
+                peer,
+                driver_kit::Credited(buf[..n].to_vec(), permit),
+            )),
             (Err(_), Ok(_)) => return,
             (_, Err(e)) => return task.report(What::Closed(close_reason(&e))),
         }
@@ -451,7 +439,7 @@ async fn bind(task: Task, local_port: u16, mut orders: mpsc::UnboundedReceiver<O
                 if let (Ok(permit), Ok((n, from))) = (permit, got)
                     && let Some(from) = task.inward(from)
                 {
-                    task.report(What::Received(from, Credited(buf[..n].to_vec(), permit)));
+                    task.report(What::Received(from, driver_kit::Credited(buf[..n].to_vec(), permit)));
                 }
             }
         }

@@ -14,9 +14,9 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::rc::Rc;
 use std::time::Duration;
 
-use driver_kit::Inbox;
+use driver_kit::{Credited, Inbox};
 use firmware_core::{Instant, Module, NetCommand, NetEvent, SocketId};
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, OwnedSemaphorePermit, mpsc};
 use turmoil::net::{TcpListener, TcpStream, UdpSocket};
 
 mod sockets;
@@ -36,13 +36,16 @@ pub(crate) struct ModuleCtx {
     pub(crate) uart: Rc<RefCell<Uart>>,
     /// Wakes the loop when the host wrote to the UART.
     pub(crate) uart_written: Rc<Notify>,
-    /// The module's non-volatile storage; survives power cycles.
-    pub(crate) flash: Rc<RefCell<Vec<u8>>>,
+    /// The module's non-volatile storage; survives power cycles, and a
+    /// power loss mid-write leaves what landed (see [`crate::flash`]).
+    pub(crate) flash: Rc<RefCell<crate::flash::Flash>>,
     pub(crate) log: Rc<RefCell<Transcript>>,
     /// How many times the module booted (the first boot is 1).
     pub(crate) boots: Rc<RefCell<u32>>,
     /// What the world knows of the network (see [`NetView`]).
     pub(crate) view: Rc<RefCell<NetView>>,
+    /// Every TCP connection's bytes in flight (see [`crate::flight`]).
+    pub(crate) flight: crate::flight::FlightRef,
 }
 
 /// Simulated time on this host: turmoil's step-start time plus what the
@@ -77,7 +80,9 @@ pub(crate) async fn run(ctx: Rc<ModuleCtx>) -> turmoil::Result {
     let boot = clock.now();
     *ctx.boots.borrow_mut() += 1;
     ctx.uart.borrow_mut().module_reset(boot);
-    let stored = ctx.flash.borrow().clone();
+    // A write under way when the power went stops where it was.
+    ctx.flash.borrow_mut().power_loss(boot);
+    let stored = ctx.flash.borrow().blob();
     let mut m = Module::new(
         &firmware_core::SEED,
         &stored,
@@ -91,6 +96,7 @@ pub(crate) async fn run(ctx: Rc<ModuleCtx>) -> turmoil::Result {
             at: boot,
             orders: BTreeMap::new(),
             reports: report_tx,
+            store_due: None,
         },
         inbox: Inbox::new(),
         arrived: VecDeque::new(),
@@ -132,7 +138,7 @@ struct Driver {
     io: Io,
     /// Reports not yet given to the core (the kit's policy decides what
     /// waits for room).
-    inbox: Inbox<Vec<u8>>,
+    inbox: Inbox<Credited<Option<OwnedSemaphorePermit>>>,
     /// Reports that arrived since the last wake: they count from the wake's
     /// instant, after the driver caught up with everything due before it.
     arrived: VecDeque<(SocketId, Report)>,
@@ -153,6 +159,8 @@ struct Io {
     /// One order channel per live socket task.
     orders: BTreeMap<SocketId, mpsc::UnboundedSender<Order>>,
     reports: mpsc::UnboundedSender<(SocketId, Report)>,
+    /// When the settings write under way is done.
+    store_due: Option<Duration>,
 }
 
 impl Driver {
@@ -177,10 +185,16 @@ impl Driver {
         self.serve(m);
     }
 
-    /// Everything due at `self.io.at`.
+    /// Everything due at `self.io.at`; then the module's RTS is what the
+    /// core says now.
     fn serve(&mut self, m: &mut Module) {
         self.feed(m);
         self.drain(m);
+        self.io
+            .ctx
+            .uart
+            .borrow_mut()
+            .set_module_rts(m.uart_rx_ready());
     }
 
     fn drain(&mut self, m: &mut Module) {
@@ -209,6 +223,13 @@ impl Driver {
             self.drain(m);
         }
         let at = self.io.instant();
+        if let Some(done) = self.io.store_due.filter(|&t| t <= now) {
+            self.io.store_due = None;
+            self.io.ctx.flash.borrow_mut().settle(done);
+            self.io.log(Event::Net("stored".into()));
+            m.handle_stored(at, true);
+            self.drain(m);
+        }
         let mut core = Logged {
             m,
             io: &mut self.io,
@@ -242,7 +263,7 @@ impl Driver {
         // the UART has taken some output.
         let pending_rx =
             (!self.inbox.is_empty()).then(|| if self.inbox.is_ready(m) { now } else { refill });
-        [core, piece, output, pending_rx]
+        [core, piece, output, pending_rx, self.io.store_due]
             .into_iter()
             .flatten()
             .min()
@@ -299,8 +320,9 @@ impl driver_kit::Io for Io {
 
     fn store(&mut self, blob: &[u8]) -> Option<bool> {
         self.log(Event::Net(format!("store {} bytes", blob.len())));
-        *self.ctx.flash.borrow_mut() = blob.to_vec();
-        Some(true)
+        self.store_due = Some(self.ctx.flash.borrow_mut().begin(self.at, blob));
+        // Reported by the driver's loop when the write is done.
+        None
     }
 }
 
@@ -343,6 +365,7 @@ impl Io {
                 }
                 let orders = self.new_task(socket);
                 let view = self.ctx.view.clone();
+                let flight = self.ctx.flight.clone();
                 tokio::task::spawn_local(async move {
                     match TcpStream::connect(SocketAddr::V4(remote)).await {
                         Ok(stream) => {
@@ -356,6 +379,7 @@ impl Io {
                                 peer: remote,
                                 keepalive,
                                 view,
+                                flight,
                             };
                             stream_task(link, stream, orders, reports).await;
                         }
@@ -372,6 +396,7 @@ impl Io {
             } => {
                 let mut orders = self.new_task(socket);
                 let view = self.ctx.view.clone();
+                let flight = self.ctx.flight.clone();
                 tokio::task::spawn_local(async move {
                     let Ok(listener) = TcpListener::bind((Ipv4Addr::UNSPECIFIED, local_port)).await
                     else {
@@ -396,6 +421,7 @@ impl Io {
                         peer,
                         keepalive,
                         view,
+                        flight,
                     };
                     stream_task(link, stream, orders, reports).await;
                 });
@@ -410,12 +436,13 @@ impl Io {
                     return;
                 }
                 let orders = self.new_task(socket);
+                let view = self.ctx.view.clone();
                 tokio::task::spawn_local(async move {
                     match UdpSocket::bind((Ipv4Addr::UNSPECIFIED, local_port)).await {
                         Ok(udp) => {
                             let port = udp.local_addr().map(|a| a.port()).unwrap_or(0);
                             let _ = reports.send((socket, Report::Opened(port)));
-                            datagram_task(socket, udp, orders, reports).await;
+                            datagram_task(socket, udp, view, orders, reports).await;
                         }
                         Err(_) => {
                             let _ = reports.send((socket, Report::Failed));

@@ -117,6 +117,9 @@ async fn run<N: Net>(ip: Ipv4Addr, service: Service, shared: Shared) -> io::Resu
         Service::TcpClient { to } => tcp::client::<N>(ip, to, shared).await,
         Service::UdpEcho { port } => udp::echo::<N>(at(port), shared).await,
         Service::UdpSink { port } => udp::sink::<N>(at(port), shared).await,
+        Service::UdpPeer { port, to, first } => {
+            udp::first::<N>(at(port), to.into(), first, shared).await
+        }
         Service::Dns { port, state } => dns::serve::<N>(at(port), state, shared).await,
         Service::Sntp { port, clock } => sntp::serve::<N>(at(port), clock, shared).await,
     }

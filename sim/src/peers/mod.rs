@@ -86,9 +86,24 @@ pub struct PeerState {
     /// timer per service; behind an `Rc` because the service awaits it
     /// without holding a borrow of this state.
     pub outbox_ready: Rc<Notify>,
+    /// The program stopped taking bytes off its TCP connections: their
+    /// windows fill and the module's sends stall. Change it with
+    /// [`set_paused`](Self::set_paused).
+    pub paused: bool,
+    /// Wakes connections when `paused` changes.
+    pub resumed: Rc<Notify>,
+    /// The world's in-flight accounting (simulated network only; real
+    /// sockets push back by themselves).
+    pub flight: Option<crate::flight::FlightRef>,
 }
 
 impl PeerState {
+    /// Stops (`true`) or resumes reading the service's TCP connections.
+    pub fn set_paused(&mut self, paused: bool) {
+        self.paused = paused;
+        self.resumed.notify_waiters();
+    }
+
     /// Queues `request` and wakes the service, which carries it out in the
     /// next simulation step (or the current one, from inside a host).
     pub fn push(&mut self, request: Outgoing) {
@@ -181,6 +196,17 @@ pub enum Service {
         port: u16,
         /// How long after accepting a connection it closes it.
         after: Duration,
+    },
+    /// Sends `first` as one datagram to `to` (a module's UDP server link),
+    /// then keeps every datagram and answers through the outbox like a UDP
+    /// sink: the peer speaks first.
+    UdpPeer {
+        /// The UDP port it sends from.
+        port: u16,
+        /// The module's address and the port of its link.
+        to: std::net::SocketAddrV4,
+        /// The first datagram.
+        first: Vec<u8>,
     },
     /// Connects to the module once and keeps what it receives; the outbox
     /// sends and closes on that connection.

@@ -13,11 +13,12 @@ use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::rc::Rc;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::{Net, Outgoing, Shared};
+use crate::flight::{self, Key};
 
 /// Bytes read from a connection at a time: any size works; this one is the
 /// module's largest UART piece, so a piece rarely needs two reads.
@@ -78,7 +79,11 @@ pub(super) async fn client<N: Net>(
         open: open.clone(),
         shared: shared.clone(),
     };
-    let task = tokio::task::spawn_local(connection::<N>(stream, Behaviour::Sink, rx, guard));
+    let key = Key {
+        module_port: to.port(),
+        to_peer: true,
+    };
+    let task = tokio::task::spawn_local(connection::<N>(stream, Behaviour::Sink, rx, guard, key));
     while !task.is_finished() {
         dispatch(&shared, &open);
         ready.notified().await;
@@ -113,7 +118,11 @@ async fn serve<N: Net>(at: SocketAddr, behaviour: Behaviour, shared: Shared) -> 
             biased;
             () = ready.notified() => {}
             accepted = N::accept(&listener) => {
-                let (stream, _) = accepted?;
+                let (stream, module) = accepted?;
+                let key = Key {
+                    module_port: module.port(),
+                    to_peer: true,
+                };
                 let (tx, rx) = mpsc::unbounded_channel();
                 open.borrow_mut().push((next_id, tx));
                 {
@@ -123,7 +132,7 @@ async fn serve<N: Net>(at: SocketAddr, behaviour: Behaviour, shared: Shared) -> 
                 }
                 let guard = Guard { id: next_id, open: open.clone(), shared: shared.clone() };
                 next_id += 1;
-                tokio::task::spawn_local(connection::<N>(stream, behaviour.clone(), rx, guard));
+                tokio::task::spawn_local(connection::<N>(stream, behaviour.clone(), rx, guard, key));
             }
         }
     }
@@ -150,17 +159,27 @@ fn dispatch(shared: &Shared, open: &Open) {
 
 /// One connection: keeps what arrives, does its behaviour, carries out the
 /// requests dispatched to it, and closes when the module closes, when asked,
-/// or when its behaviour says so.
+/// or when its behaviour says so. `key` names its module-to-peer direction
+/// for the in-flight accounting: reads give that budget back, writes spend
+/// the other direction's.
 async fn connection<N: Net>(
     stream: N::TcpStream,
     behaviour: Behaviour,
     mut requests: mpsc::UnboundedReceiver<Outgoing>,
     guard: Guard,
+    key: Key,
 ) {
     let accepted_at = Instant::now();
     let (mut rd, mut wr) = N::into_split(stream);
+    let (flight, resumed) = {
+        let s = guard.shared.borrow();
+        (s.flight.clone(), s.resumed.clone())
+    };
+    let out = key.reverse();
     if let Behaviour::Greet(greeting) = &behaviour
-        && wr.write_all(greeting).await.is_err()
+        && flight::write(flight.as_ref(), out, &mut wr, greeting)
+            .await
+            .is_err()
     {
         return;
     }
@@ -170,11 +189,13 @@ async fn connection<N: Net>(
     };
     let mut buf = vec![0; READ_CHUNK];
     loop {
+        let paused = guard.shared.borrow().paused;
+        let resumed = resumed.notified();
         tokio::select! {
             biased;
             request = requests.recv() => match request {
                 Some(Outgoing::Send(bytes)) => {
-                    if wr.write_all(&bytes).await.is_err() {
+                    if flight::write(flight.as_ref(), out, &mut wr, &bytes).await.is_err() {
                         break;
                     }
                 }
@@ -183,19 +204,27 @@ async fn connection<N: Net>(
                 Some(Outgoing::Close) | None => break,
             },
             () = sleep_until(close_at) => break,
-            read = rd.read(&mut buf) => match read {
+            // Stopped or resumed reading: look again.
+            () = resumed => {}
+            read = rd.read(&mut buf), if !paused => match read {
                 // The module closed (FIN) or reset the connection.
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
+                    if let Some(f) = &flight {
+                        f.borrow_mut().read(key, n);
+                    }
                     guard.shared.borrow_mut().received.extend_from_slice(&buf[..n]);
                     if matches!(behaviour, Behaviour::Echo)
-                        && wr.write_all(&buf[..n]).await.is_err()
+                        && flight::write(flight.as_ref(), out, &mut wr, &buf[..n]).await.is_err()
                     {
                         break;
                     }
                 }
             },
         }
+    }
+    if let Some(f) = &flight {
+        f.borrow_mut().forget(key);
     }
     // Dropping both halves closes: a FIN, or a RST if unread data is left,
     // as a real socket's close does.

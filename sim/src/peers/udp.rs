@@ -23,11 +23,32 @@ pub(super) async fn sink<N: Net>(at: SocketAddr, shared: Shared) -> io::Result<(
     serve::<N>(at, false, shared).await
 }
 
+/// Sends `first` to `to`, then keeps every datagram like a sink; the
+/// outbox answers go to `to` until another sender speaks.
+pub(super) async fn first<N: Net>(
+    at: SocketAddr,
+    to: SocketAddr,
+    first: Vec<u8>,
+    shared: Shared,
+) -> io::Result<()> {
+    let socket = N::bind_udp(at).await?;
+    let _ = N::send_to(&socket, &first, to).await;
+    run::<N>(socket, false, Some(to), shared).await
+}
+
 /// The receive loop and the outbox of one service.
 async fn serve<N: Net>(at: SocketAddr, echo: bool, shared: Shared) -> io::Result<()> {
     let socket = N::bind_udp(at).await?;
+    run::<N>(socket, echo, None, shared).await
+}
+
+async fn run<N: Net>(
+    socket: N::UdpSocket,
+    echo: bool,
+    mut last_sender: Option<SocketAddr>,
+    shared: Shared,
+) -> io::Result<()> {
     let ready = shared.borrow().outbox_ready.clone();
-    let mut last_sender: Option<SocketAddr> = None;
     let mut buf = vec![0; MAX_DATAGRAM];
     loop {
         if let Some(to) = last_sender {
