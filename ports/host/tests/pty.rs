@@ -242,3 +242,23 @@ fn ping_answers_with_a_time_or_times_out() {
         m.expect("\r\nERROR\r\n");
     }
 }
+
+#[test]
+fn tl_7_the_verbose_log_never_shows_a_key() {
+    const KEY: &str = "K3Y-of-atmodule-7e5t";
+    let port = echo_server(Ipv4Addr::new(127, 0, 0, 103));
+    let mut m = Atmodule::start(&["-v"]);
+    assert_eq!(
+        m.command(&format!("AT+CIPSSLCPSK=\"{KEY}\",\"client1\"")),
+        format!("AT+CIPSSLCPSK=\"{KEY}\",\"client1\"\r\n\r\nOK\r\n")
+    );
+    // Refused on this port until TLS lands; the command is logged anyway.
+    m.send(format!("AT+CIPSTART=0,\"TLS\",\"192.168.0.103\",{port}\r\n").as_bytes());
+    m.expect("\r\nERROR\r\n");
+    let log = m.stderr.lock().unwrap().clone();
+    assert!(
+        log.contains("tls=true"),
+        "the TLS connect was logged: {log}"
+    );
+    assert!(!log.contains(KEY), "the key leaked into the log: {log}");
+}

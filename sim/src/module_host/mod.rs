@@ -259,10 +259,10 @@ impl Driver {
             Some(refill)
         };
         let output = (m.usage().uart_tx > 0).then_some(refill);
-        // Reports waiting: at once if the core can take one now, else when
-        // the UART has taken some output.
-        let pending_rx =
-            (!self.inbox.is_empty()).then(|| if self.inbox.is_ready(m) { now } else { refill });
+        // Reports waiting: at once if the core can take one now. Otherwise
+        // room comes from the UART draining (`output` wakes for that) or from
+        // another input (a `Sent` ending a CIPSEND releases held lines).
+        let pending_rx = self.inbox.is_ready(m).then_some(now);
         [core, piece, output, pending_rx, self.io.store_due]
             .into_iter()
             .flatten()
