@@ -34,6 +34,7 @@ mod store;
 mod time;
 mod uart;
 
+pub use bytes::Bytes;
 pub use dialect::{Dialect, SEED};
 pub use module::{Module, Usage};
 pub use net::{CloseReason, Keepalive, NetCommand, NetEvent, Psk, SocketId};

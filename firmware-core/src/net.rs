@@ -11,6 +11,8 @@
 //! valid after it, and a `Close` follows the sends before it.
 
 use alloc::vec::Vec;
+
+use bytes::Bytes;
 use core::fmt;
 use core::net::{Ipv4Addr, SocketAddrV4};
 use core::time::Duration;
@@ -126,8 +128,9 @@ pub enum NetCommand {
     Send {
         /// An open socket.
         socket: SocketId,
-        /// The bytes.
-        data: Vec<u8>,
+        /// The bytes: a slice of the core's own buffer, so no copy is made
+        /// on the way; drop it once sent, and the core reuses the storage.
+        data: Bytes,
         /// The datagram's destination (UDP); `None` on a stream.
         to: Option<SocketAddrV4>,
     },

@@ -17,8 +17,7 @@
 //! full the two oldest runs merge and keep the older instant, so a partial
 //! packet may go out early under heavy backlog, never late.
 
-use alloc::collections::VecDeque;
-use alloc::vec::Vec;
+use bytes::{Bytes, BytesMut};
 use core::time::Duration;
 
 use crate::time::Instant;
@@ -53,7 +52,7 @@ enum Escape {
 #[derive(Debug)]
 pub(crate) struct Passthrough {
     timing: Timing,
-    data: VecDeque<u8>,
+    data: BytesMut,
     /// (bytes, arrival) from the oldest unsent byte on.
     runs: heapless::Deque<(usize, Instant), RUNS>,
     escape: Escape,
@@ -67,7 +66,7 @@ impl Passthrough {
     pub(crate) fn new(timing: Timing) -> Self {
         Passthrough {
             timing,
-            data: VecDeque::with_capacity(timing.capacity),
+            data: BytesMut::with_capacity(timing.capacity),
             runs: heapless::Deque::new(),
             escape: Escape::Idle,
             last_input: Instant::ZERO,
@@ -168,7 +167,7 @@ impl Passthrough {
         if fits == 0 {
             return;
         }
-        self.data.extend(&bytes[..fits]);
+        self.data.extend_from_slice(&bytes[..fits]);
         match self.runs.back_mut() {
             Some((len, when)) if *when == at => *len += fits,
             _ => {
@@ -206,7 +205,7 @@ impl Passthrough {
     /// packet as soon as there is one, a partial one when its oldest byte
     /// has waited `flush_after`. `flush` sends a partial packet at once
     /// (after the escape, PT-4).
-    pub(crate) fn take_packet(&mut self, now: Instant, flush: bool) -> Option<Vec<u8>> {
+    pub(crate) fn take_packet(&mut self, now: Instant, flush: bool) -> Option<Bytes> {
         let due = self.data.len() >= self.timing.packet_max
             || self.flush_at().is_some_and(|t| now >= t)
             || (flush && !self.data.is_empty());
@@ -214,11 +213,9 @@ impl Passthrough {
             return None;
         }
         let n = self.data.len().min(self.timing.packet_max);
-        let (a, b) = self.data.as_slices();
-        let mut packet = Vec::with_capacity(n);
-        packet.extend_from_slice(&a[..n.min(a.len())]);
-        packet.extend_from_slice(&b[..n - n.min(a.len())]);
-        self.data.drain(..n);
+        // The packet is the front of the buffer itself; the buffer's
+        // storage is reused once the driver has dropped it.
+        let packet = self.data.split_to(n).freeze();
         let mut left = n;
         while left > 0 {
             let Some((len, _)) = self.runs.front_mut() else {
@@ -303,7 +300,7 @@ mod tests {
         let mut p = pt();
         p.handle_input(at(100), b"x+++");
         assert_eq!(p.handle_timeout(at(200)), None);
-        assert_eq!(p.take_packet(at(200), false).unwrap(), b"x+++");
+        assert_eq!(&p.take_packet(at(200), false).unwrap()[..], b"x+++");
     }
 
     #[test]
@@ -312,7 +309,7 @@ mod tests {
         p.handle_input(at(100), b"+++");
         p.handle_input(at(119), b"y");
         assert_eq!(p.handle_timeout(at(300)), None);
-        assert_eq!(p.take_packet(at(300), false).unwrap(), b"+++y");
+        assert_eq!(&p.take_packet(at(300), false).unwrap()[..], b"+++y");
     }
 
     #[test]
@@ -325,7 +322,7 @@ mod tests {
         // The first `+` was data; the last three are guarded: escape.
         assert_eq!(p.handle_timeout(at(154)), None);
         assert_eq!(p.handle_timeout(at(155)), Some(at(135)));
-        assert_eq!(p.take_packet(at(155), false).unwrap(), b"+");
+        assert_eq!(&p.take_packet(at(155), false).unwrap()[..], b"+");
     }
 
     #[test]

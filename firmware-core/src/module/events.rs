@@ -189,7 +189,7 @@ impl Module {
         while let Some(t) = self.resolver.poll_transmit() {
             self.net_out.push_back(NetCommand::Send {
                 socket: self.dns_socket,
-                data: t.payload,
+                data: t.payload.into(),
                 to: Some(t.to),
             });
         }
@@ -260,7 +260,7 @@ impl Module {
         while let Some(t) = self.sntp_resolver.poll_transmit() {
             self.net_out.push_back(NetCommand::Send {
                 socket: self.sntp_dns_socket,
-                data: t.payload,
+                data: t.payload.into(),
                 to: Some(t.to),
             });
         }
@@ -270,7 +270,7 @@ impl Module {
         let t = self.sntp.begin(now, ip);
         self.net_out.push_back(NetCommand::Send {
             socket: self.sntp_socket,
-            data: t.payload.to_vec(),
+            data: bytes::Bytes::copy_from_slice(&t.payload),
             to: Some(t.to),
         });
     }

@@ -373,11 +373,12 @@ impl Module {
             return self.final_result(self.d.cmdrsp_error);
         };
         self.tx.push_all(&[b"\r\n", self.d.prompt.as_bytes()]);
+        self.send_buf.clear();
+        self.send_buf.reserve(len);
         self.mode = Mode::Collecting {
             link: id,
             socket,
             len,
-            data: Vec::with_capacity(len),
             to,
         };
     }
@@ -387,13 +388,13 @@ impl Module {
         let Mode::Collecting {
             link: id,
             socket,
-            data,
             to,
             ..
         } = core::mem::replace(&mut self.mode, Mode::Command)
         else {
             return;
         };
+        let data = self.send_buf.split().freeze();
         let Some(link) = self.links[usize::from(id.0)]
             .as_mut()
             .filter(|l| l.socket == socket)

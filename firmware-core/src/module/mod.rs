@@ -64,6 +64,9 @@ pub struct Module {
     urcs: Fifo,
     net_out: VecDeque<NetCommand>,
     store_out: Option<[u8; Settings::ENCODED_LEN]>,
+    /// CIPSEND's data while it is collected (SD-4); handed to the network
+    /// as a slice of itself, and its storage reused once that is dropped.
+    send_buf: bytes::BytesMut,
     /// The latest instant an input carried (time never goes back).
     now: Instant,
     links: [Option<Link>; MAX_LINKS],
@@ -130,11 +133,11 @@ enum Mode {
     /// A command runs; further lines get `busy` (G-6).
     Busy(Job),
     /// CIPSEND takes its `<length>` bytes (SD-4).
+    /// The bytes gather in `Module::send_buf`.
     Collecting {
         link: LinkId,
         socket: SocketId,
         len: usize,
-        data: Vec<u8>,
         to: Option<SocketAddrV4>,
     },
     /// Passthrough on the link of `pt_link` (PT).
@@ -242,6 +245,7 @@ impl Module {
             urcs: Fifo::new(d.urc_buffer),
             net_out: VecDeque::new(),
             store_out: None,
+            send_buf: bytes::BytesMut::with_capacity(d.max_send),
             now: Instant::ZERO,
             links: Default::default(),
             pt: Passthrough::new(Timing {
@@ -303,7 +307,8 @@ impl Module {
                 continue;
             }
             used += match &mut self.mode {
-                Mode::Collecting { len, data, .. } => {
+                Mode::Collecting { len, .. } => {
+                    let data = &mut self.send_buf;
                     let take = (*len - data.len()).min(rest.len());
                     data.extend_from_slice(&rest[..take]);
                     if data.len() == *len {

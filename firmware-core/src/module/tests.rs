@@ -226,7 +226,7 @@ fn tcp_send_and_receive_round_trip() {
         d.next_net(),
         NetCommand::Send {
             socket: s,
-            data: b"hello".to_vec(),
+            data: b"hello".to_vec().into(),
             to: None
         }
     );

@@ -117,7 +117,7 @@ pub(crate) enum Order {
     },
     Send {
         socket: SocketId,
-        data: Vec<u8>,
+        data: firmware_core::Bytes,
         to: Option<SocketAddrV4>,
     },
     Close {

@@ -17,7 +17,7 @@ use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::sync::Arc;
 use std::time::Duration;
 
-use firmware_core::{CloseReason, Keepalive, NetCommand, SocketId};
+use firmware_core::{Bytes, CloseReason, Keepalive, NetCommand, SocketId};
 use socket2::{SockRef, TcpKeepalive};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::OwnedReadHalf;
@@ -49,7 +49,7 @@ pub(crate) type Credited = driver_kit::Credited<OwnedSemaphorePermit>;
 
 /// What the loop asks of a socket task.
 enum Order {
-    Send(Vec<u8>, Option<SocketAddrV4>),
+    Send(Bytes, Option<SocketAddrV4>),
     Close,
 }
 

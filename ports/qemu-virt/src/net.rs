@@ -162,7 +162,7 @@ impl Net {
                 };
                 self.events.push_back((socket, Report::Sent));
                 let reply = match (kind, to) {
-                    (Kind::Echo, _) => Some((ECHO, data)),
+                    (Kind::Echo, _) => Some((ECHO, data.to_vec())),
                     (Kind::Datagram, Some(to)) => self.serve_datagram(now, to, &data),
                     _ => None,
                 };

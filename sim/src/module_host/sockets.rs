@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use driver_kit::Credited;
-use firmware_core::{CloseReason, Keepalive, SocketId};
+use firmware_core::{Bytes, CloseReason, Keepalive, SocketId};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use turmoil::net::tcp::OwnedWriteHalf;
@@ -75,7 +75,7 @@ const CREDITS: usize = 4;
 
 /// What the driver asks of a socket task.
 pub(super) enum Order {
-    Send(Vec<u8>, Option<SocketAddrV4>),
+    Send(Bytes, Option<SocketAddrV4>),
     Close,
 }
 
@@ -213,7 +213,7 @@ pub(super) async fn stream_task(
 /// waiting for room.
 async fn writer(
     mut wr: OwnedWriteHalf,
-    mut jobs: mpsc::UnboundedReceiver<Option<Vec<u8>>>,
+    mut jobs: mpsc::UnboundedReceiver<Option<Bytes>>,
     mut aborted: oneshot::Receiver<()>,
     (flight, key): (FlightRef, Key),
     (socket, reports): (SocketId, mpsc::UnboundedSender<(SocketId, Report)>),

@@ -168,7 +168,7 @@ fn dns_query(d: &mut Driver, socket: SocketId, server: Ipv4Addr, name: &str) -> 
         (q.qtype, q.qclass),
         (QTYPE::TYPE(TYPE::A), QCLASS::CLASS(CLASS::IN))
     );
-    data
+    data.to_vec()
 }
 
 /// `server` answers `query` (which went out on `socket`).
@@ -233,7 +233,7 @@ fn sntp_request(d: &mut Driver, server: Ipv4Addr) -> Vec<u8> {
     assert_eq!(data.len(), 48);
     // LI 0, VN 4, mode 3 (client).
     assert_eq!(data[0], 0x23);
-    data
+    data.to_vec()
 }
 
 /// `server`'s reply to `request`: its clock reads `unix_secs` + `micros`.

@@ -36,7 +36,7 @@ fn g_1_a_crlf_cut_in_two_ends_one_line_and_is_no_data() {
         d.next_net(),
         NetCommand::Send {
             socket: s,
-            data: b"hi".to_vec(),
+            data: crate::Bytes::from_static(b"hi"),
             to: None
         }
     );
@@ -105,7 +105,7 @@ fn g_2_data_after_the_prompt_is_never_echoed() {
         d.next_net(),
         NetCommand::Send {
             socket: s,
-            data: b"AT\r\nhi".to_vec(),
+            data: crate::Bytes::from_static(b"AT\r\nhi"),
             to: None
         }
     );
@@ -482,7 +482,7 @@ fn g_8_the_prompt_is_crlf_and_gt_and_nothing_else() {
         d.next_net(),
         NetCommand::Send {
             socket: s,
-            data: b"z".to_vec(),
+            data: crate::Bytes::from_static(b"z"),
             to: None
         }
     );

@@ -46,7 +46,7 @@ fn sd_2_length_limits_are_accepted(#[case] len: usize) {
         d.next_net(),
         NetCommand::Send {
             socket: s,
-            data,
+            data: data.into(),
             to: Some(peer(20108))
         }
     );
@@ -65,7 +65,7 @@ fn sd_1_udp_may_address_one_datagram_elsewhere() {
         d.next_net(),
         NetCommand::Send {
             socket: s,
-            data: b"one".to_vec(),
+            data: crate::Bytes::from_static(b"one"),
             to: Some(SocketAddrV4::new(Ipv4Addr::new(10, 0, 0, 5), 7000))
         }
     );
@@ -78,7 +78,7 @@ fn sd_1_udp_may_address_one_datagram_elsewhere() {
         d.next_net(),
         NetCommand::Send {
             socket: s,
-            data: b"two".to_vec(),
+            data: crate::Bytes::from_static(b"two"),
             to: Some(peer(20108))
         }
     );
@@ -96,7 +96,7 @@ fn sd_1_udp_override_by_name_is_resolved_before_the_prompt() {
         d.next_net(),
         NetCommand::Send {
             socket: s,
-            data: b"hi".to_vec(),
+            data: crate::Bytes::from_static(b"hi"),
             to: Some(SocketAddrV4::new(Ipv4Addr::new(10, 0, 0, 6), 7000))
         }
     );
@@ -189,7 +189,7 @@ fn sd_4_takes_exactly_length_raw_bytes_including_crlf_and_at() {
         d.next_net(),
         NetCommand::Send {
             socket: s,
-            data: data.to_vec(),
+            data: data.to_vec().into(),
             to: None
         }
     );
@@ -288,7 +288,7 @@ fn sd_6_each_cipsend_is_one_datagram() {
             d.next_net(),
             NetCommand::Send {
                 socket: s,
-                data,
+                data: data.into(),
                 to: Some(peer(20108))
             }
         );
@@ -307,7 +307,7 @@ fn sd_7_a_trailing_crlf_is_an_empty_line() {
         d.next_net(),
         NetCommand::Send {
             socket: s,
-            data: b"hello".to_vec(),
+            data: crate::Bytes::from_static(b"hello"),
             to: None
         }
     );
@@ -328,7 +328,7 @@ fn sd_7_bytes_after_the_data_are_command_lines() {
         d.next_net(),
         NetCommand::Send {
             socket: s,
-            data: b"hi".to_vec(),
+            data: crate::Bytes::from_static(b"hi"),
             to: None
         }
     );
@@ -417,7 +417,7 @@ fn cl_2_close_follows_the_acknowledged_send() {
         [
             NetCommand::Send {
                 socket: s,
-                data: b"bye".to_vec(),
+                data: crate::Bytes::from_static(b"bye"),
                 to: None
             },
             NetCommand::Close { socket: s }

@@ -530,7 +530,7 @@ fn ss_7_udp_client_sends_to_its_fixed_peer() {
         d.next_net(),
         NetCommand::Send {
             socket: s,
-            data: b"udp".to_vec(),
+            data: crate::Bytes::from_static(b"udp"),
             to: Some(peer(20108))
         }
     );
@@ -634,7 +634,7 @@ fn ss_8_tcp_server_takes_its_first_connection_only() {
         d.next_net(),
         NetCommand::Send {
             socket: s,
-            data: b"yo".to_vec(),
+            data: crate::Bytes::from_static(b"yo"),
             to: None
         }
     );
@@ -671,7 +671,7 @@ fn ss_8_udp_server_hears_anyone_and_sends_to_its_default_destination() {
         d.next_net(),
         NetCommand::Send {
             socket,
-            data: b"!".to_vec(),
+            data: crate::Bytes::from_static(b"!"),
             to: Some(peer(20108))
         }
     );

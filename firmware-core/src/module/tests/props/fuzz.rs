@@ -247,7 +247,7 @@ impl Rig {
             } if socket.0 < 3 => Some((*socket, data, *to)),
             _ => None,
         })?;
-        let mut answer = query.clone();
+        let mut answer = query.to_vec();
         if socket.0 == 2 {
             // RFC 4330: server mode, stratum 1, our transmit time echoed.
             answer.resize(48, 0);

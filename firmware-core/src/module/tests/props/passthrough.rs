@@ -412,7 +412,7 @@ fn passthrough_with_its_crlf_cut_in_two_takes_no_lf() {
     d.wait(SEED.flush_after);
     let want = NetCommand::Send {
         socket: s,
-        data: b"abc".to_vec(),
+        data: crate::Bytes::from_static(b"abc"),
         to: None,
     };
     assert_eq!(d.net.drain(..).collect::<Vec<_>>(), [want]);

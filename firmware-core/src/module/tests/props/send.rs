@@ -44,7 +44,7 @@ fn cipsend_answers_every_length() {
             sends,
             [NetCommand::Send {
                 socket: s,
-                data,
+                data: data.into(),
                 to: None
             }],
             "length {len}"
@@ -67,7 +67,7 @@ fn cipsend_with_its_crlf_cut_in_two_takes_no_lf() {
     d.send(b"\nhello");
     let want = NetCommand::Send {
         socket: s,
-        data: b"hello".to_vec(),
+        data: crate::Bytes::from_static(b"hello"),
         to: None,
     };
     assert_eq!(d.net.drain(..).collect::<Vec<_>>(), [want]);
@@ -79,7 +79,7 @@ fn cipsend_with_its_crlf_cut_in_two_takes_no_lf() {
     d.send(b"\rx");
     let want = NetCommand::Send {
         socket: s,
-        data: b"\rx".to_vec(),
+        data: crate::Bytes::from_static(b"\rx"),
         to: None,
     };
     assert_eq!(d.net.drain(..).collect::<Vec<_>>(), [want]);
@@ -257,7 +257,7 @@ fn run(c: &Case) {
     let sends: Vec<NetCommand> = d.net.drain(..).collect();
     let want = NetCommand::Send {
         socket: s,
-        data: c.data.to_vec(),
+        data: c.data.to_vec().into(),
         to: c.udp.then_some(peer),
     };
     assert_eq!(sends, [want]);
