@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use common::{PEER, booted, cmd};
@@ -58,34 +57,44 @@ fn a_datagram_is_never_split_when_the_uart_is_behind() {
 }
 
 #[test]
-fn closed_is_never_lost_while_a_cipsend_holds_the_lines_back() {
+fn no_closed_is_lost_while_a_cipsend_holds_the_lines_back() {
     // Link 0's peer floods while the host types CIPSEND data (URCs are
-    // held, G-7); link 1's peer closes meanwhile. The first release kept 24
-    // bytes of headroom: the flood filled the held lines and `1,CLOSED` was
-    // dropped while the link was already freed.
-    let other = Ipv4Addr::new(192, 168, 0, 104);
+    // held, G-7); links 1 to 4 are closed by their peers meanwhile. The
+    // first release kept 24 bytes of headroom: the flood filled the held
+    // lines and the `<id>,CLOSED` lines were dropped while the links were
+    // already freed.
     let mut w = World::new(22);
-    let flood = w.add_service(PEER, Service::TcpSink { port: 20108 });
-    let quiet = w.add_service(other, Service::TcpSink { port: 20108 });
+    let peers: Vec<_> = (0..5u16)
+        .map(|i| w.add_service(PEER, Service::TcpSink { port: 20108 + i }))
+        .collect();
     booted(&mut w);
     assert_eq!(cmd(&mut w, "AT+CIPMUX=1"), "\r\nOK\r\n");
-    for (link, ip) in [(0, "192.168.0.103"), (1, "192.168.0.104")] {
-        let line = format!("AT+CIPSTART={link},\"TCP\",\"{ip}\",20108");
+    for link in 0..5u16 {
+        let line = format!(
+            "AT+CIPSTART={link},\"TCP\",\"192.168.0.103\",{}",
+            20108 + link
+        );
         assert_eq!(cmd(&mut w, &line), "\r\nOK\r\n");
     }
     assert_eq!(cmd(&mut w, "AT+CIPSEND=0,4"), "\r\n>");
-    flood.borrow_mut().push(Outgoing::Send(vec![b'x'; 20_000]));
+    peers[0]
+        .borrow_mut()
+        .push(Outgoing::Send(vec![b'x'; 20_000]));
     w.run_for(Duration::from_millis(200));
-    quiet.borrow_mut().push(Outgoing::Close);
+    for peer in &peers[1..] {
+        peer.borrow_mut().push(Outgoing::Close);
+    }
     w.run_for(Duration::from_millis(200));
     w.host_write(b"data");
     let out = read_for(&mut w, Duration::from_secs(4));
     let text = String::from_utf8_lossy(&out);
-    assert!(
-        text.contains("1,CLOSED\r\n"),
-        "seed {}: no 1,CLOSED",
-        w.seed()
-    );
+    for link in 1..5 {
+        assert!(
+            text.contains(&format!("{link},CLOSED\r\n")),
+            "seed {}: no {link},CLOSED",
+            w.seed()
+        );
+    }
     assert_eq!(
         ipd_lengths(&out).iter().sum::<usize>(),
         20_000,

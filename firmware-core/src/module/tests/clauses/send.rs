@@ -461,39 +461,43 @@ fn cl_3_no_closed_line_for_links_the_host_closed() {
 }
 
 #[test]
-fn g_7_closed_is_never_lost_while_a_peer_floods_held_urcs() {
+fn g_7_no_closed_is_lost_while_a_peer_floods_held_urcs() {
     // Found by review: a peer streaming while URCs are held filled the URC
-    // queue, and the link-state line that followed was dropped.
+    // queue up to 24 bytes of headroom, and the link-state lines that
+    // followed (here four links' `<id>,CLOSED`) were dropped.
     let mut d = Driver::booted();
-    let s = d.tcp_link(0, 20108);
+    assert_eq!(d.cmd("AT+CIPMUX=1"), "\r\nOK\r\n");
+    let s: Vec<SocketId> = (0..5).map(|link| d.tcp_link(link, 20108)).collect();
     assert_eq!(d.cmd("AT+CIPSEND=0,4"), "\r\n>");
     d.send(b"abcd");
     let _ = d.next_net();
     let chunk = [b'x'; 512];
     for _ in 0..64 {
-        let room = d.m.net_rx_room(s);
-        let data = &chunk[..room.min(chunk.len())];
+        let room = d.m.net_rx_room(s[0]);
         d.event(NetEvent::Received {
-            socket: s,
+            socket: s[0],
             from: SocketAddrV4::new(PEER, 20108),
-            data,
+            data: &chunk[..room.min(chunk.len())],
         });
     }
-    assert_eq!(d.m.net_rx_room(s), 0, "the held queue is full of data");
-    d.event(NetEvent::Closed {
-        socket: s,
-        reason: CloseReason::Peer,
-    });
+    assert_eq!(d.m.net_rx_room(s[0]), 0, "the held queue is full of data");
+    for &socket in &s[1..] {
+        d.event(NetEvent::Closed {
+            socket,
+            reason: CloseReason::Peer,
+        });
+    }
+    d.event(NetEvent::Sent { socket: s[0] });
     let out = d.take_text();
     assert!(
-        out.starts_with("\r\nCMDRSP:ERROR\r\n+IPD,"),
+        out.starts_with("\r\nSEND OK\r\n+IPD,0,"),
         "{:?}",
         &out[..40]
     );
-    // The held lines follow the final result, the link's end last.
+    // The held lines follow the final result, the links' ends last.
     assert!(
-        out.ends_with("x\r\nCLOSED\r\n"),
+        out.ends_with("x\r\n1,CLOSED\r\n2,CLOSED\r\n3,CLOSED\r\n4,CLOSED\r\n"),
         "{:?}",
-        &out[out.len() - 40..]
+        &out[out.len() - 60..]
     );
 }
