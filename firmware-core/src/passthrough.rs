@@ -114,7 +114,7 @@ impl Passthrough {
             if self.escape == Escape::Idle && first != b'+' {
                 // The hot path: up to the next `+`, every byte is data that
                 // arrived now; take the whole run at once.
-                let n = bytes.iter().position(|&b| b == b'+').unwrap_or(bytes.len());
+                let n = memchr::memchr(b'+', bytes).unwrap_or(bytes.len());
                 self.push_data(now, &bytes[..n]);
                 self.last_input = now;
                 bytes = &bytes[n..];
