@@ -10,7 +10,7 @@ use std::time::Duration;
 use sim::peers::{Clock, DnsState, Shared};
 
 use crate::dut::Dut;
-use crate::lines::next_line;
+use crate::lines::{Fault, next_framed};
 
 /// How long a `Then` waits before it fails (spec/STEPS.md).
 pub const THEN_LIMIT: Duration = Duration::from_secs(5);
@@ -32,6 +32,8 @@ pub struct AtWorld {
     dut: Option<Box<dyn Dut>>,
     /// UART bytes read from the module and not yet taken by a step.
     pub rx: Vec<u8>,
+    /// The last bytes taken as lines, for the framing check (G-9).
+    pub tail: Vec<u8>,
     /// Bytes of the host's data stream sent so far.
     pub host_data_sent: usize,
     /// Peers by the address and port they are named by.
@@ -59,6 +61,7 @@ impl AtWorld {
         AtWorld {
             dut: None,
             rx: Vec::new(),
+            tail: Vec::new(),
             host_data_sent: 0,
             peers: BTreeMap::new(),
             data_peer: None,
@@ -121,14 +124,27 @@ impl AtWorld {
         }
     }
 
-    /// The next logical line from the module, waiting up to `limit`.
+    /// The next logical line from the module, waiting up to `limit`; fails
+    /// the scenario when its framing is wrong (G-9).
     pub fn next_line(&mut self, limit: Duration) -> Option<Vec<u8>> {
-        let mut line = None;
+        let mut got: Option<(Vec<u8>, Option<Fault>)> = None;
+        let finals = finals();
         self.wait_until(limit, |w| {
-            line = next_line(&mut w.rx);
-            line.is_some()
+            got = next_framed(&mut w.rx, &mut w.tail, &finals);
+            got.is_some()
         });
-        line
+        let (line, fault) = got?;
+        if let Some(fault) = fault {
+            panic!("G-9 framing: {fault}");
+        }
+        Some(line)
+    }
+
+    /// Takes `n` raw bytes (they must be there): what follows them starts
+    /// with no known line before it.
+    pub fn take_raw(&mut self, n: usize) -> Vec<u8> {
+        self.tail.clear();
+        self.rx.drain(..n).collect()
     }
 
     /// A peer the scenario named.
@@ -140,4 +156,10 @@ impl AtWorld {
             .get_mut(&at)
             .unwrap_or_else(|| panic!("no peer at {at}: a Given step must create it"))
     }
+}
+
+/// The dialect's final results: each comes after an empty line (G-9).
+fn finals() -> [&'static str; 5] {
+    let d = &firmware_core::SEED;
+    [d.ok, d.error, d.send_ok, d.cmdrsp_error, d.ready]
 }

@@ -101,7 +101,7 @@ fn text_and_peer_data(line: &str) -> Option<(&str, usize)> {
 fn replies_bytes(w: &mut AtWorld, want: &[u8], limit: std::time::Duration) {
     let ok = w.wait_until(limit, |w| w.rx.len() >= want.len());
     let n = want.len().min(w.rx.len());
-    let got: Vec<u8> = w.rx.drain(..n).collect();
+    let got = w.take_raw(n);
     assert!(
         ok && got == want,
         "expected the bytes {:?}, got {:?}{}",
@@ -143,7 +143,7 @@ fn take_raw(w: &mut AtWorld, n: usize) -> Vec<u8> {
         w.rx.len(),
         show(&w.rx)
     );
-    w.rx.drain(..n).collect()
+    w.take_raw(n)
 }
 
 #[then(regex = r#"^the host receives the raw bytes "(.*)"$"#)]

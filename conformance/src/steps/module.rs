@@ -46,6 +46,7 @@ fn loses_power(w: &mut AtWorld) {
         .lose_power()
         .unwrap_or_else(|e| panic!("this DUT cannot lose power: {}", e.0));
     w.rx.clear();
+    w.tail.clear();
     boot(w, false);
 }
 
@@ -55,5 +56,6 @@ fn power_cycled(w: &mut AtWorld) {
         .power_cycle()
         .unwrap_or_else(|e| panic!("this DUT cannot power-cycle: {}", e.0));
     w.rx.clear();
+    w.tail.clear();
     boot(w, false);
 }
