@@ -4,8 +4,8 @@ Feature: Passthrough (transparent) mode: AT+CIPMODE=1, AT+CIPSEND and the +++ es
   The host leaves it with a "single packet +++": three + bytes with 20 ms of
   UART silence before and after, and waits 1 s before its next command.
   Timings: at 115200 baud a byte takes 87 us, so 100 bytes take 9 ms and
-  20000 bytes 1.74 s; "the host waits" counts from the moment the host
-  started writing, so a wait before +++ covers the bytes still on the wire.
+  20000 bytes 1.74 s; "the host waits" counts from the moment the line has
+  carried the bytes the host sent before (STEPS.md).
 
   Background:
     Given a TCP sink at 192.168.0.103:20108
@@ -197,6 +197,17 @@ Feature: Passthrough (transparent) mode: AT+CIPMODE=1, AT+CIPSEND and the +++ es
     @PT-4 @PT-5 @sim
     Scenario: a guarded +++ returns to command mode silently, after the data before it
       When the host sends 100 bytes of data
+      And the host waits 50 ms
+      And the host sends the raw bytes "+++"
+      And the host waits 50 ms
+      Then the module stays silent for 1 s
+      When the host sends AT
+      Then the module replies OK
+      And the peer at 192.168.0.103:20108 has received exactly the host's data
+
+    @PT-4 @PT-5
+    Scenario: a guarded +++ right after a long burst: the silence counts from the burst's last byte
+      When the host sends 6000 bytes of data
       And the host waits 50 ms
       And the host sends the raw bytes "+++"
       And the host waits 50 ms

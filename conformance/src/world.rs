@@ -98,8 +98,11 @@ impl AtWorld {
         self.rx.extend(bytes);
     }
 
-    /// Lets `d` pass.
+    /// Lets `d` pass once the line has carried every byte the host sent
+    /// (STEPS.md: `the host waits` is that long a silence on the UART).
     pub fn wait(&mut self, d: Duration) {
+        let carried = self.wait_until(Duration::from_secs(60), |w| w.dut().host_pending() == 0);
+        assert!(carried, "the line did not carry the host's bytes in 60 s");
         let end = self.dut().now() + d;
         while self.dut().now() < end {
             self.tick();

@@ -46,6 +46,9 @@ pub trait Dut {
     fn host_read(&mut self) -> Vec<u8>;
     /// Lets a little time pass (one simulation step, or a short sleep).
     fn tick(&mut self);
+    /// Host bytes the line has not carried to the module yet (0 once a
+    /// serial port's output has drained: writes drain before returning).
+    fn host_pending(&self) -> usize;
     /// Time since the DUT was set up.
     fn now(&self) -> Duration;
     /// Power-cycles the module (stored settings survive).
@@ -117,6 +120,10 @@ impl Dut for SimDut {
 
     fn tick(&mut self) {
         self.world.step();
+    }
+
+    fn host_pending(&self) -> usize {
+        self.world.host_pending()
     }
 
     fn now(&self) -> Duration {

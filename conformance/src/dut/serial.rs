@@ -333,6 +333,11 @@ impl Dut for SerialDut {
         self.lab.tick(Duration::from_millis(1));
     }
 
+    fn host_pending(&self) -> usize {
+        // `host_write` flushes (tcdrain) before it returns.
+        0
+    }
+
     fn now(&self) -> Duration {
         self.start.elapsed()
     }
