@@ -11,6 +11,7 @@
 pub mod bench;
 pub mod dut;
 pub mod gate;
+pub mod junit;
 pub mod lines;
 pub mod report;
 pub mod runner;

@@ -38,6 +38,9 @@ pub enum Verdict {
     Passed,
     /// At least one failed.
     Failed,
+    /// Every scenario tagged with it was skipped: the DUT cannot do what
+    /// they need (a power switch, a fault on a real network).
+    Skipped,
     /// Only scenarios this build leaves out (TLS) check it.
     Pending,
     /// Only scenarios that need the simulator (`@sim`: faults, exact
@@ -56,6 +59,10 @@ pub struct Row {
     pub scenarios: usize,
     /// How many of them failed.
     pub failed: usize,
+    /// How many of them were skipped, and the first reason.
+    pub skipped: usize,
+    /// Why the first skipped one was.
+    pub skip_reason: Option<String>,
     /// The verdict.
     pub verdict: Verdict,
 }
@@ -64,33 +71,48 @@ pub struct Row {
 /// were left out because they need TLS; `sim_only`, because they need the
 /// simulator (on a real device).
 pub fn table(results: &[ScenarioResult], pending: &[String], sim_only: &[String]) -> Vec<Row> {
-    let mut by_clause: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut by_clause: BTreeMap<&str, Row> = BTreeMap::new();
     for r in results {
         for tag in &r.tags {
-            let e = by_clause.entry(tag.as_str()).or_default();
-            e.0 += 1;
-            if r.status != Status::Passed {
-                e.1 += 1;
+            let e = by_clause.entry(tag.as_str()).or_insert_with(|| Row {
+                clause: tag.clone(),
+                scenarios: 0,
+                failed: 0,
+                skipped: 0,
+                skip_reason: None,
+                verdict: Verdict::Uncovered,
+            });
+            e.scenarios += 1;
+            match &r.status {
+                Status::Passed => {}
+                Status::Failed(_) => e.failed += 1,
+                Status::Skipped(why) => {
+                    e.skipped += 1;
+                    e.skip_reason.get_or_insert_with(|| why.clone());
+                }
             }
         }
     }
     clauses()
         .into_iter()
         .map(|clause| {
-            let (scenarios, failed) = by_clause.get(clause.as_str()).copied().unwrap_or_default();
-            let verdict = match (scenarios, failed) {
+            let mut row = by_clause.remove(clause.as_str()).unwrap_or(Row {
+                clause: clause.clone(),
+                scenarios: 0,
+                failed: 0,
+                skipped: 0,
+                skip_reason: None,
+                verdict: Verdict::Uncovered,
+            });
+            row.verdict = match (row.scenarios, row.failed) {
                 (0, _) if pending.contains(&clause) => Verdict::Pending,
                 (0, _) if sim_only.contains(&clause) => Verdict::SimOnly,
                 (0, _) => Verdict::Uncovered,
+                (_, 0) if row.skipped == row.scenarios => Verdict::Skipped,
                 (_, 0) => Verdict::Passed,
                 _ => Verdict::Failed,
             };
-            Row {
-                clause,
-                scenarios,
-                failed,
-                verdict,
-            }
+            row
         })
         .collect()
 }
@@ -102,6 +124,10 @@ pub fn markdown(dut: &str, seed: u64, results: &[ScenarioResult], rows: &[Row]) 
         .iter()
         .filter(|r| r.status == Status::Passed)
         .count();
+    let skipped = results
+        .iter()
+        .filter(|r| matches!(r.status, Status::Skipped(_)))
+        .count();
     let _ = writeln!(s, "# AT TCP/IP conformance report\n");
     let _ = writeln!(s, "- Device: {dut}");
     let _ = writeln!(
@@ -112,18 +138,23 @@ pub fn markdown(dut: &str, seed: u64, results: &[ScenarioResult], rows: &[Row]) 
     let _ = writeln!(s, "- Seed: {seed}");
     let _ = writeln!(
         s,
-        "- Scenarios: {} run, {passed} passed, {} failed\n",
+        "- Scenarios: {} run, {passed} passed, {} failed, {skipped} skipped\n",
         results.len(),
-        results.len() - passed
+        results.len() - passed - skipped
     );
     let _ = writeln!(
         s,
         "| clause | scenarios | failed | verdict |\n|---|---:|---:|---|"
     );
     for r in rows {
+        let skipped;
         let verdict = match r.verdict {
             Verdict::Passed => "passed",
             Verdict::Failed => "**FAILED**",
+            Verdict::Skipped => {
+                skipped = format!("skipped: {}", r.skip_reason.as_deref().unwrap_or(""));
+                &skipped
+            }
             Verdict::Pending => "pending: TLS",
             Verdict::SimOnly => "simulator only",
             Verdict::Uncovered => "**uncovered**",
@@ -134,16 +165,25 @@ pub fn markdown(dut: &str, seed: u64, results: &[ScenarioResult], rows: &[Row]) 
             r.clause, r.scenarios, r.failed
         );
     }
-    let failures: Vec<_> = results
+    let failures: Vec<_> = results.iter().filter(|r| r.status.is_failed()).collect();
+    let skips: Vec<_> = results
         .iter()
-        .filter(|r| r.status != Status::Passed)
+        .filter(|r| matches!(r.status, Status::Skipped(_)))
         .collect();
+    if !skips.is_empty() {
+        let _ = writeln!(s, "\n## Skipped\n");
+        for r in skips {
+            if let Status::Skipped(why) = &r.status {
+                let _ = writeln!(s, "- {}: {}: {why}", r.feature, r.name);
+            }
+        }
+    }
     if !failures.is_empty() {
         let _ = writeln!(s, "\n## Failures\n");
         for r in failures {
             let why = match &r.status {
-                Status::Failed(m) => m.as_str(),
-                _ => "a step matched no sentence of spec/STEPS.md",
+                Status::Failed(m) | Status::Skipped(m) => m.as_str(),
+                Status::Passed => "",
             };
             let _ = writeln!(s, "### {}: {}\n", r.feature, r.name);
             let _ = writeln!(

@@ -17,7 +17,7 @@ use cucumber::gherkin::{Feature, Rule, Scenario};
 use cucumber::tag::Ext as _;
 use cucumber::{World as _, writer};
 
-use crate::dut::{Dut, LabMap, SerialDut, SimDut, Target};
+use crate::dut::{Dut, LabMap, SerialDut, SimDut, Skip, Target};
 use crate::world::AtWorld;
 
 /// What to run.
@@ -64,10 +64,18 @@ pub const SERIAL_TAGS: &str = "not @tls and not @sim and not @slow";
 pub enum Status {
     /// Every step passed.
     Passed,
-    /// A step failed; why.
+    /// A step failed, or matched no sentence of STEPS.md; why.
     Failed(String),
-    /// A step matched no sentence.
-    Skipped,
+    /// A step asked what the DUT cannot do (STEPS.md): neither passed nor
+    /// failed; why.
+    Skipped(String),
+}
+
+impl Status {
+    /// Whether the scenario failed.
+    pub fn is_failed(&self) -> bool {
+        matches!(self, Status::Failed(_))
+    }
 }
 
 /// One scenario's result.
@@ -111,10 +119,14 @@ fn tags_of(feature: &Feature, rule: Option<&Rule>, scenario: &Scenario) -> Vec<S
         .collect()
 }
 
-fn panic_text(e: &StepError) -> String {
+/// A failed step's status: skipped when the DUT could not do it.
+fn step_status(e: &StepError) -> Status {
     match e {
-        StepError::Panic(info) => any_text(info.as_ref()),
-        other => other.to_string(),
+        StepError::Panic(info) => match info.downcast_ref::<Skip>() {
+            Some(Skip(why)) => Status::Skipped(why.clone()),
+            None => Status::Failed(any_text(info.as_ref())),
+        },
+        other => Status::Failed(other.to_string()),
     }
 }
 
@@ -146,12 +158,6 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
         .parse()
         .map_err(|e| format!("tag expression {tags:?}: {e}"))?;
     let results = Rc::new(RefCell::new(Vec::new()));
-    let junit: Box<dyn io::Write> = match &cfg.junit {
-        Some(path) => {
-            Box::new(std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?)
-        }
-        None => Box::new(io::sink()),
-    };
     let seed = cfg.seed;
     let collected = results.clone();
     let progress = cfg.progress;
@@ -159,7 +165,8 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
     let lab = cfg.lab;
     let cucumber = AtWorld::cucumber()
         .max_concurrent_scenarios(1)
-        .with_writer(writer::JUnit::new(junit, 0))
+        // Results are collected in the `after` hook; the JUnit file is ours.
+        .with_writer(writer::JUnit::new(io::sink(), 0))
         .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
         .before(move |feature, _rule, scenario, world| {
             let seed = scenario_seed(seed, &feature.name, &scenario.name);
@@ -176,8 +183,11 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
         .after(move |feature, rule, scenario, finished, world| {
             let status = match finished {
                 ScenarioFinished::StepPassed => Status::Passed,
-                ScenarioFinished::StepSkipped => Status::Skipped,
-                ScenarioFinished::StepFailed(_, _, e) => Status::Failed(panic_text(e)),
+                ScenarioFinished::StepSkipped => Status::Failed(
+                    "a step matched no sentence of spec/STEPS.md (see the console for which)"
+                        .into(),
+                ),
+                ScenarioFinished::StepFailed(_, _, e) => step_status(e),
                 ScenarioFinished::BeforeHookFailed(info) => {
                     Status::Failed(format!("setting up the DUT: {}", any_text(info.as_ref())))
                 }
@@ -199,7 +209,7 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
                 let mark = match result.status {
                     Status::Passed => "ok  ",
                     Status::Failed(_) => "FAIL",
-                    Status::Skipped => "skip",
+                    Status::Skipped(_) => "skip",
                 };
                 let n = collected.borrow().len() + 1;
                 eprintln!("[{n:>4}] {mark} {}: {}", result.feature, result.name);
@@ -213,6 +223,10 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
         cucumber.filter_run(&input, move |f, r, s| filter.eval(tags_of(f, r, s).iter())),
     );
     let out = results.borrow().clone();
+    if let Some(path) = &cfg.junit {
+        std::fs::write(path, crate::junit::xml(&out))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     Ok(out)
 }
 
@@ -297,10 +311,11 @@ pub fn test_main(label: &str, dut: Option<Target>) -> (Vec<ScenarioResult>, bool
             return (Vec::new(), false);
         }
     };
-    let failed: Vec<_> = results
+    let failed: Vec<_> = results.iter().filter(|r| r.status.is_failed()).collect();
+    let skipped = results
         .iter()
-        .filter(|r| r.status != Status::Passed)
-        .collect();
+        .filter(|r| matches!(r.status, Status::Skipped(_)))
+        .count();
     for r in &failed {
         let transcript = r.transcript.as_deref().unwrap_or("");
         eprintln!(
@@ -313,8 +328,8 @@ pub fn test_main(label: &str, dut: Option<Target>) -> (Vec<ScenarioResult>, bool
         return (results, false);
     }
     println!(
-        "{label}: {} passed, {} failed",
-        results.len() - failed.len(),
+        "{label}: {} passed, {} failed, {skipped} skipped",
+        results.len() - failed.len() - skipped,
         failed.len()
     );
     let ok = failed.is_empty();

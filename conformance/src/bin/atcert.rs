@@ -175,14 +175,15 @@ fn run_suite(args: RunArgs) -> ExitCode {
         Vec::new()
     };
     let rows = report::table(&results, &pending, &sim_only);
-    let failed: Vec<_> = results
+    let failed: Vec<_> = results.iter().filter(|r| r.status.is_failed()).collect();
+    let skipped = results
         .iter()
-        .filter(|r| r.status != Status::Passed)
-        .collect();
+        .filter(|r| matches!(r.status, Status::Skipped(_)))
+        .count();
     for r in &failed {
         let why = match &r.status {
-            Status::Failed(m) => m.clone(),
-            _ => "a step matched no sentence of spec/STEPS.md".into(),
+            Status::Failed(m) | Status::Skipped(m) => m.clone(),
+            Status::Passed => String::new(),
         };
         println!(
             "\n=== FAILED {}: {} (seed {})\n{why}",
@@ -197,6 +198,7 @@ fn run_suite(args: RunArgs) -> ExitCode {
         let verdict = match r.verdict {
             Verdict::Passed => "passed",
             Verdict::Failed => "FAILED",
+            Verdict::Skipped => "skipped",
             Verdict::Pending => "pending: TLS",
             Verdict::SimOnly => "simulator only",
             Verdict::Uncovered => "uncovered",
@@ -209,13 +211,14 @@ fn run_suite(args: RunArgs) -> ExitCode {
     let count = |v| rows.iter().filter(|r| r.verdict == v).count();
     let uncovered = count(Verdict::Uncovered);
     println!(
-        "\nseed {}: {} scenarios, {} passed, {} failed; clauses: {} passed, {} failed, {} pending (TLS), {} simulator only, {} uncovered; {:.1} s",
+        "\nseed {}: {} scenarios, {} passed, {} failed, {skipped} skipped; clauses: {} passed, {} failed, {} skipped, {} pending (TLS), {} simulator only, {} uncovered; {:.1} s",
         cfg.seed,
         results.len(),
-        results.len() - failed.len(),
+        results.len() - failed.len() - skipped,
         failed.len(),
         count(Verdict::Passed),
         count(Verdict::Failed),
+        count(Verdict::Skipped),
         count(Verdict::Pending),
         count(Verdict::SimOnly),
         uncovered,

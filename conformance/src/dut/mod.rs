@@ -36,6 +36,17 @@ pub enum Fault {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsupported(pub String);
 
+/// A scenario's verdict when a step asks what the DUT cannot do (STEPS.md,
+/// "What a DUT cannot do"): neither failed nor passed. Raised as a panic
+/// payload by [`skip`], recognised by the runner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip(pub String);
+
+/// Ends the scenario as skipped, with the reason.
+pub fn skip(reason: String) -> ! {
+    std::panic::panic_any(Skip(reason))
+}
+
 /// A module under test and the lab around it.
 pub trait Dut {
     /// For reports: which module, and how to reproduce the run.

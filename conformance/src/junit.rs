@@ -1,0 +1,147 @@
+//! JUnit XML for CI systems: a test suite per feature, a test case per
+//! scenario, with failures and skips (and their reasons) counted right.
+//!
+//! Written here rather than by cucumber's writer: a scenario the DUT
+//! cannot run is skipped with its reason (STEPS.md), which that writer
+//! would call a failure; and any text (a transcript holding `]]>`, a
+//! scenario name with `<` or `&`) must stay valid XML.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use crate::runner::{ScenarioResult, Status};
+
+/// The JUnit document for `results`.
+pub fn xml(results: &[ScenarioResult]) -> String {
+    let mut suites: BTreeMap<&str, Vec<&ScenarioResult>> = BTreeMap::new();
+    for r in results {
+        suites.entry(&r.feature).or_default().push(r);
+    }
+    let count =
+        |rs: &[&ScenarioResult], f: fn(&Status) -> bool| rs.iter().filter(|r| f(&r.status)).count();
+    let failed = |s: &Status| matches!(s, Status::Failed(_));
+    let skipped = |s: &Status| matches!(s, Status::Skipped(_));
+    let all: Vec<&ScenarioResult> = results.iter().collect();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"atcert\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",
+        all.len(),
+        count(&all, failed),
+        count(&all, skipped)
+    );
+    for (feature, rs) in &suites {
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",
+            attr(feature),
+            rs.len(),
+            count(rs, failed),
+            count(rs, skipped)
+        );
+        for r in rs {
+            let _ = write!(
+                out,
+                "    <testcase classname=\"{}\" name=\"{}\">",
+                attr(feature),
+                attr(&r.name)
+            );
+            match &r.status {
+                Status::Passed => {}
+                Status::Failed(why) => {
+                    let _ = write!(out, "\n      <failure message=\"{}\"/>", attr(why));
+                }
+                Status::Skipped(why) => {
+                    let _ = write!(out, "\n      <skipped message=\"{}\"/>", attr(why));
+                }
+            }
+            let detail = format!(
+                "seed {}\ntags {}\n{}",
+                r.seed,
+                r.tags.join(" "),
+                r.transcript.as_deref().unwrap_or("")
+            );
+            let _ = write!(out, "\n      <system-out>{}</system-out>", cdata(&detail));
+            let _ = writeln!(out, "\n    </testcase>");
+        }
+        let _ = writeln!(out, "  </testsuite>");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+/// `text` as an attribute value, with characters XML 1.0 does not allow
+/// (control bytes other than tab, CR, LF) shown as `\xNN`.
+fn attr(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => s.push_str("&amp;"),
+            '<' => s.push_str("&lt;"),
+            '>' => s.push_str("&gt;"),
+            '"' => s.push_str("&quot;"),
+            '\n' => s.push_str("&#10;"),
+            '\r' => s.push_str("&#13;"),
+            '\t' => s.push_str("&#9;"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(s, "\\x{:02x}", c as u32);
+            }
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+/// `text` in CDATA sections: a `]]>` inside is split across two sections,
+/// and characters XML does not allow are shown as `\xNN`.
+fn cdata(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c.to_string(),
+            c if (c as u32) < 0x20 => format!("\\x{:02x}", c as u32),
+            c => c.to_string(),
+        })
+        .collect();
+    format!("<![CDATA[{}]]>", clean.replace("]]>", "]]]]><![CDATA[>"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(name: &str, status: Status, transcript: &str) -> ScenarioResult {
+        ScenarioResult {
+            feature: "F <&>".into(),
+            path: None,
+            name: name.into(),
+            tags: vec!["SD-5".into()],
+            status,
+            seed: 7,
+            transcript: Some(transcript.into()),
+        }
+    }
+
+    #[test]
+    fn counts_and_escapes() {
+        let x = xml(&[
+            result("a ]]> b", Status::Passed, "x ]]> y \u{1} z"),
+            result("c", Status::Failed("why \"<\"".into()), ""),
+            result("d", Status::Skipped("no power switch".into()), ""),
+        ]);
+        assert!(
+            x.contains("tests=\"3\" failures=\"1\" skipped=\"1\""),
+            "{x}"
+        );
+        assert!(
+            x.contains("classname=\"F &lt;&amp;&gt;\" name=\"a ]]&gt; b\""),
+            "{x}"
+        );
+        assert!(x.contains("x ]]]]><![CDATA[> y \\x01 z"), "{x}");
+        assert!(
+            x.contains("<failure message=\"why &quot;&lt;&quot;\"/>"),
+            "{x}"
+        );
+        assert!(x.contains("<skipped message=\"no power switch\"/>"), "{x}");
+    }
+}
