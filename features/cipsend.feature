@@ -3,18 +3,19 @@ Feature: AT+CIPSEND in normal mode
   Rule: on a TCP client link
 
     Background:
-      Given a TCP echo server at 192.168.0.103:20108
+      Given a TCP sink at 192.168.0.103:20108
       And the module has just booted
       When the host sends AT+CIPSTART=0,"TCP","192.168.0.103",20108
       Then the module replies OK
 
     @SD-4 @SD-5 @RX-1
-    Scenario: data with CR, LF and AT in it goes out as is and comes back
+    Scenario: data with CR, LF and AT in it goes out as is
       When the host sends AT+CIPSEND=0,300
       Then the module replies >
       When the host sends 300 bytes of data
       Then the module replies SEND OK
       And the peer at 192.168.0.103:20108 has received exactly the host's data
+
 
     @SD-2 @G-4
     Scenario Outline: a length out of range is refused
@@ -27,23 +28,13 @@ Feature: AT+CIPSEND in normal mode
         | 2049   |
         | -1     |
 
+
     @SD-3
     Scenario: a link that is not open gives CMDRSP:ERROR and no prompt
       When the host sends AT+CIPSEND=3,5
       Then the module replies CMDRSP:ERROR
       And the module stays silent for 100 ms
 
-    @SD-1 @SD-4 @SD-5
-    Scenario: the basic form sends the data and answers SEND OK
-      When the host sends AT+CIPSEND=0,5
-      Then the module replies >
-      When the host sends the raw bytes "hello"
-      Then the module replies:
-        """
-        SEND OK
-        +IPD,5:hello
-        """
-      And the peer at 192.168.0.103:20108 receives "hello"
 
     @SD-2
     Scenario Outline: lengths 1 and 2048 are valid
@@ -57,6 +48,7 @@ Feature: AT+CIPSEND in normal mode
         | length |
         | 1      |
         | 2048   |
+
 
     @SD-2 @G-4
     Scenario Outline: a refused length sends no prompt and no data
@@ -77,6 +69,7 @@ Feature: AT+CIPSEND in normal mode
         | 65536  |
         | -5     |
         | x      |
+
 
     @SD-1 @G-4
     Scenario Outline: a malformed CIPSEND is refused
@@ -104,6 +97,7 @@ Feature: AT+CIPSEND in normal mode
         | AT+CIPSEND=-1,5                               |
         | AT+CIPSEND=x,5                                |
 
+
     @SD-1
     Scenario Outline: a TCP link given a remote host and port is refused
       When the host sends AT+CIPSEND=0,5,<host>,20108
@@ -123,26 +117,6 @@ Feature: AT+CIPSEND in normal mode
         | "192.168.0.104" |
         | 192.168.0.103   |
 
-    @SD-4
-    Scenario: data that looks like commands is data
-      When the host sends AT+CIPSEND=0,18
-      Then the module replies >
-      When the host sends the raw bytes "AT+RST\r\nAT\r\nATE1\r\n"
-      Then the module replies SEND OK
-      And the peer at 192.168.0.103:20108 receives "AT+RST\r\nAT\r\nATE1\r\n"
-      And the module replies +IPD,18:AT+RST{*}AT{*}ATE1{*}
-      When the host sends AT
-      Then the module replies OK
-      And the module stays silent for 500 ms
-
-    @SD-4
-    Scenario: data has no escapes: backslashes, quotes, commas and +++ go out as they are
-      When the host sends AT+CIPSEND=0,10
-      Then the module replies >
-      When the host sends the raw bytes "a\\,b\\\"c+++"
-      Then the module replies SEND OK
-      And the peer at 192.168.0.103:20108 receives "a\\,b\\\"c+++"
-      And the module replies +IPD,10:a\,b\"c+++
 
     @SD-4
     Scenario: 2048 bytes written in two pieces go out as they are
@@ -152,6 +126,7 @@ Feature: AT+CIPSEND in normal mode
       And the host sends 1048 bytes of data
       Then the module replies SEND OK
       And the peer at 192.168.0.103:20108 has received exactly the host's data
+
 
     @SD-4
     Scenario: there is no timeout while the module collects the data
@@ -163,6 +138,7 @@ Feature: AT+CIPSEND in normal mode
       Then the module replies SEND OK
       And the peer at 192.168.0.103:20108 has received exactly the host's data
 
+
     @SD-4
     Scenario: data may arrive in small pieces
       When the host sends AT+CIPSEND=0,100
@@ -170,6 +146,7 @@ Feature: AT+CIPSEND in normal mode
       When the host sends 100 bytes of data in pieces of 7 bytes every 30 ms
       Then the module replies SEND OK
       And the peer at 192.168.0.103:20108 has received exactly the host's data
+
 
     @SD-4 @SD-5
     Scenario: nothing goes out before the last byte
@@ -181,6 +158,7 @@ Feature: AT+CIPSEND in normal mode
       When the host sends 1 bytes of data
       Then the module replies SEND OK
       And the peer at 192.168.0.103:20108 has received exactly the host's data
+
 
     @SD-5 @SD-3 @RX-2 @G-7
     Scenario: the link closed by the peer while the host types gives CMDRSP:ERROR
@@ -197,6 +175,7 @@ Feature: AT+CIPSEND in normal mode
       When the host sends AT+CIPSTATUS?
       Then the module replies OK
 
+
     @SD-5 @RX-2 @sim
     Scenario: the peer host crashing while the host types gives CMDRSP:ERROR
       When the host sends AT+CIPSEND=0,10
@@ -207,6 +186,7 @@ Feature: AT+CIPSEND in normal mode
       Then the module replies CMDRSP:ERROR
       And the module replies CLOSED
 
+
     @SD-3 @RX-2
     Scenario: after the peer closed the link, CIPSEND gives CMDRSP:ERROR and no prompt
       When the peer at 192.168.0.103:20108 closes the connection
@@ -215,6 +195,7 @@ Feature: AT+CIPSEND in normal mode
       Then the module replies CMDRSP:ERROR
       And the module stays silent for 200 ms
 
+
     @SD-3 @CL-1
     Scenario: after the host closed the link, CIPSEND gives CMDRSP:ERROR and no prompt
       When the host sends AT+CIPCLOSE=0
@@ -222,6 +203,51 @@ Feature: AT+CIPSEND in normal mode
       When the host sends AT+CIPSEND=0,5
       Then the module replies CMDRSP:ERROR
       And the module stays silent for 200 ms
+
+
+  Rule: on a TCP client link to an echo server, whose echo the host reads
+
+    Background:
+      Given a TCP echo server at 192.168.0.103:20108
+      And the module has just booted
+      When the host sends AT+CIPSTART=0,"TCP","192.168.0.103",20108
+      Then the module replies OK
+
+    @SD-1 @SD-4 @SD-5
+    Scenario: the basic form sends the data and answers SEND OK
+      When the host sends AT+CIPSEND=0,5
+      Then the module replies >
+      When the host sends the raw bytes "hello"
+      Then the module replies:
+        """
+        SEND OK
+        +IPD,5:hello
+        """
+      And the peer at 192.168.0.103:20108 receives "hello"
+
+
+    @SD-4
+    Scenario: data that looks like commands is data
+      When the host sends AT+CIPSEND=0,18
+      Then the module replies >
+      When the host sends the raw bytes "AT+RST\r\nAT\r\nATE1\r\n"
+      Then the module replies SEND OK
+      And the peer at 192.168.0.103:20108 receives "AT+RST\r\nAT\r\nATE1\r\n"
+      And the module replies the bytes "+IPD,18:AT+RST\r\nAT\r\nATE1\r\n\r\n"
+      When the host sends AT
+      Then the module replies OK
+      And the module stays silent for 500 ms
+
+
+    @SD-4
+    Scenario: data has no escapes: backslashes, quotes, commas and +++ go out as they are
+      When the host sends AT+CIPSEND=0,10
+      Then the module replies >
+      When the host sends the raw bytes "a\\,b\\\"c+++"
+      Then the module replies SEND OK
+      And the peer at 192.168.0.103:20108 receives "a\\,b\\\"c+++"
+      And the module replies +IPD,10:a\,b\"c+++
+
 
     @SD-7
     Scenario: a trailing CR LF after the data is just an empty line
@@ -235,6 +261,7 @@ Feature: AT+CIPSEND in normal mode
         """
       And the module stays silent for 500 ms
       And the peer at 192.168.0.103:20108 receives "hello"
+
 
     @SD-7
     Scenario: bytes after the data are the next command line
@@ -253,6 +280,7 @@ Feature: AT+CIPSEND in normal mode
         OK
         """
       And the peer at 192.168.0.103:20108 receives "hello"
+
 
     @SD-5 @SD-7
     Scenario: CIPSEND after CIPSEND

@@ -118,7 +118,7 @@ Feature: Passthrough (transparent) mode: AT+CIPMODE=1, AT+CIPSEND and the +++ es
       When the host sends AT+CIPSTART=0,"TCP","192.168.0.103",20108,5637,"192.168.0.107"
       Then the module replies OK
       When a TCP client at 192.168.0.110 connects to the module on port 5637
-      Then the module replies {*}CONNECT
+      Then the module replies CONNECT
       When the host sends AT+CIPSEND
       Then the module replies CMDRSP:ERROR
       When the host sends AT

@@ -34,11 +34,7 @@ Feature: Data and connection events in normal mode
     When the host sends AT+CIPMUX=1
     Then the module replies OK
     When the host sends AT+CIPSTART=4,"TCP","192.168.0.103",20108
-    Then the module replies:
-      """
-      OK
-      +IPD,4,9:welcome{*}
-      """
+    Then the module replies the bytes "\r\nOK\r\n+IPD,4,9:welcome\r\n\r\n"
     And the module stays silent for 200 ms
 
   @RX-1
@@ -48,7 +44,7 @@ Feature: Data and connection events in normal mode
     When the host sends AT+CIPSTART=0,"TCP","192.168.0.103",20108
     Then the module replies OK
     When the peer at 192.168.0.103:20108 sends "a\r\nOK\r\n\r\nERROR\r\nb"
-    Then the module replies +IPD,17:a{*}OK{*}ERROR{*}b
+    Then the module replies the bytes "+IPD,17:a\r\nOK\r\n\r\nERROR\r\nb\r\n"
     And the module stays silent for 200 ms
     When the host sends AT
     Then the module replies OK
@@ -60,7 +56,7 @@ Feature: Data and connection events in normal mode
     When the host sends AT+CIPSTART=0,"TCP","192.168.0.103",20108
     Then the module replies OK
     When the peer at 192.168.0.103:20108 sends ">\r\nCLOSED\r\n+IPD,3:abc"
-    Then the module replies +IPD,21:>{*}CLOSED{*}+IPD,3:abc
+    Then the module replies the bytes "+IPD,21:>\r\nCLOSED\r\n+IPD,3:abc\r\n"
     And the module stays silent for 200 ms
 
   @RX-1
@@ -70,7 +66,7 @@ Feature: Data and connection events in normal mode
     When the host sends AT+CIPSTART=0,"TCP","192.168.0.103",20108
     Then the module replies OK
     When the peer at 192.168.0.103:20108 sends "\x00\x01\xff\xfe:,\x00"
-    Then the module replies +IPD,7:{*}
+    Then the module replies the bytes "+IPD,7:\x00\x01\xff\xfe:,\x00\r\n"
     And the module stays silent for 200 ms
     When the host sends AT
     Then the module replies OK
@@ -82,7 +78,7 @@ Feature: Data and connection events in normal mode
     When the host sends AT+CIPSTART=0,"TCP","192.168.0.103",20108
     Then the module replies OK
     When the peer at 192.168.0.103:20108 sends 500 bytes of data
-    Then the module replies +IPD,500:{*}
+    Then the module replies "+IPD,500:" and 500 bytes of the peer's data
     When the host sends AT
     Then the module replies OK
 

@@ -79,7 +79,8 @@ fn fault(line: &[u8], pre: &[u8], tail: &[u8], ended: bool, finals: &[&str]) -> 
             let head = &before[..before.len() - 2];
             head.is_empty() || head.ends_with(b"\n") || head.ends_with(b"\r")
         };
-        if !empty_line || pre.len() > 2 {
+        // After raw bytes (tail unknown) a frame's CRLF may come first.
+        if !empty_line || (pre.len() > 2 && !tail.is_empty()) {
             return Some(format!(
                 "{:?} must follow an empty line (\"\\r\\n\"), but follows {shown:?}",
                 show(line)

@@ -180,7 +180,7 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
             world.set_dut(dut);
             Box::pin(async {})
         })
-        .after(move |feature, rule, scenario, finished, world| {
+        .after(move |feature, rule, scenario, finished, mut world| {
             let status = match finished {
                 ScenarioFinished::StepPassed => Status::Passed,
                 ScenarioFinished::StepSkipped => Status::Failed(
@@ -191,6 +191,16 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
                 ScenarioFinished::BeforeHookFailed(info) => {
                     Status::Failed(format!("setting up the DUT: {}", any_text(info.as_ref())))
                 }
+            };
+            // Output no step took is a reply nobody checked: a verdict too.
+            let status = match (status, world.as_deref_mut()) {
+                (Status::Passed, Some(w)) => match w.unconsumed() {
+                    Some(left) => Status::Failed(format!(
+                        "the module sent what no step expected, after the last step: {left:?}"
+                    )),
+                    None => Status::Passed,
+                },
+                (status, _) => status,
             };
             let transcript = match status {
                 Status::Passed => None,

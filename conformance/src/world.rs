@@ -143,6 +143,14 @@ impl AtWorld {
         Some(line)
     }
 
+    /// What the module sent that no step took, after letting a little
+    /// time pass (`None` if nothing, or only line ends).
+    pub fn unconsumed(&mut self) -> Option<String> {
+        self.wait(Duration::from_millis(50));
+        let left = self.rx.iter().any(|&b| b != b'\r' && b != b'\n');
+        left.then(|| self.rx.escape_ascii().to_string())
+    }
+
     /// Takes `n` raw bytes (they must be there): what follows them starts
     /// with no known line before it.
     pub fn take_raw(&mut self, n: usize) -> Vec<u8> {
