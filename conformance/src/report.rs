@@ -252,12 +252,14 @@ mod tests {
         let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/spec/");
         for name in ["DECISIONS.md", "STEPS.md"] {
             let ours = std::fs::read_to_string(format!("{here}{name}")).expect("our copy");
-            if let Ok(text) = std::fs::read_to_string(format!("{shared}{name}")) {
-                assert!(
-                    text == ours,
-                    "conformance/spec/{name} differs from the shared one: copy it"
-                );
-            }
+            // Beside the repository on every developer's machine and in CI;
+            // a missing one is a broken set-up, not a pass.
+            let text = std::fs::read_to_string(format!("{shared}{name}"))
+                .unwrap_or_else(|e| panic!("../shared/spec/{name}: {e}"));
+            assert!(
+                text == ours,
+                "conformance/spec/{name} differs from the shared one: copy it"
+            );
         }
     }
 }

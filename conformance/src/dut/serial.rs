@@ -319,7 +319,7 @@ impl Dut for SerialDut {
         self.log
             .push(self.start.elapsed(), Event::UartIn(bytes.to_vec()));
         if let Err(e) = self.port.write_all(bytes).and_then(|()| self.port.flush()) {
-            panic!("writing to the module: {e}");
+            panic!("the serial line failed while writing to the module: {e}");
         }
     }
 

@@ -89,6 +89,36 @@ pub trait Net: 'static {
     fn now() -> Duration;
 }
 
+/// Whether an I/O error says something about one datagram or connection
+/// (an ICMP port unreachable after a send to a closed port, which some
+/// systems report on an unconnected UDP socket's next receive; a connection
+/// reset before it was accepted), not about the socket: the peer goes on.
+/// Only other errors end a peer host, and the lab reports those.
+pub(super) fn is_passing(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::Interrupted
+            | io::ErrorKind::WouldBlock
+            | io::ErrorKind::TimedOut
+    )
+}
+
+/// The next datagram, passing over errors that concern one datagram.
+pub(super) async fn recv<N: Net>(
+    socket: &N::UdpSocket,
+    buf: &mut [u8],
+) -> io::Result<(usize, SocketAddr)> {
+    loop {
+        match N::recv_from(socket, buf).await {
+            Err(e) if is_passing(&e) => continue,
+            other => return other,
+        }
+    }
+}
+
 /// turmoil's simulated network: the peers of the [`World`](crate::World).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Turmoil;

@@ -18,7 +18,7 @@ pub(super) async fn respond<N: Net>(at: SocketAddr) -> io::Result<()> {
     let socket = N::bind_udp(at).await?;
     let mut buf = vec![0; 1 << 16];
     loop {
-        let (n, from) = N::recv_from(&socket, &mut buf).await?;
+        let (n, from) = super::net::recv::<N>(&socket, &mut buf).await?;
         // A send fails only when the sender's host is gone; so is the ping.
         let _ = N::send_to(&socket, &buf[..n], from).await;
     }

@@ -45,7 +45,7 @@ pub(super) async fn serve<N: Net>(
     let socket = N::bind_udp(at).await?;
     let mut buf = vec![0; MAX_DATAGRAM];
     loop {
-        let (n, from) = N::recv_from(&socket, &mut buf).await?;
+        let (n, from) = super::net::recv::<N>(&socket, &mut buf).await?;
         {
             let mut s = shared.borrow_mut();
             s.received.extend_from_slice(&buf[..n]);

@@ -118,7 +118,12 @@ async fn serve<N: Net>(at: SocketAddr, behaviour: Behaviour, shared: Shared) -> 
             biased;
             () = ready.notified() => {}
             accepted = N::accept(&listener) => {
-                let (stream, module) = accepted?;
+                let (stream, module) = match accepted {
+                    Ok(accepted) => accepted,
+                    // One connection that failed before it was accepted.
+                    Err(e) if super::net::is_passing(&e) => continue,
+                    Err(e) => return Err(e),
+                };
                 let key = Key {
                     module_port: module.port(),
                     to_peer: true,

@@ -63,7 +63,7 @@ async fn run<N: Net>(
         tokio::select! {
             biased;
             () = ready.notified() => {}
-            received = N::recv_from(&socket, &mut buf) => {
+            received = super::net::recv::<N>(&socket, &mut buf) => {
                 let (n, from) = received?;
                 {
                     let mut s = shared.borrow_mut();
