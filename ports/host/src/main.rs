@@ -58,7 +58,8 @@ struct Args {
     serial: Option<String>,
     /// Line rate: the idle time that ends a UART piece is 10 byte times
     /// at it; with --serial also the line's speed.
-    #[arg(long, default_value_t = 115_200)]
+    #[arg(long, default_value_t = 115_200,
+          value_parser = clap::value_parser!(u32).range(300..=5_000_000))]
     baud: u32,
     /// The module's non-volatile settings; read at start (missing means
     /// factory), replaced atomically on every change. Without it settings
@@ -69,7 +70,7 @@ struct Args {
     /// this address's host side (by the map).
     #[arg(long, value_name = "IP", default_value = "192.168.0.107")]
     address: Ipv4Addr,
-    /// A DNS server DHCP offers (repeat for up to 3).
+    /// A DNS server DHCP offers (repeat for up to 3; more is refused).
     #[arg(long, value_name = "IP", default_value = "192.168.0.1")]
     dns: Vec<Ipv4Addr>,
     /// The host port to send the --dns servers' queries to instead of 53
@@ -99,6 +100,43 @@ struct Args {
     /// Log UART pieces, network commands and network events on stderr.
     #[arg(short, long)]
     verbose: bool,
+    /// Allow the module's sockets on an address outside loopback (by
+    /// --address and the map): its server links then accept connections
+    /// from other machines.
+    #[arg(long)]
+    expose: bool,
+}
+
+impl Args {
+    /// What clap cannot check: refuses settings that would start a module
+    /// that cannot work, or one that listens beyond this machine unasked.
+    fn check(&self, bind: Ipv4Addr) -> Result<(), String> {
+        if self.dns.len() > 3 {
+            return Err(format!(
+                "{} --dns servers given; DHCP offers at most 3",
+                self.dns.len()
+            ));
+        }
+        if let Some(store) = &self.store {
+            let folder = store.parent().filter(|p| !p.as_os_str().is_empty());
+            if let Some(folder) = folder.filter(|f| !f.is_dir()) {
+                return Err(format!(
+                    "--store {}: the folder {} does not exist",
+                    store.display(),
+                    folder.display()
+                ));
+            }
+        }
+        if !bind.is_loopback() && !self.expose {
+            return Err(format!(
+                "the module's sockets would bind to {bind} (--address {} by the map), outside \
+                 loopback: its server links would accept connections from other machines; \
+                 add --expose to allow it",
+                self.address
+            ));
+        }
+        Ok(())
+    }
 }
 
 fn main() -> ExitCode {
@@ -121,6 +159,15 @@ async fn run(args: Args) -> ExitCode {
     let clock = Clock::start();
     let map = address_map(&args);
     let bind = map.outward_ip(args.address);
+    if let Err(e) = args.check(bind) {
+        return fail(e);
+    }
+    if args.expose && !bind.is_loopback() {
+        eprintln!(
+            "atmodule: exposed: the module's sockets bind to {bind}; its server links accept \
+             connections from other machines"
+        );
+    }
     let store = Store::new(args.store.clone());
     let stored = match store.load() {
         Ok(stored) => stored,
@@ -220,4 +267,56 @@ fn seed_from_clock() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64);
     nanos ^ (u64::from(std::process::id()) << 32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(extra: &[&str]) -> Result<Args, clap::Error> {
+        Args::try_parse_from(["atmodule", "--pty"].iter().chain(extra))
+    }
+
+    fn checked(extra: &[&str]) -> Result<(), String> {
+        let a = args(extra).map_err(|e| e.to_string())?;
+        let bind = address_map(&a).outward_ip(a.address);
+        a.check(bind)
+    }
+
+    #[test]
+    fn the_defaults_are_accepted() {
+        assert_eq!(checked(&[]), Ok(()));
+    }
+
+    #[test]
+    fn a_baud_rate_no_uart_has_is_refused() {
+        for baud in ["0", "299", "5000001"] {
+            assert!(args(&["--baud", baud]).is_err(), "--baud {baud}");
+        }
+        assert!(args(&["--baud", "300"]).is_ok());
+        assert!(args(&["--baud", "5000000"]).is_ok());
+    }
+
+    #[test]
+    fn more_than_three_dns_servers_are_refused() {
+        let four = [
+            "--dns", "1.1.1.1", "--dns", "1.1.1.2", "--dns", "1.1.1.3", "--dns", "1.1.1.4",
+        ];
+        assert!(checked(&four).unwrap_err().contains("at most 3"));
+        assert_eq!(checked(&four[..6]), Ok(()));
+    }
+
+    #[test]
+    fn a_store_in_a_missing_folder_is_refused_at_start() {
+        let e = checked(&["--store", "/nonexistent-atmodule-folder/settings"]).unwrap_err();
+        assert!(e.contains("does not exist"), "{e}");
+        assert_eq!(checked(&["--store", "settings"]), Ok(()));
+    }
+
+    #[test]
+    fn an_address_outside_loopback_needs_expose() {
+        let e = checked(&["--address", "0.0.0.0"]).unwrap_err();
+        assert!(e.contains("--expose"), "{e}");
+        assert_eq!(checked(&["--address", "0.0.0.0", "--expose"]), Ok(()));
+    }
 }
