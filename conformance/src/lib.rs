@@ -13,6 +13,7 @@ pub mod dut;
 pub mod gate;
 pub mod junit;
 pub mod lines;
+pub mod preflight;
 pub mod report;
 pub mod runner;
 mod steps;

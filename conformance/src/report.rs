@@ -31,6 +31,65 @@ pub fn clauses() -> Vec<String> {
     out
 }
 
+/// A clause's title: the first words of its text in the contract.
+pub fn title(clause: &str) -> String {
+    let marker = format!("**{clause}**");
+    let Some(at) = DECISIONS.find(&marker) else {
+        return String::new();
+    };
+    let text: String = DECISIONS[at + marker.len()..]
+        .split("\n- ")
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let text = text.trim_start_matches("*(beyond the page)*").trim();
+    match text.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_owned(),
+    }
+}
+
+/// What a certification report says of the run itself.
+#[derive(Debug, Clone, Default)]
+pub struct Header {
+    /// Which device, on which line.
+    pub device: String,
+    /// What it says of itself (`AT+GMR`'s lines).
+    pub identity: Vec<String>,
+    /// The dialect certified.
+    pub dialect: String,
+    /// The run's seed.
+    pub seed: u64,
+    /// The scenarios chosen: the files and the tag expression.
+    pub selection: String,
+    /// When (UTC).
+    pub date: String,
+    /// `atcert`'s version and commit.
+    pub tool: String,
+}
+
+impl Header {
+    /// `atcert`'s version and the commit it was built from.
+    pub fn tool() -> String {
+        format!(
+            "atcert {} (commit {})",
+            env!("CARGO_PKG_VERSION"),
+            env!("ATCERT_COMMIT")
+        )
+    }
+
+    /// Now, in UTC, to the second.
+    pub fn now() -> String {
+        let format =
+            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+        time::OffsetDateTime::now_utc()
+            .format(&format)
+            .unwrap_or_default()
+    }
+}
+
 /// Where a clause stands after a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verdict {
@@ -118,7 +177,7 @@ pub fn table(results: &[ScenarioResult], pending: &[String], sim_only: &[String]
 }
 
 /// The Markdown certification report.
-pub fn markdown(dut: &str, seed: u64, results: &[ScenarioResult], rows: &[Row]) -> String {
+pub fn markdown(h: &Header, results: &[ScenarioResult], rows: &[Row]) -> String {
     let mut s = String::new();
     let passed = results
         .iter()
@@ -129,13 +188,24 @@ pub fn markdown(dut: &str, seed: u64, results: &[ScenarioResult], rows: &[Row]) 
         .filter(|r| matches!(r.status, Status::Skipped(_)))
         .count();
     let _ = writeln!(s, "# AT TCP/IP conformance report\n");
-    let _ = writeln!(s, "- Device: {dut}");
+    let _ = writeln!(s, "- Date: {}", h.date);
+    let _ = writeln!(s, "- Tool: {}", h.tool);
+    let _ = writeln!(s, "- Device: {}", h.device);
+    if !h.identity.is_empty() {
+        let _ = writeln!(
+            s,
+            "- Device's identity (`AT+GMR`): {}",
+            h.identity.join(" / ")
+        );
+    }
     let _ = writeln!(
         s,
-        "- Contract: `spec/DECISIONS.md` (the `seed` dialect), {} clauses",
+        "- Contract: `spec/DECISIONS.md` (the `{}` dialect), {} clauses",
+        h.dialect,
         rows.len()
     );
-    let _ = writeln!(s, "- Seed: {seed}");
+    let _ = writeln!(s, "- Seed: {}", h.seed);
+    let _ = writeln!(s, "- Selection: {}", h.selection);
     let _ = writeln!(
         s,
         "- Scenarios: {} run, {passed} passed, {} failed, {skipped} skipped\n",
@@ -144,7 +214,7 @@ pub fn markdown(dut: &str, seed: u64, results: &[ScenarioResult], rows: &[Row]) 
     );
     let _ = writeln!(
         s,
-        "| clause | scenarios | failed | verdict |\n|---|---:|---:|---|"
+        "| clause | title | scenarios | failed | verdict |\n|---|---|---:|---:|---|"
     );
     for r in rows {
         let skipped;
@@ -161,8 +231,11 @@ pub fn markdown(dut: &str, seed: u64, results: &[ScenarioResult], rows: &[Row]) 
         };
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {verdict} |",
-            r.clause, r.scenarios, r.failed
+            "| {} | {} | {} | {} | {verdict} |",
+            r.clause,
+            title(&r.clause).replace('|', "\\|"),
+            r.scenarios,
+            r.failed
         );
     }
     let failures: Vec<_> = results.iter().filter(|r| r.status.is_failed()).collect();
@@ -234,6 +307,13 @@ pub fn clauses_tagged(features: &[std::path::PathBuf], tag: &str) -> Vec<String>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clauses_have_titles() {
+        assert!(title("SD-5").starts_with("After the last byte it sends the data"));
+        assert!(title("B-6").starts_with("`OK` to a command that changes stored"));
+        assert!(clauses().iter().all(|c| !title(c).is_empty()));
+    }
 
     #[test]
     fn the_contract_has_every_family() {

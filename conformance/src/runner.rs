@@ -59,6 +59,10 @@ pub const DEFAULT_TAGS: &str = "not @tls";
 /// packet timing) and what takes over a minute.
 pub const SERIAL_TAGS: &str = "not @tls and not @sim and not @slow";
 
+/// Failed DUT set-ups in a row that end a run early ("device not
+/// responding"): a missing or silent device fails fast.
+const GIVE_UP: u32 = 3;
+
 /// How a scenario ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
@@ -157,12 +161,17 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
     let filter: cucumber::gherkin::tagexpr::TagOperation = tags
         .parse()
         .map_err(|e| format!("tag expression {tags:?}: {e}"))?;
+    let total = crate::preflight::check(&feature_files(&cfg.features), &filter)
+        .map_err(|problems| problems.join("\n"))?;
     let results = Rc::new(RefCell::new(Vec::new()));
     let seed = cfg.seed;
     let collected = results.clone();
     let progress = cfg.progress;
     let target = cfg.dut.clone();
     let lab = cfg.lab;
+    // Set-ups that failed in a row: past GIVE_UP the device is gone, and
+    // the rest of the run ends at once instead of waiting on each.
+    let lost = Rc::new(std::cell::Cell::new(0u32));
     let cucumber = AtWorld::cucumber()
         .max_concurrent_scenarios(1)
         // Results are collected in the `after` hook; the JUnit file is ours.
@@ -170,11 +179,22 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
         .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
         .before(move |feature, _rule, scenario, world| {
             let seed = scenario_seed(seed, &feature.name, &scenario.name);
+            if lost.get() >= GIVE_UP {
+                panic!(
+                    "not run: the device stopped responding ({GIVE_UP} set-ups in a row failed)"
+                );
+            }
             let dut: Box<dyn Dut> = match &target {
                 None => Box::new(SimDut::new(seed)),
                 Some(t) => match SerialDut::open(t.clone(), lab, seed) {
-                    Ok(dut) => Box::new(dut),
-                    Err(e) => panic!("the DUT: {e}"),
+                    Ok(dut) => {
+                        lost.set(0);
+                        Box::new(dut)
+                    }
+                    Err(e) => {
+                        lost.set(lost.get() + 1);
+                        panic!("the DUT: {e}")
+                    }
                 },
             };
             world.set_dut(dut);
@@ -222,7 +242,21 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
                     Status::Skipped(_) => "skip",
                 };
                 let n = collected.borrow().len() + 1;
-                eprintln!("[{n:>4}] {mark} {}: {}", result.feature, result.name);
+                eprintln!(
+                    "[{n:>4}/{total}] {mark} {}: {}",
+                    result.feature, result.name
+                );
+                match &result.status {
+                    // The details now, not only at the end: an interrupted
+                    // run still shows them.
+                    Status::Failed(why) => eprintln!(
+                        "       seed {}: {why}\n{}",
+                        result.seed,
+                        result.transcript.as_deref().unwrap_or("")
+                    ),
+                    Status::Skipped(why) => eprintln!("       {why}"),
+                    Status::Passed => {}
+                }
             }
             collected.borrow_mut().push(result);
             Box::pin(async {})
@@ -238,6 +272,47 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
             .map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(out)
+}
+
+/// The DUT's description and what it says of itself: a DUT set up as for a
+/// scenario (seed `seed`), asked `AT+GMR` after its boot.
+///
+/// # Errors
+/// When the DUT cannot be set up or does not answer.
+pub fn identify(
+    target: Option<&Target>,
+    lab: LabMap,
+    seed: u64,
+) -> Result<(String, Vec<String>), String> {
+    let mut dut: Box<dyn Dut> = match target {
+        None => Box::new(SimDut::new(seed)),
+        Some(t) => Box::new(SerialDut::open(t.clone(), lab, seed)?),
+    };
+    let mut rx = Vec::new();
+    let mut lines = Vec::new();
+    let limit = dut.now() + std::time::Duration::from_secs(10);
+    let mut asked = false;
+    while dut.now() < limit {
+        dut.tick();
+        rx.extend(dut.host_read());
+        while let Some(line) = crate::lines::next_line(&mut rx) {
+            let text = String::from_utf8_lossy(&line).into_owned();
+            match text.as_str() {
+                "ready" if !asked => {
+                    dut.host_write(b"ATE0\r\nAT+GMR\r\n");
+                    asked = true;
+                }
+                "OK" if !lines.is_empty() => {
+                    let description = dut.describe();
+                    return Ok((description, lines));
+                }
+                "OK" | "ATE0" | "AT+GMR" | "ready" => {}
+                _ if asked => lines.push(text),
+                _ => {}
+            }
+        }
+    }
+    Err(format!("no answer to AT+GMR from {}", dut.describe()))
 }
 
 /// Every `.feature` file under `paths` (files or folders), sorted.

@@ -160,6 +160,16 @@ fn run_suite(args: RunArgs) -> ExitCode {
         lab,
     };
     let started = Instant::now();
+    // Who is being certified, asked once before the run.
+    let (device, identity) =
+        match conformance::runner::identify(cfg.dut.as_ref(), cfg.lab, cfg.seed) {
+            Ok(id) => id,
+            Err(e) => {
+                eprintln!("atcert: {e}");
+                return ExitCode::from(2);
+            }
+        };
+    println!("{} ({})", device, identity.join(" / "));
     let results = match run(&cfg) {
         Ok(r) => r,
         Err(e) => {
@@ -180,18 +190,17 @@ fn run_suite(args: RunArgs) -> ExitCode {
         .iter()
         .filter(|r| matches!(r.status, Status::Skipped(_)))
         .count();
+    // Each failure's details were printed as it happened; here, the list.
     for r in &failed {
         let why = match &r.status {
             Status::Failed(m) | Status::Skipped(m) => m.clone(),
             Status::Passed => String::new(),
         };
+        let first = why.lines().next().unwrap_or("");
         println!(
-            "\n=== FAILED {}: {} (seed {})\n{why}",
+            "=== FAILED {}: {} (seed {}): {first}",
             r.feature, r.name, r.seed
         );
-        if let Some(t) = &r.transcript {
-            println!("{t}");
-        }
     }
     println!("\n| clause | scenarios | failed | verdict |\n|---|---:|---:|---|");
     for r in &rows {
@@ -225,12 +234,24 @@ fn run_suite(args: RunArgs) -> ExitCode {
         wall.as_secs_f64()
     );
     if let Some(path) = &args.report {
-        let text = report::markdown(
-            "simulated module (firmware-core in sim)",
-            cfg.seed,
-            &results,
-            &rows,
-        );
+        let header = report::Header {
+            device,
+            identity,
+            dialect: firmware_core::SEED.name.into(),
+            seed: cfg.seed,
+            selection: format!(
+                "{}; tags: {}",
+                features
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                cfg.tags()
+            ),
+            date: report::Header::now(),
+            tool: report::Header::tool(),
+        };
+        let text = report::markdown(&header, &results, &rows);
         if let Err(e) = std::fs::write(path, text) {
             eprintln!("atcert: {}: {e}", path.display());
             return ExitCode::from(2);

@@ -28,6 +28,13 @@ use super::{Dut, Fault, Unsupported};
 /// How long a device gets to say `ready` after a reset.
 const BOOT_LIMIT: Duration = Duration::from_secs(10);
 
+/// The silence around a `+++` that escapes passthrough (PT-4's 20 ms, with
+/// room for a line that is not perfectly idle).
+const GUARD: Duration = Duration::from_millis(50);
+
+/// How long after the escape commands count again (PT-5's 1 s, and some).
+const COOLDOWN: Duration = Duration::from_millis(1100);
+
 /// Where the module is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -192,29 +199,77 @@ impl SerialDut {
             pending: Vec::new(),
         };
         if matches!(dut.target, Target::Serial { .. }) {
-            dut.restore()?;
+            dut.recover()?;
         }
         Ok(dut)
     }
 
-    /// `AT+RESTORE`, then everything up to `ready` is swallowed and a fresh
+    /// Brings a device that stays powered back to factory state, from
+    /// whatever the last scenario left: still in passthrough, a command
+    /// half typed, a CIPSEND collecting, a restart under way. Then a fresh
     /// `ready` is handed to the scenario, as after a power-on.
-    fn restore(&mut self) -> Result<(), String> {
-        self.host_write(b"AT+RESTORE\r\n");
-        let mut seen = Vec::new();
-        let end = Instant::now() + BOOT_LIMIT;
-        while !String::from_utf8_lossy(&seen).contains("ready\r\n") {
-            if Instant::now() > end {
-                return Err(format!(
-                    "no ready after AT+RESTORE: {:?}",
-                    String::from_utf8_lossy(&seen)
-                ));
+    fn recover(&mut self) -> Result<(), String> {
+        // Whatever is still coming (a boot's `ready`, a peer's data).
+        self.quiet(Duration::from_millis(100));
+        if !self.answers_at() {
+            // Passthrough (PT-4): silence, `+++`, silence; then the
+            // cooldown (PT-5) before a command counts. A CIPSEND that
+            // collects data takes the bytes instead and ends.
+            self.quiet(GUARD);
+            self.host_write(b"+++");
+            self.quiet(GUARD + COOLDOWN);
+            if !(0..3).any(|_| self.answers_at()) {
+                return Err("the device does not answer AT, not even after +++".into());
             }
-            self.tick();
-            seen.extend(self.read_line_bytes());
+        }
+        self.host_write(b"AT+RESTORE\r\n");
+        let seen = self.read_until(BOOT_LIMIT, |seen| {
+            // The `ready` that counts comes after the restore's `OK`.
+            let text = String::from_utf8_lossy(seen);
+            text.find("\r\nOK\r\n")
+                .is_some_and(|ok| text[ok..].contains("ready\r\n"))
+        });
+        if !seen.1 {
+            return Err(format!(
+                "no OK, then ready, after AT+RESTORE: {:?}",
+                String::from_utf8_lossy(&seen.0)
+            ));
         }
         self.pending = b"\r\nready\r\n".to_vec();
         Ok(())
+    }
+
+    /// `AT` answered with `OK` within a moment (anything before it, the
+    /// echo included, is dropped).
+    fn answers_at(&mut self) -> bool {
+        self.host_write(b"AT\r\n");
+        let (_, ok) = self.read_until(Duration::from_millis(300), |seen| {
+            seen.windows(6).any(|w| w == b"\r\nOK\r\n")
+        });
+        // What came after the OK (a late line) is not the scenario's.
+        self.quiet(Duration::from_millis(20));
+        ok
+    }
+
+    /// Reads for `d`, dropping what comes.
+    fn quiet(&mut self, d: Duration) {
+        let _ = self.read_until(d, |_| false);
+    }
+
+    /// Reads until `done` holds for what came, or `limit` passed.
+    fn read_until(&mut self, limit: Duration, done: impl Fn(&[u8]) -> bool) -> (Vec<u8>, bool) {
+        let mut seen = Vec::new();
+        let end = Instant::now() + limit;
+        loop {
+            seen.extend(self.read_line_bytes());
+            if done(&seen) {
+                return (seen, true);
+            }
+            if Instant::now() > end {
+                return (seen, false);
+            }
+            self.tick();
+        }
     }
 
     fn read_line_bytes(&mut self) -> Vec<u8> {
