@@ -117,6 +117,14 @@ impl Default for LabMap {
     }
 }
 
+impl std::fmt::Display for LabMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let [a, b, c] = self.scenario;
+        let [x, y, z] = self.host;
+        write!(f, "{a}.{b}.{c}.0/24={x}.{y}.{z}.0/24")
+    }
+}
+
 impl LabMap {
     /// `A.B.C.0/24=X.Y.Z.0/24`.
     ///
@@ -182,7 +190,7 @@ impl SerialDut {
                 let store = std::env::temp_dir()
                     .join(format!("atcert-{}-{seed}.store", std::process::id()));
                 let _ = std::fs::remove_file(&store);
-                let (child, port) = start_atmodule(exe, &store, seed)?;
+                let (child, port) = start_atmodule(exe, &store, seed, map)?;
                 (port, Some(child), Some(store))
             }
         };
@@ -297,10 +305,14 @@ fn open_line(path: &str, baud: u32) -> Result<Box<dyn SerialPort>, String> {
 }
 
 /// Starts `atmodule` on a new pty; its `ready` waits in the pty.
+/// `map` is the lab's: the module's sockets and its DNS server live in the
+/// same network as the lab's peers, so runs with different labs can go
+/// side by side on one machine.
 fn start_atmodule(
     exe: &PathBuf,
     store: &PathBuf,
     seed: u64,
+    map: LabMap,
 ) -> Result<(Child, Box<dyn SerialPort>), String> {
     let mut child = Command::new(exe)
         // A pty has no line rate: without flow control the host could
@@ -312,6 +324,9 @@ fn start_atmodule(
             "--exit-on-stdin-eof",
             "--seed",
             &seed.to_string(),
+            "--no-default-map",
+            "--map",
+            &map.to_string(),
             "--store",
         ])
         .arg(store)
@@ -411,7 +426,8 @@ impl Dut for SerialDut {
             let _ = child.wait();
         }
         let store = self.store.clone().expect("atmodule has a store");
-        let (child, port) = start_atmodule(exe, &store, self.log.seed).map_err(Unsupported)?;
+        let (child, port) =
+            start_atmodule(exe, &store, self.log.seed, self.map).map_err(Unsupported)?;
         self.child = Some(child);
         self.port = port;
         Ok(())
@@ -429,7 +445,8 @@ impl Dut for SerialDut {
             stop(child);
         }
         let store = self.store.clone().expect("atmodule has a store");
-        let (child, port) = start_atmodule(exe, &store, self.log.seed).map_err(Unsupported)?;
+        let (child, port) =
+            start_atmodule(exe, &store, self.log.seed, self.map).map_err(Unsupported)?;
         self.child = Some(child);
         self.port = port;
         Ok(())
