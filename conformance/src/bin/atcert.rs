@@ -316,6 +316,11 @@ fn gate(bless: bool, dir: Option<PathBuf>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if files.is_empty() {
+        // Nothing replayed is no gate passed.
+        eprintln!("atcert gate: no .golden file in {}", dir.display());
+        return ExitCode::from(2);
+    }
     let mut changed = 0;
     for path in &files {
         let r = match conformance::gate::replay(path) {
