@@ -34,7 +34,7 @@ pub fn check(files: &[PathBuf], filter: &TagOperation) -> Result<usize, Vec<Stri
         let feature = match Feature::parse_path(f, GherkinEnv::default()) {
             Ok(feature) => feature,
             Err(e) => {
-                problems.push(format!("{}: {e}", f.display()));
+                problems.push(format!("{}: {}", f.display(), causes(&e)));
                 continue;
             }
         };
@@ -100,6 +100,19 @@ pub fn check(files: &[PathBuf], filter: &TagOperation) -> Result<usize, Vec<Stri
     } else {
         Err(problems)
     }
+}
+
+/// An error with its causes: a Gherkin parse error's line, column and what
+/// was expected there sit in its source.
+pub fn causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 /// One run of a scenario: an outline row's placeholder → value pairs, and

@@ -345,7 +345,9 @@ fn parse_errors(paths: &[PathBuf]) -> Vec<String> {
         .filter_map(|f| {
             let env = cucumber::gherkin::GherkinEnv::default();
             let parsed = cucumber::gherkin::Feature::parse_path(f, env);
-            parsed.err().map(|e| format!("{}: {e}", f.display()))
+            parsed
+                .err()
+                .map(|e| format!("{}: {}", f.display(), crate::preflight::causes(&e)))
         })
         .collect()
 }
