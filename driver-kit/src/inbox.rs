@@ -52,6 +52,31 @@ impl Core for Module {
     }
 }
 
+/// The core with the driver's I/O beside it, and a hook the driver runs on
+/// each event before the core takes it (to log it, or to forget the task
+/// of a socket that ended). `deliver`'s drain gets both back.
+pub struct Hooked<'a, I> {
+    /// The core.
+    pub m: &'a mut Module,
+    /// The driver's I/O.
+    pub io: &'a mut I,
+    /// Runs on each event, before the core sees it.
+    pub hook: fn(&mut I, Instant, &NetEvent<'_>),
+}
+
+impl<I> Core for Hooked<'_, I> {
+    fn room(&self, socket: SocketId) -> usize {
+        self.m.net_rx_room(socket)
+    }
+    fn limit(&self, socket: SocketId) -> usize {
+        self.m.net_rx_limit(socket)
+    }
+    fn handle(&mut self, now: Instant, event: NetEvent<'_>) {
+        (self.hook)(self.io, now, &event);
+        self.m.handle_net(now, event);
+    }
+}
+
 /// How a live socket's data arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {

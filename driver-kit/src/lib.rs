@@ -33,7 +33,7 @@ mod report;
 mod slots;
 
 pub use drain::{Io, drain};
-pub use inbox::{Core, Inbox};
+pub use inbox::{Core, Hooked, Inbox};
 pub use pieces::Pieces;
 pub use record::Record;
 pub use report::{Credited, Report};

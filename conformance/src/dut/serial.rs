@@ -280,6 +280,34 @@ impl SerialDut {
         }
     }
 
+    /// Restarts `atmodule` on its store: stopped cleanly (a power cycle)
+    /// or killed (a power loss). A device on a serial line has neither a
+    /// reset line nor a power switch `atcert` drives yet.
+    fn restart(&mut self, clean: bool) -> Result<(), Unsupported> {
+        let what = if clean { "power cycle" } else { "power loss" };
+        let Target::Atmodule { exe } = &self.target else {
+            return Err(Unsupported(format!(
+                "a {what} of a device on a serial line (no reset line or power switch)"
+            )));
+        };
+        self.log
+            .push(self.start.elapsed(), Event::Note(what.into()));
+        if let Some(mut child) = self.child.take() {
+            if clean {
+                stop(child);
+            } else {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+        let store = self.store.clone().expect("atmodule has a store");
+        let (child, port) =
+            start_atmodule(exe, &store, self.log.seed, self.map).map_err(Unsupported)?;
+        self.child = Some(child);
+        self.port = port;
+        Ok(())
+    }
+
     fn read_line_bytes(&mut self) -> Vec<u8> {
         let n = self.port.bytes_to_read().unwrap_or(0) as usize;
         let mut buf = vec![0; n];
@@ -413,43 +441,12 @@ impl Dut for SerialDut {
     }
 
     fn lose_power(&mut self) -> Result<(), Unsupported> {
-        let Target::Atmodule { exe } = &self.target else {
-            return Err(Unsupported(
-                "cutting the power of a device on a serial line (no power switch)".into(),
-            ));
-        };
-        self.log
-            .push(self.start.elapsed(), Event::Note("power loss".into()));
-        if let Some(mut child) = self.child.take() {
-            // SIGKILL: no clean shutdown (B-6).
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        let store = self.store.clone().expect("atmodule has a store");
-        let (child, port) =
-            start_atmodule(exe, &store, self.log.seed, self.map).map_err(Unsupported)?;
-        self.child = Some(child);
-        self.port = port;
-        Ok(())
+        // SIGKILL: no clean shutdown (B-6).
+        self.restart(false)
     }
 
     fn power_cycle(&mut self) -> Result<(), Unsupported> {
-        let Target::Atmodule { exe } = &self.target else {
-            return Err(Unsupported(
-                "power-cycling a device on a serial line (no reset line)".into(),
-            ));
-        };
-        self.log
-            .push(self.start.elapsed(), Event::Note("power cycle".into()));
-        if let Some(child) = self.child.take() {
-            stop(child);
-        }
-        let store = self.store.clone().expect("atmodule has a store");
-        let (child, port) =
-            start_atmodule(exe, &store, self.log.seed, self.map).map_err(Unsupported)?;
-        self.child = Some(child);
-        self.port = port;
-        Ok(())
+        self.restart(true)
     }
 
     fn add_service(&mut self, ip: Ipv4Addr, service: Service) -> Shared {

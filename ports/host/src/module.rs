@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use driver_kit::Inbox;
-use firmware_core::{Instant, Module, NetCommand, NetEvent, SocketId};
+use driver_kit::{Hooked, Inbox};
+use firmware_core::{Instant, Module, NetCommand, NetEvent};
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 
@@ -61,10 +61,10 @@ pub(crate) async fn run(d: Driver, mut m: Module, stop: &mut Stop) -> End {
         // Output the line had no room for before (and `ready` at boot).
         s.drain(&mut m, now);
         s.uart_in(&mut m, now);
-        let mut core = Logged {
+        let mut core = Hooked {
             m: &mut m,
             io: &mut s.io,
-            now,
+            hook: Io::on_event,
         };
         s.inbox.deliver(&mut core, now, |c, inbox| {
             driver_kit::drain(c.m, now, c.io, inbox);
@@ -181,38 +181,24 @@ impl State {
     }
 }
 
-/// The core as the inbox sees it: each event logged (`-v`), and a socket
-/// that ended forgotten by the socket table.
-struct Logged<'a> {
-    m: &'a mut Module,
-    io: &'a mut Io,
-    now: Instant,
-}
-
-impl driver_kit::Core for Logged<'_> {
-    fn room(&self, socket: SocketId) -> usize {
-        self.m.net_rx_room(socket)
-    }
-    fn limit(&self, socket: SocketId) -> usize {
-        self.m.net_rx_limit(socket)
-    }
-    fn handle(&mut self, now: Instant, event: NetEvent<'_>) {
-        if self.io.d.verbose {
-            match event {
+impl Io {
+    /// Each event logged (`-v`); a socket that ended is forgotten by the
+    /// socket table.
+    fn on_event(&mut self, now: Instant, event: &NetEvent<'_>) {
+        if self.d.verbose {
+            match *event {
                 NetEvent::Received {
                     socket, from, data, ..
                 } => eprintln!(
-                    "atmodule: {} {socket} received {} bytes from {from}",
-                    self.now,
+                    "atmodule: {now} {socket} received {} bytes from {from}",
                     data.len()
                 ),
-                other => eprintln!("atmodule: {} {other:?}", self.now),
+                other => eprintln!("atmodule: {now} {other:?}"),
             }
         }
-        if let NetEvent::Failed { socket } | NetEvent::Closed { socket, .. } = event {
-            self.io.d.sockets.forget(socket);
+        if let NetEvent::Failed { socket } | NetEvent::Closed { socket, .. } = *event {
+            self.d.sockets.forget(socket);
         }
-        self.m.handle_net(now, event);
     }
 }
 

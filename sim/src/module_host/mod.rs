@@ -14,7 +14,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::rc::Rc;
 use std::time::Duration;
 
-use driver_kit::{Credited, Inbox};
+use driver_kit::{Credited, Hooked, Inbox};
 use firmware_core::{Instant, Module, NetCommand, NetEvent, SocketId};
 use tokio::sync::{Notify, OwnedSemaphorePermit, mpsc};
 use turmoil::net::{TcpListener, TcpStream, UdpSocket};
@@ -230,9 +230,10 @@ impl Driver {
             m.handle_stored(at, true);
             self.drain(m);
         }
-        let mut core = Logged {
+        let mut core = Hooked {
             m,
             io: &mut self.io,
+            hook: Io::on_event,
         };
         self.inbox.deliver(&mut core, at, |c, inbox| {
             driver_kit::drain(c.m, at, c.io, inbox);
@@ -270,40 +271,6 @@ impl Driver {
     }
 }
 
-/// The core as the inbox sees it, with every event logged on its way in.
-struct Logged<'a> {
-    m: &'a mut Module,
-    io: &'a mut Io,
-}
-
-impl driver_kit::Core for Logged<'_> {
-    fn room(&self, socket: SocketId) -> usize {
-        self.m.net_rx_room(socket)
-    }
-    fn limit(&self, socket: SocketId) -> usize {
-        self.m.net_rx_limit(socket)
-    }
-    fn handle(&mut self, now: Instant, event: NetEvent<'_>) {
-        let text = match event {
-            NetEvent::Received {
-                socket, from, data, ..
-            } => format!("{socket} received {} bytes from {from}", data.len()),
-            NetEvent::Opened { socket, local_port } => format!("{socket} Opened({local_port})"),
-            NetEvent::Failed { socket } => format!("{socket} Failed"),
-            NetEvent::Accepted { socket, remote } => format!("{socket} Accepted({remote})"),
-            NetEvent::Sent { socket } => format!("{socket} Sent"),
-            NetEvent::Closed { socket, reason } => format!("{socket} Closed({reason:?})"),
-            NetEvent::PingReply { socket } => format!("{socket} PingReply"),
-            NetEvent::Configured { .. } => format!("{event:?}"),
-        };
-        self.io.log(Event::Net(text));
-        if let NetEvent::Failed { socket } | NetEvent::Closed { socket, .. } = event {
-            self.io.orders.remove(&socket);
-        }
-        self.m.handle_net(now, event);
-    }
-}
-
 impl driver_kit::Io for Io {
     fn uart_room(&self) -> usize {
         self.ctx.uart.borrow().tx_room(self.at)
@@ -327,6 +294,27 @@ impl driver_kit::Io for Io {
 }
 
 impl Io {
+    /// Each network event goes into the transcript on its way to the core;
+    /// a socket that ended loses its task's channel.
+    fn on_event(&mut self, _now: Instant, event: &NetEvent<'_>) {
+        let text = match *event {
+            NetEvent::Received {
+                socket, from, data, ..
+            } => format!("{socket} received {} bytes from {from}", data.len()),
+            NetEvent::Opened { socket, local_port } => format!("{socket} Opened({local_port})"),
+            NetEvent::Failed { socket } => format!("{socket} Failed"),
+            NetEvent::Accepted { socket, remote } => format!("{socket} Accepted({remote})"),
+            NetEvent::Sent { socket } => format!("{socket} Sent"),
+            NetEvent::Closed { socket, reason } => format!("{socket} Closed({reason:?})"),
+            NetEvent::PingReply { socket } => format!("{socket} PingReply"),
+            NetEvent::Configured { .. } => format!("{event:?}"),
+        };
+        self.log(Event::Net(text));
+        if let NetEvent::Failed { socket } | NetEvent::Closed { socket, .. } = *event {
+            self.orders.remove(&socket);
+        }
+    }
+
     fn instant(&self) -> Instant {
         let micros = self.at.saturating_sub(self.boot).as_micros();
         Instant::from_micros(u64::try_from(micros).unwrap_or(u64::MAX))
