@@ -217,6 +217,34 @@ Feature: Passthrough (transparent) mode: AT+CIPMODE=1, AT+CIPSEND and the +++ es
       And the peer at 192.168.0.103:20108 has received exactly the host's data
 
     @PT-4 @sim
+    Scenario: the guard before +++ is 20 ms: 15 ms of silence is too little
+      When the host sends the raw bytes "abc"
+      And the host waits 15 ms
+      And the host sends the raw bytes "+++"
+      And the host waits 50 ms
+      And the host sends the raw bytes "d"
+      Then the peer at 192.168.0.103:20108 receives "abc+++d"
+
+    @PT-4 @sim
+    Scenario: the guard before +++ is 20 ms: 25 ms of silence is enough
+      When the host sends the raw bytes "abc"
+      And the host waits 25 ms
+      And the host sends the raw bytes "+++"
+      And the host waits 50 ms
+      Then the module stays silent for 1 s
+      When the host sends AT
+      Then the module replies OK
+      And the peer at 192.168.0.103:20108 receives "abc"
+
+    @PT-4 @sim
+    Scenario: the guard after +++ is 20 ms: a byte 15 ms after it makes the three + data
+      When the host waits 50 ms
+      And the host sends the raw bytes "+++"
+      And the host waits 15 ms
+      And the host sends the raw bytes "e"
+      Then the peer at 192.168.0.103:20108 receives "+++e"
+
+    @PT-4 @sim
     Scenario: three + bytes 10 ms apart are an escape
       When the host waits 50 ms
       And the host sends the raw bytes "+"
