@@ -13,6 +13,9 @@ use cucumber::tag::Ext as _;
 
 use crate::world::AtWorld;
 
+/// The problem of a selection that selects nothing.
+pub const NOTHING_SELECTED: &str = "the tag expression selects no scenario";
+
 /// The step vocabulary, for suggestions.
 const STEPS: &str = include_str!("../spec/STEPS.md");
 
@@ -93,7 +96,7 @@ pub fn check(files: &[PathBuf], filter: &TagOperation) -> Result<usize, Vec<Stri
         }
     }
     if selected == 0 && problems.is_empty() {
-        problems.push("the tag expression selects no scenario".into());
+        problems.push(NOTHING_SELECTED.into());
     }
     if problems.is_empty() {
         Ok(selected)

@@ -358,7 +358,10 @@ fn staged_input(features: &[PathBuf]) -> io::Result<PathBuf> {
     if let [one] = features {
         return Ok(one.clone());
     }
-    let dir = std::env::temp_dir().join(format!("atcert-features-{}", std::process::id()));
+    // One folder per run: lanes of one process run side by side.
+    static RUNS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("atcert-features-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     for (n, path) in feature_files(features).iter().enumerate() {
@@ -371,18 +374,71 @@ fn staged_input(features: &[PathBuf]) -> io::Result<PathBuf> {
     Ok(dir)
 }
 
+/// Runs `cfg` as `lanes` runs side by side, its feature files dealt out by
+/// how many scenarios each selects, each run with a lab of its own.
+fn run_in_lanes(cfg: &Config, lanes: u8) -> Result<Vec<ScenarioResult>, String> {
+    if lanes == 1 {
+        return run(cfg);
+    }
+    let filter: cucumber::gherkin::tagexpr::TagOperation = cfg
+        .tags()
+        .parse()
+        .map_err(|e| format!("tag expression {:?}: {e}", cfg.tags()))?;
+    // Files by the scenarios they hold, most first, each to the lightest
+    // lane; files with none selected run nowhere.
+    let mut files = Vec::new();
+    for f in feature_files(&cfg.features) {
+        match crate::preflight::check(std::slice::from_ref(&f), &filter) {
+            Ok(n) => files.push((n, f)),
+            // A file whose scenarios the tags all leave out runs nowhere.
+            Err(p) if p.len() == 1 && p[0] == crate::preflight::NOTHING_SELECTED => {}
+            Err(p) => return Err(p.join("\n")),
+        }
+    }
+    files.sort_by_key(|f| std::cmp::Reverse(f.0));
+    let mut dealt: Vec<(usize, Vec<PathBuf>)> = vec![(0, Vec::new()); usize::from(lanes)];
+    for (n, f) in files {
+        let lightest = dealt.iter_mut().min_by_key(|l| l.0).expect("lanes > 0");
+        lightest.0 += n;
+        lightest.1.push(f);
+    }
+    let runs: Vec<_> = dealt
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (_, files))| !files.is_empty())
+        .map(|(lane, (_, files))| {
+            let mut c = cfg.clone();
+            c.features = files;
+            c.lab = LabMap {
+                scenario: c.lab.scenario,
+                host: [127, 0, lane as u8 + 1],
+            };
+            std::thread::spawn(move || run(&c))
+        })
+        .collect();
+    let mut results = Vec::new();
+    for r in runs {
+        results.extend(r.join().map_err(|_| "a lane panicked".to_string())??);
+    }
+    Ok(results)
+}
+
 /// The body of a `harness = false` test: runs the repository's features
 /// (or `ATCERT_FEATURES`, relative to the repository, and `ATCERT_TAGS`)
 /// on `dut`, prints each failure with its seed and transcript and the
 /// closing line `<label>: N passed, N failed`, and returns the results and
 /// whether the run counts as a pass (something ran, nothing failed).
-pub fn test_main(label: &str, dut: Option<Target>) -> (Vec<ScenarioResult>, bool) {
+///
+/// With `lanes` above 1 (a serial DUT, which mostly waits in real time) the
+/// feature files are dealt out to that many runs side by side, each with a
+/// lab of its own (`192.168.0.0/24` = `127.0.<lane + 1>.0/24`).
+pub fn test_main(label: &str, dut: Option<Target>, lanes: u8) -> (Vec<ScenarioResult>, bool) {
     // Relative paths are the repository's, as a person at its root means
     // them (cargo runs a test from its crate's folder).
     let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     let features =
         std::env::var_os("ATCERT_FEATURES").map_or_else(|| root.join("features"), |p| root.join(p));
-    let cfg = Config {
+    let base = Config {
         features: vec![features],
         tags: std::env::var("ATCERT_TAGS").ok(),
         seed: 1,
@@ -391,7 +447,7 @@ pub fn test_main(label: &str, dut: Option<Target>) -> (Vec<ScenarioResult>, bool
         dut,
         lab: LabMap::default(),
     };
-    let results = match run(&cfg) {
+    let results = match run_in_lanes(&base, lanes.max(1)) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{label}: {e}");

@@ -10,7 +10,7 @@ use conformance::report::{Verdict, table};
 use conformance::runner::test_main;
 
 fn main() -> ExitCode {
-    let (results, ok) = test_main("conformance", None);
+    let (results, ok) = test_main("conformance", None, 1);
     let uncovered: Vec<_> = table(&results, &[], &[])
         .into_iter()
         .filter(|r| r.verdict == Verdict::Uncovered)
