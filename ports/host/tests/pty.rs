@@ -2,153 +2,16 @@
 //! path read from stdout, the path opened with `serialport`, AT commands
 //! typed, real sockets on loopback. Real time: every wait is bounded.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
-use std::time::{Duration, Instant};
 
-use serialport::TTYPort;
+use common::Atmodule;
 
-/// Longest wait for anything: the module answers in milliseconds, but a
-/// loaded CI machine may be slow to start a process.
-const WAIT: Duration = Duration::from_secs(10);
-
-/// A running `atmodule` and the pty it printed.
-struct Atmodule {
-    child: Child,
-    port: TTYPort,
-    /// Output read but not yet matched.
-    seen: Vec<u8>,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Atmodule {
-    /// Starts the binary on a new pty with `args`, opens the pty and waits
-    /// for `ready`.
-    fn start(args: &[&str]) -> Atmodule {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_atmodule"))
-            .arg("--pty")
-            .arg("--exit-on-stdin-eof")
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("atmodule starts");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut err = child.stderr.take().expect("stderr is piped");
-        let log = stderr.clone();
-        thread::spawn(move || {
-            let mut buf = [0; 1024];
-            while let Ok(n @ 1..) = err.read(&mut buf) {
-                log.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = match rx.recv_timeout(WAIT) {
-            Ok(line) => line,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("no path on stdout; stderr: {}", stderr.lock().unwrap());
-            }
-        };
-        let path = line
-            .strip_prefix("atmodule: ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .trim();
-        // Any baud: a pty has none.
-        let port = serialport::new(path, 9600)
-            .timeout(Duration::from_millis(20))
-            .open_native()
-            .unwrap_or_else(|e| panic!("opening {path}: {e}"));
-        let mut m = Atmodule {
-            child,
-            port,
-            seen: Vec::new(),
-            stderr,
-        };
-        m.expect("ready\r\n");
-        m
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.port.write_all(bytes).expect("writing the pty");
-    }
-
-    /// Reads until the output holds `want`; returns everything up to and
-    /// including it, and keeps the rest for the next call.
-    fn expect(&mut self, want: &str) -> String {
-        self.expect_any(&[want]).1
-    }
-
-    /// Like `expect`, for the first of several; returns which one came.
-    fn expect_any(&mut self, wants: &[&str]) -> (usize, String) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let text = String::from_utf8_lossy(&self.seen).into_owned();
-            let found = wants
-                .iter()
-                .enumerate()
-                .filter_map(|(i, w)| text.find(w).map(|at| (at + w.len(), i)))
-                .min();
-            if let Some((end, i)) = found {
-                self.seen.drain(..end);
-                return (i, text[..end].to_string());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "waited {WAIT:?} for one of {wants:?}; got {text:?}; stderr: {}",
-                self.stderr.lock().unwrap()
-            );
-            let mut buf = [0; 1024];
-            match self.port.read(&mut buf) {
-                Ok(n) => self.seen.extend_from_slice(&buf[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
-                Err(e) => panic!("reading the pty: {e}"),
-            }
-        }
-    }
-
-    /// A command line and the reply up to its final `OK`.
-    fn command(&mut self, line: &str) -> String {
-        self.send(format!("{line}\r\n").as_bytes());
-        self.expect("\r\nOK\r\n")
-    }
-
-    /// Closes its stdin (`--exit-on-stdin-eof`) and waits for it to exit.
-    fn stop(mut self) -> ExitStatus {
-        drop(self.child.stdin.take());
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("waiting for atmodule") {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "atmodule did not stop");
-            thread::sleep(Duration::from_millis(10));
-        }
-    }
-}
-
-impl Drop for Atmodule {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A fresh directory for one test's store.
 fn temp_dir() -> PathBuf {
     static N: AtomicU32 = AtomicU32::new(0);
     let dir = std::env::temp_dir().join(format!(
