@@ -126,6 +126,20 @@ pub struct Row {
     pub verdict: Verdict,
 }
 
+impl Row {
+    /// A clause no scenario has counted for yet.
+    fn empty(clause: &str) -> Row {
+        Row {
+            clause: clause.to_owned(),
+            scenarios: 0,
+            failed: 0,
+            skipped: 0,
+            skip_reason: None,
+            verdict: Verdict::Uncovered,
+        }
+    }
+}
+
 /// The clause table. `pending` lists clauses whose scenarios exist but
 /// were left out because they need TLS; `sim_only`, because they need the
 /// simulator (on a real device).
@@ -133,14 +147,9 @@ pub fn table(results: &[ScenarioResult], pending: &[String], sim_only: &[String]
     let mut by_clause: BTreeMap<&str, Row> = BTreeMap::new();
     for r in results {
         for tag in &r.tags {
-            let e = by_clause.entry(tag.as_str()).or_insert_with(|| Row {
-                clause: tag.clone(),
-                scenarios: 0,
-                failed: 0,
-                skipped: 0,
-                skip_reason: None,
-                verdict: Verdict::Uncovered,
-            });
+            let e = by_clause
+                .entry(tag.as_str())
+                .or_insert_with(|| Row::empty(tag));
             e.scenarios += 1;
             match &r.status {
                 Status::Passed => {}
@@ -155,14 +164,9 @@ pub fn table(results: &[ScenarioResult], pending: &[String], sim_only: &[String]
     clauses()
         .into_iter()
         .map(|clause| {
-            let mut row = by_clause.remove(clause.as_str()).unwrap_or(Row {
-                clause: clause.clone(),
-                scenarios: 0,
-                failed: 0,
-                skipped: 0,
-                skip_reason: None,
-                verdict: Verdict::Uncovered,
-            });
+            let mut row = by_clause
+                .remove(clause.as_str())
+                .unwrap_or_else(|| Row::empty(&clause));
             row.verdict = match (row.scenarios, row.failed) {
                 (0, _) if pending.contains(&clause) => Verdict::Pending,
                 (0, _) if sim_only.contains(&clause) => Verdict::SimOnly,

@@ -80,26 +80,6 @@ impl<T> Slots<T> {
             *s = Slot::Free;
         }
     }
-
-    /// The socket in slot `index`, while open.
-    pub fn socket(&self, index: usize) -> Option<SocketId> {
-        match self.slots.get(index)? {
-            Slot::Open(id, _) => Some(*id),
-            _ => None,
-        }
-    }
-
-    /// Every slot's handle with the socket it serves (`None`: lingering).
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (usize, Option<SocketId>, &mut T)> {
-        self.slots
-            .iter_mut()
-            .enumerate()
-            .filter_map(|(i, s)| match s {
-                Slot::Free => None,
-                Slot::Open(id, h) => Some((i, Some(*id), h)),
-                Slot::Closing(h) => Some((i, None, h)),
-            })
-    }
 }
 
 #[cfg(test)]
@@ -112,7 +92,7 @@ mod tests {
         let mut slots = Slots::new(1);
         assert_eq!(slots.open(a, "a"), Ok(0));
         assert_eq!(slots.close(a).map(|(i, _)| i), Some(0));
-        assert_eq!(slots.socket(0), None);
+        assert!(slots.get(a).is_none(), "closed: no longer open");
         assert_eq!(slots.open(b, "b"), Err("b"), "still lingering");
         slots.gone(0);
         assert_eq!(slots.open(b, "b"), Ok(0));

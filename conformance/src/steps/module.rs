@@ -42,19 +42,22 @@ fn booted_echo(w: &mut AtWorld) {
 
 #[when(regex = r"^the module loses power$")]
 fn loses_power(w: &mut AtWorld) {
-    w.dut()
-        .lose_power()
-        .unwrap_or_else(|e| crate::dut::skip(format!("this DUT cannot lose power: {}", e.0)));
-    w.rx.clear();
-    w.tail.clear();
-    boot(w, false);
+    let done = w.dut().lose_power();
+    booted_again(w, "lose power", done);
 }
 
 #[when(regex = r"^the module is power-cycled$")]
 fn power_cycled(w: &mut AtWorld) {
-    w.dut()
-        .power_cycle()
-        .unwrap_or_else(|e| crate::dut::skip(format!("this DUT cannot power-cycle: {}", e.0)));
+    let done = w.dut().power_cycle();
+    booted_again(w, "power-cycle", done);
+}
+
+/// After a restart the DUT did (or skips, with why it cannot): what came
+/// before is gone, and the module boots with echo on.
+fn booted_again(w: &mut AtWorld, what: &str, done: Result<(), crate::dut::Unsupported>) {
+    if let Err(e) = done {
+        crate::dut::skip(format!("this DUT cannot {what}: {}", e.0));
+    }
     w.rx.clear();
     w.tail.clear();
     boot(w, false);
