@@ -73,7 +73,7 @@ Feature: Basic commands: AT, ATE, AT+RST, AT+RESTORE, AT+GMR, AT+SYSSTORE
       | ATE=?  |
       | AT=1   |
 
-  @B-2
+  @B-2 @power
   Scenario: ready after power-on, with echo on
     Given the module has just booted
     When the host sends AT+CIPMUX=1
@@ -225,7 +225,7 @@ Feature: Basic commands: AT, ATE, AT+RST, AT+RESTORE, AT+GMR, AT+SYSSTORE
       OK
       """
 
-  @B-3
+  @B-3 @power
   Scenario: what AT+RESTORE erased stays erased after a power cycle
     Given the module has just booted
     When the host sends AT+CIPDNS=1,"192.168.0.53"
@@ -334,7 +334,7 @@ Feature: Basic commands: AT, ATE, AT+RST, AT+RESTORE, AT+GMR, AT+SYSSTORE
       OK
       """
 
-  @B-5
+  @B-5 @power
   Scenario: with SYSSTORE=1 a CIPDNS change survives a power cycle
     Given the module has just booted
     When the host sends AT+CIPDNS=1,"192.168.0.53"
@@ -348,7 +348,7 @@ Feature: Basic commands: AT, ATE, AT+RST, AT+RESTORE, AT+GMR, AT+SYSSTORE
       OK
       """
 
-  @B-5
+  @B-5 @power
   Scenario: with SYSSTORE=0 a CIPDNS change applies at once but is not stored
     Given the module has just booted
     When the host sends AT+SYSSTORE=0

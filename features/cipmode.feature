@@ -49,7 +49,7 @@ Feature: AT+CIPMODE
       | 0    |
       | 1    |
 
-  @MD-1
+  @MD-1 @power
   Scenario: CIPMODE is not stored: 0 again after a power cycle
     Given the module has just booted
     When the host sends AT+CIPMODE=1

@@ -257,7 +257,7 @@ Feature: Faults: cut and delayed links, crashing and restarting peers, module po
 
   # ---- the module is power-cycled ----
 
-  @DN-4 @B-2
+  @DN-4 @B-2 @power
   Scenario: with SYSSTORE=1 the DNS setting survives a power cycle
     Given a DNS server at 192.168.0.53 that resolves "only53.lan" to 192.168.0.120
     When the host sends AT+CIPDNS=1,"192.168.0.53"
@@ -282,7 +282,7 @@ Feature: Faults: cut and delayed links, crashing and restarting peers, module po
       OK
       """
 
-  @DN-4 @DN-3 @B-2
+  @DN-4 @DN-3 @B-2 @power
   Scenario: with SYSSTORE=0 the DNS setting is lost at a power cycle
     When the host sends AT+SYSSTORE=0
     Then the module replies OK
@@ -302,7 +302,7 @@ Feature: Faults: cut and delayed links, crashing and restarting peers, module po
       OK
       """
 
-  @DN-3 @DN-4 @B-2
+  @DN-3 @DN-4 @B-2 @power
   Scenario: automatic DNS takes the DHCP server again after a power cycle
     When the host sends AT+CIPDNS=0
     Then the module replies OK
@@ -326,7 +326,7 @@ Feature: Faults: cut and delayed links, crashing and restarting peers, module po
       OK
       """
 
-  @NT-4 @B-2
+  @NT-4 @B-2 @power
   Scenario: after a power cycle there is no SNTP time until the next synchronisation
     Given an SNTP server at 192.168.0.123 whose clock reads 2022-10-21 11:20:39 UTC
     When the host sends AT+CIPSNTPCFG=1,8,"192.168.0.123"
@@ -354,7 +354,7 @@ Feature: Faults: cut and delayed links, crashing and restarting peers, module po
       OK
       """
 
-  @B-2 @PT-6
+  @B-2 @PT-6 @power
   Scenario: a power cycle in passthrough drops the link and comes back in command mode, echo on
     When the host sends AT+CIPMODE=1
     Then the module replies OK
@@ -380,7 +380,7 @@ Feature: Faults: cut and delayed links, crashing and restarting peers, module po
       OK
       """
 
-  @B-6 @DN-4 @sim
+  @B-6 @DN-4 @power
   Scenario: a setting the module said OK to survives a power loss right after the OK
     When the host sends AT+SYSSTORE=1
     Then the module replies OK

@@ -85,7 +85,7 @@ Feature: General command syntax
       OK
       """
 
-  @G-2
+  @G-2 @power
   Scenario: echo is on again after a power cycle
     Given the module has just booted
     When the module is power-cycled

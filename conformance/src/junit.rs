@@ -13,15 +13,29 @@ use crate::runner::{ScenarioResult, Status};
 
 /// The JUnit document for `results`.
 pub fn xml(results: &[ScenarioResult]) -> String {
-    let mut suites: BTreeMap<&str, Vec<&ScenarioResult>> = BTreeMap::new();
-    for r in results {
-        suites.entry(&r.feature).or_default().push(r);
+    xml_devices(&[("", results)])
+}
+
+/// The JUnit document for several devices' results: each suite (a
+/// feature) is named for its device (`label: feature`) when a label is
+/// given.
+pub fn xml_devices(devices: &[(&str, &[ScenarioResult])]) -> String {
+    let mut suites: BTreeMap<String, Vec<&ScenarioResult>> = BTreeMap::new();
+    for (label, results) in devices {
+        for r in *results {
+            let name = match label.is_empty() {
+                true => r.feature.clone(),
+                false => format!("{label}: {}", r.feature),
+            };
+            suites.entry(name).or_default().push(r);
+        }
     }
+    let results: Vec<&ScenarioResult> = devices.iter().flat_map(|d| d.1).collect();
     let count =
         |rs: &[&ScenarioResult], f: fn(&Status) -> bool| rs.iter().filter(|r| f(&r.status)).count();
     let failed = |s: &Status| matches!(s, Status::Failed(_));
     let skipped = |s: &Status| matches!(s, Status::Skipped(_));
-    let all: Vec<&ScenarioResult> = results.iter().collect();
+    let all = results;
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -119,6 +133,9 @@ mod tests {
             status,
             seed: 7,
             transcript: Some(transcript.into()),
+            steps: Vec::new(),
+            failed_step: None,
+            failed_step_index: None,
         }
     }
 

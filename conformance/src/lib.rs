@@ -9,8 +9,11 @@
 #![warn(missing_docs)]
 
 pub mod bench;
+pub mod certify;
 pub mod dut;
+pub mod failed_steps;
 pub mod gate;
+pub mod html;
 pub mod junit;
 pub mod lines;
 pub mod preflight;

@@ -180,97 +180,157 @@ pub fn table(results: &[ScenarioResult], pending: &[String], sim_only: &[String]
         .collect()
 }
 
-/// The Markdown certification report.
-pub fn markdown(h: &Header, results: &[ScenarioResult], rows: &[Row]) -> String {
-    let mut s = String::new();
-    let passed = results
-        .iter()
-        .filter(|r| r.status == Status::Passed)
-        .count();
-    let skipped = results
-        .iter()
-        .filter(|r| matches!(r.status, Status::Skipped(_)))
-        .count();
-    let _ = writeln!(s, "# AT TCP/IP conformance report\n");
-    let _ = writeln!(s, "- Date: {}", h.date);
-    let _ = writeln!(s, "- Tool: {}", h.tool);
-    let _ = writeln!(s, "- Device: {}", h.device);
-    if !h.identity.is_empty() {
-        let _ = writeln!(
-            s,
-            "- Device's identity (`AT+GMR`): {}",
-            h.identity.join(" / ")
-        );
+/// One device's run, as the reports show it.
+#[derive(Debug, Clone, Copy)]
+pub struct DeviceRun<'a> {
+    /// Who was certified, how and when.
+    pub header: &'a Header,
+    /// Every scenario's result.
+    pub results: &'a [ScenarioResult],
+    /// The clause table ([`table`]).
+    pub rows: &'a [Row],
+}
+
+impl DeviceRun<'_> {
+    /// Scenarios passed, failed and skipped.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let of = |f: fn(&Status) -> bool| self.results.iter().filter(|r| f(&r.status)).count();
+        (
+            of(|s| *s == Status::Passed),
+            of(Status::is_failed),
+            of(|s| matches!(s, Status::Skipped(_))),
+        )
     }
-    let _ = writeln!(
-        s,
-        "- Contract: `spec/DECISIONS.md` (the `{}` dialect), {} clauses",
-        h.dialect,
-        rows.len()
-    );
-    let _ = writeln!(s, "- Seed: {}", h.seed);
-    let _ = writeln!(s, "- Selection: {}", h.selection);
-    let _ = writeln!(
-        s,
-        "- Scenarios: {} run, {passed} passed, {} failed, {skipped} skipped\n",
-        results.len(),
-        results.len() - passed - skipped
-    );
-    let _ = writeln!(
-        s,
-        "| clause | title | scenarios | failed | verdict |\n|---|---|---:|---:|---|"
-    );
-    for r in rows {
-        let skipped;
-        let verdict = match r.verdict {
+}
+
+impl Verdict {
+    /// The verdict as a report's cell says it.
+    pub fn text(self) -> &'static str {
+        match self {
             Verdict::Passed => "passed",
-            Verdict::Failed => "**FAILED**",
-            Verdict::Skipped => {
-                skipped = format!("skipped: {}", r.skip_reason.as_deref().unwrap_or(""));
-                &skipped
-            }
+            Verdict::Failed => "FAILED",
+            Verdict::Skipped => "skipped",
             Verdict::Pending => "pending: TLS",
             Verdict::SimOnly => "simulator only",
-            Verdict::Uncovered => "**uncovered**",
-        };
+            Verdict::Uncovered => "uncovered",
+        }
+    }
+}
+
+/// The Markdown certification report: each device's header, the clause
+/// table with a column per device, then each device's skips and failures.
+pub fn markdown(runs: &[DeviceRun<'_>]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# AT TCP/IP conformance report\n");
+    let several = runs.len() > 1;
+    for (d, run) in runs.iter().enumerate() {
+        let h = run.header;
+        if several {
+            let _ = writeln!(s, "## Device {}\n", d + 1);
+        }
+        let (passed, failed, skipped) = run.counts();
+        let _ = writeln!(s, "- Date: {}", h.date);
+        let _ = writeln!(s, "- Tool: {}", h.tool);
+        let _ = writeln!(s, "- Device: {}", h.device);
+        if !h.identity.is_empty() {
+            let _ = writeln!(
+                s,
+                "- Device's identity (`AT+GMR`): {}",
+                h.identity.join(" / ")
+            );
+        }
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {verdict} |",
-            r.clause,
-            title(&r.clause).replace('|', "\\|"),
-            r.scenarios,
-            r.failed
+            "- Contract: `spec/DECISIONS.md` (the `{}` dialect), {} clauses",
+            h.dialect,
+            run.rows.len()
+        );
+        let _ = writeln!(s, "- Seed: {}", h.seed);
+        let _ = writeln!(s, "- Selection: {}", h.selection);
+        let _ = writeln!(
+            s,
+            "- Scenarios: {} run, {passed} passed, {failed} failed, {skipped} skipped\n",
+            run.results.len()
         );
     }
-    let failures: Vec<_> = results.iter().filter(|r| r.status.is_failed()).collect();
-    let skips: Vec<_> = results
-        .iter()
-        .filter(|r| matches!(r.status, Status::Skipped(_)))
+    let columns: String = (1..=runs.len())
+        .map(|d| match several {
+            true => format!(" device {d} |"),
+            false => " scenarios | failed | verdict |".into(),
+        })
         .collect();
-    if !skips.is_empty() {
-        let _ = writeln!(s, "\n## Skipped\n");
-        for r in skips {
-            if let Status::Skipped(why) = &r.status {
+    let rule = if several { "---|" } else { "---:|---:|---|" }.repeat(runs.len());
+    let _ = writeln!(s, "| clause | title |{columns}\n|---|---|{rule}");
+    let clauses = runs.first().map_or(&[][..], |r| r.rows);
+    for (i, clause) in clauses.iter().enumerate() {
+        let cells: String = runs
+            .iter()
+            .map(|run| {
+                let r = &run.rows[i];
+                let verdict = match r.verdict {
+                    Verdict::Failed | Verdict::Uncovered => format!("**{}**", r.verdict.text()),
+                    Verdict::Skipped => {
+                        format!("skipped: {}", r.skip_reason.as_deref().unwrap_or(""))
+                    }
+                    v => v.text().to_owned(),
+                };
+                match several {
+                    true => format!(" {verdict} ({}/{}) |", r.scenarios - r.failed, r.scenarios),
+                    false => format!(" {} | {} | {verdict} |", r.scenarios, r.failed),
+                }
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "| {} | {} |{cells}",
+            clause.clause,
+            title(&clause.clause).replace('|', "\\|")
+        );
+    }
+    for (d, run) in runs.iter().enumerate() {
+        let of = if several {
+            format!(" (device {})", d + 1)
+        } else {
+            String::new()
+        };
+        let skips: Vec<_> = run
+            .results
+            .iter()
+            .filter_map(|r| match &r.status {
+                Status::Skipped(why) => Some((r, why)),
+                _ => None,
+            })
+            .collect();
+        if !skips.is_empty() {
+            let _ = writeln!(s, "\n## Skipped{of}\n");
+            for (r, why) in skips {
                 let _ = writeln!(s, "- {}: {}: {why}", r.feature, r.name);
             }
         }
-    }
-    if !failures.is_empty() {
-        let _ = writeln!(s, "\n## Failures\n");
-        for r in failures {
-            let why = match &r.status {
-                Status::Failed(m) | Status::Skipped(m) => m.as_str(),
-                Status::Passed => "",
-            };
-            let _ = writeln!(s, "### {}: {}\n", r.feature, r.name);
-            let _ = writeln!(
-                s,
-                "- Tags: {}\n- Seed: {}\n- Why: {why}\n",
-                r.tags.join(" "),
-                r.seed
-            );
-            if let Some(t) = &r.transcript {
-                let _ = writeln!(s, "```\n{t}```\n");
+        let failures: Vec<_> = run
+            .results
+            .iter()
+            .filter_map(|r| match &r.status {
+                Status::Failed(why) => Some((r, why)),
+                _ => None,
+            })
+            .collect();
+        if !failures.is_empty() {
+            let _ = writeln!(s, "\n## Failures{of}\n");
+            for (r, why) in failures {
+                let _ = writeln!(s, "### {}: {}\n", r.feature, r.name);
+                let _ = writeln!(
+                    s,
+                    "- Tags: {}\n- Seed: {}\n- Why: {why}\n",
+                    r.tags.join(" "),
+                    r.seed
+                );
+                if let Some(step) = &r.failed_step {
+                    let _ = writeln!(s, "- Step: `{step}`\n");
+                }
+                if let Some(t) = &r.transcript {
+                    let _ = writeln!(s, "```\n{t}```\n");
+                }
             }
         }
     }

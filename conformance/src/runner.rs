@@ -18,6 +18,7 @@ use cucumber::tag::Ext as _;
 use cucumber::{World as _, writer};
 
 use crate::dut::{Dut, LabMap, SerialDut, SimDut, Skip, Target};
+use crate::failed_steps::FailedSteps;
 use crate::world::AtWorld;
 
 /// What to run.
@@ -34,6 +35,8 @@ pub struct Config {
     pub junit: Option<PathBuf>,
     /// Print a line per scenario as it ends.
     pub progress: bool,
+    /// Those lines' prefix (which device, when several run at once).
+    pub label: String,
     /// The module under test: `None` for the simulator.
     pub dut: Option<Target>,
     /// Where a serial DUT's lab lives.
@@ -99,6 +102,13 @@ pub struct ScenarioResult {
     pub seed: u64,
     /// The transcript, for a failure.
     pub transcript: Option<String>,
+    /// Its steps as written (`When the host sends AT`), Background first.
+    pub steps: Vec<String>,
+    /// The step that stopped it (failed, could not be carried out, or
+    /// matched no sentence), as written; `None` when none did.
+    pub failed_step: Option<String>,
+    /// That step's index in `steps`.
+    pub failed_step_index: Option<usize>,
 }
 
 /// A seed for one scenario: the run's seed mixed with the scenario's
@@ -167,6 +177,7 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
     let seed = cfg.seed;
     let collected = results.clone();
     let progress = cfg.progress;
+    let label = cfg.label.clone();
     let target = cfg.dut.clone();
     let lab = cfg.lab;
     // Set-ups that failed in a row: past GIVE_UP the device is gone, and
@@ -174,8 +185,9 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
     let lost = Rc::new(std::cell::Cell::new(0u32));
     let cucumber = AtWorld::cucumber()
         .max_concurrent_scenarios(1)
-        // Results are collected in the `after` hook; the JUnit file is ours.
-        .with_writer(writer::JUnit::new(io::sink(), 0))
+        // Results are collected in the `after` hook; which step failed, the
+        // hook is not told, so the writer records it (the JUnit file is ours).
+        .with_writer(writer::Normalize::new(FailedSteps::default()))
         .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
         .before(move |feature, _rule, scenario, world| {
             let seed = scenario_seed(seed, &feature.name, &scenario.name);
@@ -234,6 +246,9 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
                 status,
                 seed: scenario_seed(seed, &feature.name, &scenario.name),
                 transcript,
+                steps: crate::failed_steps::steps_of(feature, rule, scenario),
+                failed_step: None,
+                failed_step_index: None,
             };
             if progress {
                 let mark = match result.status {
@@ -243,7 +258,7 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
                 };
                 let n = collected.borrow().len() + 1;
                 eprintln!(
-                    "[{n:>4}/{total}] {mark} {}: {}",
+                    "{label}[{n:>4}/{total}] {mark} {}: {}",
                     result.feature, result.name
                 );
                 match &result.status {
@@ -263,10 +278,11 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
         });
     let input =
         staged_input(&cfg.features).map_err(|e| format!("staging the feature files: {e}"))?;
-    futures::executor::block_on(
+    let failed_steps = futures::executor::block_on(
         cucumber.filter_run(&input, move |f, r, s| filter.eval(tags_of(f, r, s).iter())),
     );
-    let out = results.borrow().clone();
+    let mut out = results.borrow().clone();
+    failed_steps.inner_writer().fill(&mut out);
     if let Some(path) = &cfg.junit {
         std::fs::write(path, crate::junit::xml(&out))
             .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -409,10 +425,7 @@ fn run_in_lanes(cfg: &Config, lanes: u8) -> Result<Vec<ScenarioResult>, String> 
         .map(|(lane, (_, files))| {
             let mut c = cfg.clone();
             c.features = files;
-            c.lab = LabMap {
-                scenario: c.lab.scenario,
-                host: [127, 0, lane as u8 + 1],
-            };
+            c.lab = LabMap::new(c.lab.scenario, [127, 0, lane as u8 + 1]);
             std::thread::spawn(move || run(&c))
         })
         .collect();
@@ -444,6 +457,7 @@ pub fn test_main(label: &str, dut: Option<Target>, lanes: u8) -> (Vec<ScenarioRe
         seed: 1,
         junit: None,
         progress: false,
+        label: String::new(),
         dut,
         lab: LabMap::default(),
     };

@@ -7,11 +7,10 @@
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use conformance::report::{self, Verdict};
-use conformance::{Config, Status, run};
+use conformance::{certify, report};
 use sim::World;
 use sim::peers::{Record, Service};
 
@@ -80,15 +79,42 @@ struct RunArgs {
     /// Write the Markdown certification report here.
     #[arg(long)]
     report: Option<PathBuf>,
+    /// Write the HTML certification report here (one self-contained page).
+    #[arg(long)]
+    html: Option<PathBuf>,
     /// The module: `sim` (default), `serial:PATH[@BAUD]` (a device on a
     /// serial line; peers run on this machine's loopback), or
     /// `atmodule[:EXE]` (the virtual module, started per scenario).
-    #[arg(long, default_value = "sim")]
-    dut: String,
+    /// Repeat it to certify several devices at once, side by side.
+    #[arg(long)]
+    dut: Vec<String>,
     /// With a serial DUT: where the lab's peers live, as the scenarios'
-    /// network mapped to this machine's (`NET/24=NET/24`).
-    #[arg(long, default_value = "192.168.0.0/24=127.0.0.0/24")]
-    lab: String,
+    /// network mapped to this machine's (`NET/24=NET/24`; default
+    /// 192.168.0.0/24=127.0.0.0/24, and 127.0.N.0/24 for the N-th of
+    /// several devices). Addresses the bench vouches nobody holds on that
+    /// network, for the scenarios' silent hosts, are added as `,unused=IP`.
+    /// One per --dut.
+    #[arg(long)]
+    lab: Vec<String>,
+    /// With a serial DUT: a command that cuts its power and restores it
+    /// (run by `sh -c`; it sees ATCERT_POWER=cycle|loss and ATCERT_DUT, the
+    /// line). Without it or --reset-line, power scenarios are skipped.
+    #[arg(long, value_name = "CMD", conflicts_with = "reset_line")]
+    power_cmd: Option<String>,
+    /// With a serial DUT: the modem line wired to its reset pin, pulsed to
+    /// restart it (`rts` or `dtr`, as ESP32 boards wire EN).
+    #[arg(long, value_name = "LINE", value_parser = conformance::dut::ModemLine::parse)]
+    reset_line: Option<conformance::dut::ModemLine>,
+}
+
+/// The bench's power control from the flags, if any.
+fn power(args: &RunArgs) -> conformance::dut::Power {
+    use conformance::dut::Power;
+    match (&args.power_cmd, args.reset_line) {
+        (Some(cmd), _) => Power::Command(cmd.clone()),
+        (None, Some(line)) => Power::ResetLine(line),
+        (None, None) => Power::None,
+    }
 }
 
 fn repo_dir(name: &str) -> PathBuf {
@@ -127,143 +153,114 @@ fn run_suite(args: RunArgs) -> ExitCode {
     // Only the whole suite certifies: a run of chosen files or tags does
     // not fail for the clauses it left out.
     let whole_suite = args.tags.is_none() && args.features.is_empty();
-    let features = if args.features.is_empty() {
-        vec![repo_dir("features")]
-    } else {
-        args.features
-    };
-    let dut = match args.dut.as_str() {
-        "sim" => None,
-        spec => match conformance::dut::Target::parse(spec) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                eprintln!("atcert: {e}");
-                return ExitCode::from(2);
-            }
-        },
-    };
-    let serial = dut.is_some();
-    let lab = match conformance::dut::LabMap::parse(&args.lab) {
-        Ok(l) => l,
+    let devices = match devices(&args) {
+        Ok(d) => d,
         Err(e) => {
             eprintln!("atcert: {e}");
             return ExitCode::from(2);
         }
     };
-    let cfg = Config {
-        features: features.clone(),
+    let plan = certify::Plan {
+        features: if args.features.is_empty() {
+            vec![repo_dir("features")]
+        } else {
+            args.features
+        },
         tags: args.tags,
         seed: args.seed,
-        junit: args.junit,
-        progress: true,
-        dut,
-        lab,
+        devices,
     };
-    let started = Instant::now();
-    // Who is being certified, asked once before the run.
-    let (device, identity) =
-        match conformance::runner::identify(cfg.dut.as_ref(), cfg.lab, cfg.seed) {
-            Ok(id) => id,
-            Err(e) => {
-                eprintln!("atcert: {e}");
-                return ExitCode::from(2);
-            }
-        };
-    println!("{} ({})", device, identity.join(" / "));
-    let results = match run(&cfg) {
+    let runs = match certify::certify(&plan) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("atcert: {e}");
             return ExitCode::from(2);
         }
     };
-    let wall = started.elapsed();
-    let pending = report::tls_clauses(&features);
-    let sim_only = if serial {
-        report::clauses_tagged(&features, "sim")
-    } else {
-        Vec::new()
-    };
-    let rows = report::table(&results, &pending, &sim_only);
-    let failed: Vec<_> = results.iter().filter(|r| r.status.is_failed()).collect();
-    let skipped = results
+    print!("{}", certify::summary(&runs));
+    let views: Vec<_> = runs.iter().map(certify::Certified::view).collect();
+    let labels: Vec<String> = (1..=runs.len())
+        .map(|d| match runs.len() {
+            1 => String::new(),
+            _ => format!("device {d}"),
+        })
+        .collect();
+    let junit: Vec<(&str, &[conformance::ScenarioResult])> = labels
         .iter()
-        .filter(|r| matches!(r.status, Status::Skipped(_)))
-        .count();
-    // Each failure's details were printed as it happened; here, the list.
-    for r in &failed {
-        let why = match &r.status {
-            Status::Failed(m) | Status::Skipped(m) => m.clone(),
-            Status::Passed => String::new(),
-        };
-        let first = why.lines().next().unwrap_or("");
-        println!(
-            "=== FAILED {}: {} (seed {}): {first}",
-            r.feature, r.name, r.seed
-        );
-    }
-    println!("\n| clause | scenarios | failed | verdict |\n|---|---:|---:|---|");
-    for r in &rows {
-        let verdict = match r.verdict {
-            Verdict::Passed => "passed",
-            Verdict::Failed => "FAILED",
-            Verdict::Skipped => "skipped",
-            Verdict::Pending => "pending: TLS",
-            Verdict::SimOnly => "simulator only",
-            Verdict::Uncovered => "uncovered",
-        };
-        println!(
-            "| {} | {} | {} | {verdict} |",
-            r.clause, r.scenarios, r.failed
-        );
-    }
-    let count = |v| rows.iter().filter(|r| r.verdict == v).count();
-    let uncovered = count(Verdict::Uncovered);
-    println!(
-        "\nseed {}: {} scenarios, {} passed, {} failed, {skipped} skipped; clauses: {} passed, {} failed, {} skipped, {} pending (TLS), {} simulator only, {} uncovered; {:.1} s",
-        cfg.seed,
-        results.len(),
-        results.len() - failed.len() - skipped,
-        failed.len(),
-        count(Verdict::Passed),
-        count(Verdict::Failed),
-        count(Verdict::Skipped),
-        count(Verdict::Pending),
-        count(Verdict::SimOnly),
-        uncovered,
-        wall.as_secs_f64()
-    );
-    if let Some(path) = &args.report {
-        let header = report::Header {
-            device,
-            identity,
-            dialect: firmware_core::SEED.name.into(),
-            seed: cfg.seed,
-            selection: format!(
-                "{}; tags: {}",
-                features
-                    .iter()
-                    .map(|f| f.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                cfg.tags()
-            ),
-            date: report::Header::now(),
-            tool: report::Header::tool(),
-        };
-        let text = report::markdown(&header, &results, &rows);
-        if let Err(e) = std::fs::write(path, text) {
+        .zip(&runs)
+        .map(|(l, r)| (l.as_str(), &r.results[..]))
+        .collect();
+    let reports = [
+        (args.junit, conformance::junit::xml_devices(&junit)),
+        (args.report, report::markdown(&views)),
+        (args.html, conformance::html::page(&views)),
+    ];
+    for (path, text) in reports {
+        let Some(path) = path else { continue };
+        if let Err(e) = std::fs::write(&path, text) {
             eprintln!("atcert: {}: {e}", path.display());
             return ExitCode::from(2);
         }
     }
-    // A partial run (tags) is not a certification: uncovered clauses only
-    // fail the whole suite.
-    if failed.is_empty() && (uncovered == 0 || !whole_suite) {
+    if certify::passed(&runs, whole_suite) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// The devices the flags name, each with its lab: one `--lab` per `--dut`,
+/// or none (one device: the default lab; several: `127.0.N.0/24` for the
+/// N-th, so their peers never collide).
+fn devices(args: &RunArgs) -> Result<Vec<certify::Device>, String> {
+    use conformance::dut::{LabMap, Target};
+    let power = power(args);
+    let duts: Vec<&str> = match args.dut.is_empty() {
+        true => vec!["sim"],
+        false => args.dut.iter().map(String::as_str).collect(),
+    };
+    let labs: Vec<LabMap> = match (args.lab.len(), duts.len()) {
+        (0, 1) => vec![LabMap::default()],
+        (0, n) => (1..=n)
+            .map(|d| LabMap::new(LabMap::default().scenario, [127, 0, d as u8]))
+            .collect(),
+        (l, n) if l == n => args
+            .lab
+            .iter()
+            .map(|l| LabMap::parse(l))
+            .collect::<Result<_, _>>()?,
+        (l, n) => {
+            return Err(format!(
+                "{l} --lab for {n} --dut: give one per device, or none"
+            ));
+        }
+    };
+    if duts.len() > 250 {
+        return Err("at most 250 devices in one run".into());
+    }
+    duts.into_iter()
+        .zip(labs)
+        .map(|(spec, lab)| {
+            let target = match (spec, Target::parse(spec)) {
+                ("sim", _) => None,
+                (_, Ok(Target::Serial { path, baud, .. })) => Some(Target::Serial {
+                    path,
+                    baud,
+                    power: power.clone(),
+                }),
+                (_, Ok(t)) => Some(t),
+                (_, Err(e)) => return Err(e),
+            };
+            Ok(certify::Device { target, lab })
+        })
+        .collect::<Result<Vec<_>, String>>()
+        .and_then(|devices| {
+            let serial = |d: &certify::Device| matches!(d.target, Some(Target::Serial { .. }));
+            match power.is_none() || devices.iter().any(serial) {
+                true => Ok(devices),
+                false => Err("--power-cmd and --reset-line are for serial: devices".into()),
+            }
+        })
 }
 
 /// Measures passthrough efficiency and writes the table and the plot.
@@ -417,10 +414,29 @@ mod tests {
             panic!("atcert alone must run the suite");
         };
         assert!(args.features.is_empty() && args.tags.is_none());
-        assert_eq!((args.seed, args.dut.as_str()), (1, "sim"));
-        assert_eq!(
-            conformance::dut::LabMap::parse(&args.lab),
-            Ok(conformance::dut::LabMap::default())
-        );
+        assert_eq!(args.seed, 1);
+        let devices = devices(&args).expect("the defaults are valid");
+        assert_eq!(devices.len(), 1);
+        assert_eq!(devices[0].target, None);
+        assert_eq!(devices[0].lab, conformance::dut::LabMap::default());
+    }
+
+    /// Several devices get labs of their own unless each is given one.
+    #[test]
+    fn several_devices_get_a_lab_each() {
+        let parse = |a: &[&str]| {
+            let Command::Run(args) = command(Cli::parse_from(a)) else {
+                panic!("a run");
+            };
+            devices(&args)
+        };
+        let two = parse(&["atcert", "run", "--dut", "atmodule", "--dut", "atmodule"]).unwrap();
+        assert_eq!(two[0].lab.host, [127, 0, 1]);
+        assert_eq!(two[1].lab.host, [127, 0, 2]);
+        let one_lab = ["atcert", "run", "--dut", "atmodule", "--dut", "atmodule"];
+        let mut with_lab = one_lab.to_vec();
+        with_lab.extend(["--lab", "192.168.0.0/24=10.0.0.0/24"]);
+        assert!(parse(&with_lab).is_err());
+        assert!(parse(&["atcert", "run", "--dut", "atmodule", "--power-cmd", "x"]).is_err());
     }
 }

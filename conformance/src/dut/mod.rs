@@ -5,9 +5,13 @@
 //! the simulated module; [`SerialDut`] a device on a serial line (or
 //! `atmodule`) with the lab's peers on real sockets.
 
+mod lab_map;
+mod power;
 mod serial;
 
-pub use serial::{LabMap, SerialDut, Target, default_atmodule};
+pub use lab_map::LabMap;
+pub use power::{ModemLine, Power};
+pub use serial::{SerialDut, Target, default_atmodule};
 
 use std::cell::RefCell;
 use std::net::Ipv4Addr;

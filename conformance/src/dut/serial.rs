@@ -23,7 +23,7 @@ use sim::lab::Lab;
 use sim::peers::{Clock, DnsState, Service, Shared};
 use sim::transcript::{Event, Transcript};
 
-use super::{Dut, Fault, Unsupported};
+use super::{Dut, Fault, LabMap, Power, Unsupported};
 
 /// How long a device gets to say `ready` after a reset.
 const BOOT_LIMIT: Duration = Duration::from_secs(10);
@@ -45,6 +45,8 @@ pub enum Target {
         path: String,
         /// Its rate (8N1, no flow control).
         baud: u32,
+        /// How the bench restarts it, if it can.
+        power: Power,
     },
     /// `atmodule` started afresh for each scenario, factory settings.
     Atmodule {
@@ -67,6 +69,7 @@ impl Target {
             return Ok(Target::Serial {
                 path: path.to_owned(),
                 baud,
+                power: Power::None,
             });
         }
         if spec == "atmodule" {
@@ -96,68 +99,6 @@ pub fn default_atmodule() -> PathBuf {
     beside.unwrap_or_else(|| "atmodule".into())
 }
 
-/// Where the lab's hosts are: the scenarios' network (192.168.0.0/24, the
-/// spec's examples) and this machine's addresses for it. The default keeps
-/// everything on loopback (`atmodule`'s own default map); a device on a
-/// real network needs the test machine to hold the host side's addresses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LabMap {
-    /// The scenarios' /24.
-    pub scenario: [u8; 3],
-    /// This machine's /24 for it.
-    pub host: [u8; 3],
-}
-
-impl Default for LabMap {
-    fn default() -> Self {
-        LabMap {
-            scenario: [192, 168, 0],
-            host: [127, 0, 0],
-        }
-    }
-}
-
-impl std::fmt::Display for LabMap {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let [a, b, c] = self.scenario;
-        let [x, y, z] = self.host;
-        write!(f, "{a}.{b}.{c}.0/24={x}.{y}.{z}.0/24")
-    }
-}
-
-impl LabMap {
-    /// `A.B.C.0/24=X.Y.Z.0/24`.
-    ///
-    /// # Errors
-    /// Any other form (only /24 networks are mapped).
-    pub fn parse(spec: &str) -> Result<LabMap, String> {
-        let net = |s: &str| -> Option<[u8; 3]> {
-            let ip: Ipv4Addr = s.strip_suffix("/24")?.parse().ok()?;
-            let [a, b, c, d] = ip.octets();
-            (d == 0).then_some([a, b, c])
-        };
-        let (from, to) = spec
-            .split_once('=')
-            .ok_or(format!("lab map {spec:?}: NET/24=NET/24"))?;
-        match (net(from), net(to)) {
-            (Some(scenario), Some(host)) => Ok(LabMap { scenario, host }),
-            _ => Err(format!(
-                "lab map {spec:?}: NET/24=NET/24, e.g. 192.168.0.0/24=127.0.0.0/24"
-            )),
-        }
-    }
-
-    /// The scenario's address of a lab host → this machine's.
-    fn host(&self, ip: Ipv4Addr) -> Ipv4Addr {
-        let [a, b, c, n] = ip.octets();
-        if [a, b, c] != self.scenario {
-            return ip;
-        }
-        let [x, y, z] = self.host;
-        Ipv4Addr::new(x, y, z, n)
-    }
-}
-
 /// The module on a serial line and the lab around it.
 pub struct SerialDut {
     target: Target,
@@ -185,7 +126,7 @@ impl SerialDut {
         let mut lab = Lab::new().map_err(|e| format!("the lab: {e}"))?;
         let network_dns = lab.add_dns_server(map.host(sim::DNS_IP), sim::peers::DNS_PORT);
         let (port, child, store) = match &target {
-            Target::Serial { path, baud } => (open_line(path, *baud)?, None, None),
+            Target::Serial { path, baud, .. } => (open_line(path, *baud)?, None, None),
             Target::Atmodule { exe } => {
                 let store = std::env::temp_dir()
                     .join(format!("atcert-{}-{seed}.store", std::process::id()));
@@ -280,31 +221,55 @@ impl SerialDut {
         }
     }
 
-    /// Restarts `atmodule` on its store: stopped cleanly (a power cycle)
-    /// or killed (a power loss). A device on a serial line has neither a
-    /// reset line nor a power switch `atcert` drives yet.
+    /// Restarts the module: `atmodule` on its store, stopped cleanly (a
+    /// power cycle) or killed (a power loss); a device on a serial line by
+    /// the bench's power control, then its line opened again (a USB serial
+    /// device goes away with its power).
     fn restart(&mut self, clean: bool) -> Result<(), Unsupported> {
         let what = if clean { "power cycle" } else { "power loss" };
-        let Target::Atmodule { exe } = &self.target else {
-            return Err(Unsupported(format!(
-                "a {what} of a device on a serial line (no reset line or power switch)"
-            )));
-        };
-        self.log
-            .push(self.start.elapsed(), Event::Note(what.into()));
-        if let Some(mut child) = self.child.take() {
-            if clean {
-                stop(child);
-            } else {
-                let _ = child.kill();
-                let _ = child.wait();
+        match &self.target {
+            Target::Serial { power, .. } if power.is_none() => {
+                return Err(Unsupported(format!(
+                    "a {what} of a device on a serial line: the bench has no power control (--power-cmd or --reset-line)"
+                )));
+            }
+            Target::Serial { path, baud, power } => {
+                self.log.push(
+                    self.start.elapsed(),
+                    Event::Note(format!("{what}: {power:?}")),
+                );
+                if let Err(e) = power.restart(self.port.as_mut(), path, !clean) {
+                    panic!("the bench's power control failed: {e}");
+                }
+                let end = Instant::now() + BOOT_LIMIT;
+                self.port = loop {
+                    match open_line(path, *baud) {
+                        Ok(port) => break port,
+                        Err(e) if Instant::now() > end => {
+                            panic!("the line did not come back after a {what}: {e}")
+                        }
+                        Err(_) => std::thread::sleep(Duration::from_millis(50)),
+                    }
+                };
+            }
+            Target::Atmodule { exe } => {
+                self.log
+                    .push(self.start.elapsed(), Event::Note(what.into()));
+                if let Some(mut child) = self.child.take() {
+                    if clean {
+                        stop(child);
+                    } else {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                    }
+                }
+                let store = self.store.clone().expect("atmodule has a store");
+                let (child, port) =
+                    start_atmodule(exe, &store, self.log.seed, self.map).map_err(Unsupported)?;
+                self.child = Some(child);
+                self.port = port;
             }
         }
-        let store = self.store.clone().expect("atmodule has a store");
-        let (child, port) =
-            start_atmodule(exe, &store, self.log.seed, self.map).map_err(Unsupported)?;
-        self.child = Some(child);
-        self.port = port;
         Ok(())
     }
 
@@ -354,7 +319,7 @@ fn start_atmodule(
             &seed.to_string(),
             "--no-default-map",
             "--map",
-            &map.to_string(),
+            &map.rule(),
             "--store",
         ])
         .arg(store)
@@ -404,7 +369,7 @@ impl Drop for SerialDut {
 impl Dut for SerialDut {
     fn describe(&self) -> String {
         match &self.target {
-            Target::Serial { path, baud } => {
+            Target::Serial { path, baud, .. } => {
                 format!("device on {path} at {baud} baud, seed {}", self.log.seed)
             }
             Target::Atmodule { exe } => {
@@ -475,22 +440,30 @@ impl Dut for SerialDut {
     }
 
     fn add_silent_host(&mut self, ip: Ipv4Addr) -> Result<(), Unsupported> {
-        // Loopback always answers and refuses, so the lab has no unused
-        // address of its own: atmodule swallows packets to `ip` on request.
-        let Some(stdin) = self.child.as_mut().and_then(|c| c.stdin.as_mut()) else {
-            return Err(Unsupported(format!(
-                "a silent host at {ip}: loopback always answers"
-            )));
-        };
-        writeln!(stdin, "drop {ip}")
-            .and_then(|()| stdin.flush())
-            .map_err(|e| Unsupported(format!("telling atmodule to drop {ip}: {e}")))?;
+        // Loopback always answers and refuses, so atmodule swallows packets
+        // to `ip` on request; on a real network the bench names addresses
+        // nobody holds.
+        if let Some(stdin) = self.child.as_mut().and_then(|c| c.stdin.as_mut()) {
+            writeln!(stdin, "drop {ip}")
+                .and_then(|()| stdin.flush())
+                .map_err(|e| Unsupported(format!("telling atmodule to drop {ip}: {e}")))?;
+            // Let its control thread take the line before the next command.
+            self.lab.tick(Duration::from_millis(5));
+        } else if !self.map.silent(ip) {
+            let at = self.map.host(ip);
+            return Err(Unsupported(if at.is_loopback() {
+                format!("a silent host at {ip}: loopback ({at}) answers at every address")
+            } else {
+                format!(
+                    "a silent host at {ip}: {at} is not named unused in --lab (`{},unused={at}`)",
+                    self.map
+                )
+            }));
+        }
         self.log.push(
             self.start.elapsed(),
             Event::Note(format!("no host answers at {ip}")),
         );
-        // Let its control thread take the line before the next command.
-        self.lab.tick(Duration::from_millis(5));
         Ok(())
     }
 
@@ -561,14 +534,16 @@ mod tests {
             Target::parse("serial:/dev/ttyUSB0@921600"),
             Ok(Target::Serial {
                 path: "/dev/ttyUSB0".into(),
-                baud: 921_600
+                baud: 921_600,
+                power: Power::None,
             })
         );
         assert_eq!(
             Target::parse("serial:/dev/ttyS1"),
             Ok(Target::Serial {
                 path: "/dev/ttyS1".into(),
-                baud: 115_200
+                baud: 115_200,
+                power: Power::None,
             })
         );
         assert_eq!(
@@ -578,24 +553,5 @@ mod tests {
             })
         );
         assert!(Target::parse("usb").is_err());
-    }
-
-    #[test]
-    fn the_lab_map_moves_the_scenarios_network_only() {
-        let m = LabMap::default();
-        assert_eq!(
-            m.host(Ipv4Addr::new(192, 168, 0, 103)),
-            Ipv4Addr::new(127, 0, 0, 103)
-        );
-        assert_eq!(
-            m.host(Ipv4Addr::new(208, 67, 222, 222)),
-            Ipv4Addr::new(208, 67, 222, 222)
-        );
-        let lan = LabMap::parse("192.168.0.0/24=10.1.2.0/24").unwrap();
-        assert_eq!(
-            lan.host(Ipv4Addr::new(192, 168, 0, 1)),
-            Ipv4Addr::new(10, 1, 2, 1)
-        );
-        assert!(LabMap::parse("192.168.0.0/16=10.0.0.0/16").is_err());
     }
 }

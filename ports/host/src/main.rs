@@ -52,6 +52,11 @@ struct Args {
     /// open that path (at any baud) to talk to the module.
     #[arg(long, required_unless_present = "serial", conflicts_with = "serial")]
     pty: bool,
+    /// With --pty: also make PATH a symbolic link to it (replaced if it
+    /// exists), a name that outlives the module, as a USB serial device's
+    /// `/dev/serial/by-id/` link outlives a power cycle.
+    #[arg(long, value_name = "PATH", requires = "pty")]
+    pty_link: Option<PathBuf>,
     /// Use an existing serial line instead (a device, or one end of a pty
     /// pair another program made).
     #[arg(long, value_name = "PATH")]
@@ -216,6 +221,16 @@ async fn run(args: Args) -> ExitCode {
     );
     let (reports_tx, reports) = mpsc::unbounded_channel();
     let sockets = Sockets::new(map, silent, bind, icmp, reports_tx, args.verbose);
+    if let Some(link) = &args.pty_link {
+        // Made beside and renamed over: whoever opens the link never finds
+        // it missing or half made.
+        let fresh = link.with_extension(format!("new{}", std::process::id()));
+        let made = std::os::unix::fs::symlink(&line.path, &fresh)
+            .and_then(|()| std::fs::rename(&fresh, link));
+        if let Err(e) = made {
+            return fail(format!("linking {}: {e}", link.display()));
+        }
+    }
     if args.pty {
         // One line for a parent process to read; flushed, as stdout may be
         // a pipe.
