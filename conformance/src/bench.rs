@@ -1,43 +1,94 @@
-//! `atcert bench`: simulated passthrough efficiency, as a table and a plot.
+//! `atcert bench`: passthrough throughput on any DUT, as a table, a plot
+//! and a JSON file, and the gate that compares a run with a baseline.
 //!
-//! Every figure is simulated time, so it is the same on every machine and
-//! every run: payload bytes per simulated second divided by the UART line
-//! rate (baud / 10 for 8N1).
+//! On the simulator every figure is simulated time, the same on every
+//! machine and run; on `atmodule` (its pty paced at the line rate) and on a
+//! device on a serial line it is real time. Efficiency is payload bytes per
+//! second divided by the line rate (baud / 10 for 8N1).
 
 use std::fmt::Write;
 use std::time::Duration;
 
-use sim::bench::{Direction, Throughput, passthrough};
+use serde::{Deserialize, Serialize};
+
+use crate::dut::{Dut, LabMap, SerialDut, SimDut, Target};
+use crate::throughput::{self, Measure, Way};
 
 /// One measured point.
 #[derive(Debug, Clone, Copy)]
 pub struct Point {
     /// Line rate.
     pub baud: u32,
-    /// One-way network latency.
-    pub latency: Duration,
+    /// One-way network latency (the simulator's; a real lab's is what it
+    /// is).
+    pub latency: Option<Duration>,
     /// Which way.
-    pub dir: Direction,
+    pub way: Way,
     /// What was measured.
-    pub result: Throughput,
+    pub result: Measure,
 }
 
-/// Measures every combination, `seconds` of line-rate payload each.
-pub fn measure(
-    bauds: &[u32],
-    latencies: &[Duration],
-    seconds: f64,
-    mut progress: impl FnMut(&Point),
-) -> Vec<Point> {
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The module: `None` for the simulator.
+    pub target: Option<Target>,
+    /// Where a real DUT's lab lives.
+    pub lab: LabMap,
+    /// Line rates (a serial device: its line's only).
+    pub bauds: Vec<u32>,
+    /// The simulator's one-way latencies.
+    pub latencies: Vec<Duration>,
+    /// Which ways.
+    pub ways: Vec<Way>,
+    /// Seconds of line-rate payload per point.
+    pub seconds: f64,
+}
+
+/// Measures every combination on a fresh DUT each.
+///
+/// # Errors
+/// When a DUT cannot be set up or a transfer fails; says which point.
+pub fn measure(plan: &Plan, mut progress: impl FnMut(&Point)) -> Result<Vec<Point>, String> {
+    let bauds = match &plan.target {
+        Some(Target::Serial { baud, .. }) => vec![*baud],
+        _ => plan.bauds.clone(),
+    };
+    let latencies: Vec<Option<Duration>> = match plan.target {
+        None => plan.latencies.iter().copied().map(Some).collect(),
+        Some(_) => vec![None],
+    };
     let mut points = Vec::new();
-    for &dir in &[Direction::Up, Direction::Down] {
-        for &latency in latencies {
-            for &baud in bauds {
-                let result = passthrough(dir, baud, latency, Duration::from_secs_f64(seconds), 1);
+    for &way in &plan.ways {
+        for &latency in &latencies {
+            for &baud in &bauds {
+                let mut dut: Box<dyn Dut> = match &plan.target {
+                    None => Box::new(SimDut::from_world(
+                        sim::World::builder()
+                            .seed(1)
+                            .latency(latency.unwrap_or_default())
+                            .uart(sim::UartConfig {
+                                baud,
+                                ..sim::UartConfig::default()
+                            })
+                            .build(),
+                    )),
+                    Some(Target::Atmodule { exe, .. }) => Box::new(SerialDut::open(
+                        Target::Atmodule {
+                            exe: exe.clone(),
+                            pace: Some(baud),
+                        },
+                        plan.lab,
+                        1,
+                    )?),
+                    Some(t) => Box::new(SerialDut::open(t.clone(), plan.lab, 1)?),
+                };
+                let result = throughput::measure(dut.as_mut(), way, baud, plan.seconds)
+                    .map_err(|e| format!("{} {baud} baud: {e}", way.name()))?;
                 let p = Point {
                     baud,
                     latency,
-                    dir,
+                    way,
                     result,
                 };
                 progress(&p);
@@ -45,40 +96,127 @@ pub fn measure(
             }
         }
     }
-    points
+    Ok(points)
 }
 
-fn dir_name(d: Direction) -> &'static str {
-    match d {
-        Direction::Up => "host → peer",
-        Direction::Down => "peer → host",
+fn way_name(w: Way) -> &'static str {
+    match w {
+        Way::Up => "host → peer",
+        Way::Down => "peer → host",
+        Way::Both => "both at once",
     }
 }
 
-/// A Markdown table of the points.
-pub fn table(points: &[Point]) -> String {
-    let mut s = String::from(
-        "| direction | baud | latency | payload bytes | simulated s | efficiency | steady |\n",
-    );
+fn latency_text(l: Option<Duration>) -> String {
+    l.map_or_else(|| "lab".into(), |l| format!("{} ms", l.as_millis()))
+}
+
+/// A Markdown table of the points, under a line naming the DUT.
+pub fn table(dut: &str, points: &[Point]) -> String {
+    let mut s = format!("DUT: {dut}\n\n");
+    s.push_str("| direction | baud | latency | payload bytes | seconds | efficiency | steady |\n");
     s.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
     for p in points {
         let _ = writeln!(
             s,
-            "| {} | {} | {} ms | {} | {:.3} | {:.2} % | {:.2} % |",
-            dir_name(p.dir),
+            "| {} | {} | {} | {} | {:.3} | {:.2} % | {:.2} % |",
+            way_name(p.way),
             p.baud,
-            p.latency.as_millis(),
+            latency_text(p.latency),
             p.result.payload,
-            p.result.simulated.as_secs_f64(),
+            p.result.elapsed.as_secs_f64(),
             p.result.efficiency * 100.0,
             p.result.steady * 100.0
         );
     }
     s.push_str(
-        "\nefficiency: payload ÷ (first byte written → last byte delivered) ÷ line rate; \
+        "\nefficiency: payload ÷ (first byte written → last byte delivered) ÷ line rate (each way, for both at once); \
          steady: the same between 10 % and 90 % of the payload delivered, without the fixed costs of one transfer.\n",
     );
     s
+}
+
+/// A point as the JSON file holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// `up`, `down` or `both`.
+    pub way: String,
+    /// Line rate.
+    pub baud: u32,
+    /// The simulator's one-way latency; `null` on a real lab.
+    pub latency_ms: Option<u64>,
+    /// Payload bytes each way.
+    pub payload: usize,
+    /// Seconds from the first byte to the last.
+    pub seconds: f64,
+    /// Payload ÷ seconds ÷ line rate.
+    pub efficiency: f64,
+    /// The same in steady state.
+    pub steady: f64,
+}
+
+/// The JSON file: the DUT and its points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    /// Which DUT.
+    pub dut: String,
+    /// Every point.
+    pub points: Vec<Record>,
+}
+
+/// The run as JSON.
+pub fn json(dut: &str, points: &[Point]) -> String {
+    let run = Run {
+        dut: dut.into(),
+        points: points
+            .iter()
+            .map(|p| Record {
+                way: p.way.name().into(),
+                baud: p.baud,
+                latency_ms: p.latency.map(|l| l.as_millis() as u64),
+                payload: p.result.payload,
+                seconds: p.result.elapsed.as_secs_f64(),
+                efficiency: p.result.efficiency,
+                steady: p.result.steady,
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&run).unwrap_or_default() + "\n"
+}
+
+/// The throughput gate: every point of `now` that the baseline also has
+/// (same way, rate and latency) whose efficiency fell more than
+/// `tolerance` percent below the baseline's, described; and baseline
+/// points `now` does not have.
+///
+/// # Errors
+/// When the baseline is not a bench JSON file.
+pub fn regressions(baseline: &str, now: &str, tolerance: f64) -> Result<Vec<String>, String> {
+    let parse = |text: &str, what: &str| -> Result<Run, String> {
+        serde_json::from_str(text).map_err(|e| format!("{what}: {e}"))
+    };
+    let (base, now) = (parse(baseline, "the baseline")?, parse(now, "this run")?);
+    let key = |r: &Record| (r.way.clone(), r.baud, r.latency_ms);
+    let mut out = Vec::new();
+    for b in &base.points {
+        let (way, baud, latency) = key(b);
+        let Some(n) = now.points.iter().find(|n| key(n) == key(b)) else {
+            out.push(format!(
+                "{way} {baud} baud {latency:?} ms: not measured in this run"
+            ));
+            continue;
+        };
+        let floor = b.efficiency * (1.0 - tolerance / 100.0);
+        if n.efficiency < floor {
+            out.push(format!(
+                "{way} {baud} baud {latency:?} ms: {:.2} % < {:.2} % (baseline {:.2} % − {tolerance} %)",
+                n.efficiency * 100.0,
+                floor * 100.0,
+                b.efficiency * 100.0
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// Efficiency against baud rate (log scale), one line per direction and
@@ -100,7 +238,7 @@ pub fn svg(points: &[Point]) -> String {
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\n\
          <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
-         <text x=\"{left}\" y=\"18\">Passthrough efficiency (payload / line rate), simulated</text>\n"
+         <text x=\"{left}\" y=\"18\">Passthrough efficiency (payload / line rate)</text>\n"
     );
     let _ = writeln!(
         s,
@@ -151,17 +289,17 @@ pub fn svg(points: &[Point]) -> String {
     let colours = [
         "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
     ];
-    let mut series: Vec<(Direction, Duration)> =
-        points.iter().map(|p| (p.dir, p.latency)).collect();
+    let mut series: Vec<(Way, Option<Duration>)> =
+        points.iter().map(|p| (p.way, p.latency)).collect();
     series.dedup();
     for (i, (dir, lat)) in series.iter().enumerate() {
         let c = colours[i % colours.len()];
         let pts: Vec<String> = points
             .iter()
-            .filter(|p| p.dir == *dir && p.latency == *lat)
+            .filter(|p| p.way == *dir && p.latency == *lat)
             .map(|p| format!("{:.1},{:.1}", x(f64::from(p.baud)), y(p.result.efficiency)))
             .collect();
-        let dash = if *dir == Direction::Down {
+        let dash = if *dir != Way::Up {
             " stroke-dasharray=\"5,3\""
         } else {
             ""
@@ -180,13 +318,55 @@ pub fn svg(points: &[Point]) -> String {
         );
         let _ = writeln!(
             s,
-            "<text x=\"{}\" y=\"{}\">{}, {} ms</text>",
+            "<text x=\"{}\" y=\"{}\">{}, {}</text>",
             w - right + 40.0,
             ly + 4.0,
-            dir_name(*dir),
-            lat.as_millis()
+            way_name(*dir),
+            latency_text(*lat)
         );
     }
     s.push_str("</svg>\n");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(effs: &[(&str, f64)]) -> String {
+        let points = effs
+            .iter()
+            .map(|(way, e)| Record {
+                way: (*way).into(),
+                baud: 115_200,
+                latency_ms: Some(5),
+                payload: 1000,
+                seconds: 1.0,
+                efficiency: *e,
+                steady: *e,
+            })
+            .collect();
+        serde_json::to_string(&Run {
+            dut: "x".into(),
+            points,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn the_gate_holds_each_point_to_its_baseline() {
+        let base = run(&[("up", 0.90), ("down", 0.80)]);
+        assert!(regressions(&base, &base, 0.0).unwrap().is_empty());
+        // 2 % below is within 3 %; 4 % below is not.
+        let now = run(&[("up", 0.90 * 0.98), ("down", 0.80 * 0.96)]);
+        let r = regressions(&base, &now, 3.0).unwrap();
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert!(r[0].starts_with("down 115200"), "{r:?}");
+        // A point the run left out is a finding too; junk is an error.
+        assert_eq!(
+            regressions(&base, &run(&[("up", 1.0)]), 3.0).unwrap().len(),
+            1
+        );
+        assert!(regressions("{", &base, 3.0).is_err());
+    }
 }

@@ -30,7 +30,7 @@ fn main() -> ExitCode {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(LANES);
-    let (_, ok) = test_main("serial", Some(Target::Atmodule { exe }), lanes);
+    let (_, ok) = test_main("serial", Some(Target::Atmodule { exe, pace: None }), lanes);
     if ok {
         ExitCode::SUCCESS
     } else {

@@ -122,6 +122,33 @@ pub async fn write<W: AsyncWrite + Unpin>(
     Ok(())
 }
 
+/// Writes what the budget has room for of `bytes` (waiting for room if
+/// there is none) and says how much. Cancel-safe: a write that did not
+/// complete wrote nothing and spent nothing, so a peer can read while it
+/// writes.
+pub async fn write_some<W: AsyncWrite + Unpin>(
+    flight: Option<&FlightRef>,
+    key: Key,
+    wr: &mut W,
+    bytes: &[u8],
+) -> io::Result<usize> {
+    let Some(flight) = flight else {
+        return wr.write(bytes).await;
+    };
+    loop {
+        let moved = flight.borrow().moved.clone();
+        let notified = moved.notified();
+        let room = flight.borrow().room(key);
+        if room == 0 {
+            notified.await;
+            continue;
+        }
+        let n = wr.write(&bytes[..room.min(bytes.len())]).await?;
+        *flight.borrow_mut().held.entry(key).or_default() += n;
+        return Ok(n);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

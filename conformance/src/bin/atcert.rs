@@ -39,27 +39,49 @@ enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
-    /// Simulated passthrough efficiency: a table and an SVG plot.
-    Bench {
-        /// Baud rates.
-        #[arg(long, value_delimiter = ',', default_values_t = [115_200u32, 921_600, 2_000_000, 5_000_000])]
-        baud: Vec<u32>,
-        /// One-way network latencies, in milliseconds.
-        #[arg(long, value_delimiter = ',', default_values_t = [1u64, 5, 50])]
-        latency: Vec<u64>,
-        /// Seconds of line-rate payload per measurement.
-        #[arg(long, default_value_t = 5.0)]
-        seconds: f64,
-        /// Folder for `efficiency.md` and `efficiency.svg`.
-        #[arg(long, default_value = "target/atcert-bench")]
-        out: PathBuf,
-    },
+    /// Passthrough throughput on a DUT: a table, an SVG plot, a JSON file;
+    /// with --baseline, the throughput regression gate.
+    Bench(BenchArgs),
     /// Type AT commands at the simulated module.
     Console {
         /// The simulation's seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// The module: `sim` (default; simulated time), `atmodule[:EXE]` (its
+    /// pty paced at each --baud; real time) or `serial:PATH[@BAUD]` (a
+    /// device; its line's rate only).
+    #[arg(long, default_value = "sim")]
+    dut: String,
+    /// Line rates.
+    #[arg(long, value_delimiter = ',', default_values_t = [115_200u32, 921_600, 2_000_000, 5_000_000])]
+    baud: Vec<u32>,
+    /// The simulator's one-way network latencies, in milliseconds.
+    #[arg(long, value_delimiter = ',', default_values_t = [1u64, 5, 50])]
+    latency: Vec<u64>,
+    /// Directions: up (host → peer), down (peer → host), both (at once).
+    #[arg(long, value_delimiter = ',', default_values_t = ["up".to_string(), "down".into(), "both".into()])]
+    way: Vec<String>,
+    /// Seconds of line-rate payload per measurement.
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
+    /// With a real DUT: where the lab's peers live (as for `run`).
+    #[arg(long, default_value = "192.168.0.0/24=127.0.0.0/24")]
+    lab: String,
+    /// Folder for `throughput.md`, `throughput.svg` and `throughput.json`.
+    #[arg(long, default_value = "target/atcert-bench")]
+    out: PathBuf,
+    /// A `throughput.json` of an earlier run: exit 1 when any point it has
+    /// fell more than --tolerance below it.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Percent a point's efficiency may fall below the baseline's.
+    #[arg(long, default_value_t = 2.0, requires = "baseline")]
+    tolerance: f64,
 }
 
 #[derive(clap::Args)]
@@ -139,12 +161,7 @@ fn main() -> ExitCode {
     match command(Cli::parse()) {
         Command::Console { seed } => console(seed),
         Command::Gate { bless, dir } => gate(bless, dir),
-        Command::Bench {
-            baud,
-            latency,
-            seconds,
-            out,
-        } => bench(&baud, &latency, seconds, &out),
+        Command::Bench(args) => bench(args),
         Command::Run(args) => run_suite(args),
     }
 }
@@ -263,42 +280,113 @@ fn devices(args: &RunArgs) -> Result<Vec<certify::Device>, String> {
         })
 }
 
-/// Measures passthrough efficiency and writes the table and the plot.
-fn bench(bauds: &[u32], latencies: &[u64], seconds: f64, out: &Path) -> ExitCode {
-    let latencies: Vec<Duration> = latencies
+/// Measures passthrough throughput, writes the table, the plot and the
+/// JSON file, and holds the run to the baseline if one is given.
+fn bench(args: BenchArgs) -> ExitCode {
+    let fail = |e: String| {
+        eprintln!("atcert bench: {e}");
+        ExitCode::from(2)
+    };
+    let target = match args.dut.as_str() {
+        "sim" => None,
+        spec => match conformance::dut::Target::parse(spec) {
+            Ok(t) => Some(t),
+            Err(e) => return fail(e),
+        },
+    };
+    let ways = match args
+        .way
         .iter()
-        .map(|&ms| Duration::from_millis(ms))
-        .collect();
-    let total = 2 * bauds.len() * latencies.len();
-    let mut done = 0;
-    let points = conformance::bench::measure(bauds, &latencies, seconds, |p| {
-        done += 1;
+        .map(|w| conformance::throughput::Way::parse(w))
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(w) => w,
+        Err(e) => return fail(e),
+    };
+    let lab = match conformance::dut::LabMap::parse(&args.lab) {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
+    let plan = conformance::bench::Plan {
+        target,
+        lab,
+        bauds: args.baud,
+        latencies: args
+            .latency
+            .iter()
+            .map(|&ms| Duration::from_millis(ms))
+            .collect(),
+        ways,
+        seconds: args.seconds,
+    };
+    let dut = match &plan.target {
+        None => "simulated module (simulated time)".to_string(),
+        Some(conformance::dut::Target::Atmodule { exe, .. }) => {
+            format!(
+                "atmodule ({}), pty paced at each rate (real time)",
+                exe.display()
+            )
+        }
+        Some(conformance::dut::Target::Serial { path, baud, .. }) => {
+            format!("device on {path} at {baud} baud (real time)")
+        }
+    };
+    let points = conformance::bench::measure(&plan, |p| {
         eprintln!(
-            "[{done:>2}/{total}] {:?} {} baud {} ms: {:.2} %",
-            p.dir,
+            "{} {} baud{}: {:.2} % (steady {:.2} %)",
+            p.way.name(),
             p.baud,
-            p.latency.as_millis(),
-            p.result.efficiency * 100.0
+            p.latency
+                .map(|l| format!(" {} ms", l.as_millis()))
+                .unwrap_or_default(),
+            p.result.efficiency * 100.0,
+            p.result.steady * 100.0
         );
     });
-    let table = conformance::bench::table(&points);
+    let points = match points {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let table = conformance::bench::table(&dut, &points);
+    let json = conformance::bench::json(&dut, &points);
     println!("{table}");
+    let out = &args.out;
     let written = std::fs::create_dir_all(out)
-        .and_then(|()| std::fs::write(out.join("efficiency.md"), &table))
+        .and_then(|()| std::fs::write(out.join("throughput.md"), &table))
+        .and_then(|()| std::fs::write(out.join("throughput.json"), &json))
         .and_then(|()| {
-            std::fs::write(out.join("efficiency.svg"), conformance::bench::svg(&points))
+            std::fs::write(out.join("throughput.svg"), conformance::bench::svg(&points))
         });
-    match written {
-        Ok(()) => {
+    if let Err(e) = written {
+        return fail(format!("{}: {e}", out.display()));
+    }
+    println!(
+        "written: {0}/throughput.md, {0}/throughput.svg, {0}/throughput.json",
+        out.display()
+    );
+    let Some(path) = &args.baseline else {
+        return ExitCode::SUCCESS;
+    };
+    let baseline = match std::fs::read_to_string(path) {
+        Ok(b) => b,
+        Err(e) => return fail(format!("{}: {e}", path.display())),
+    };
+    match conformance::bench::regressions(&baseline, &json, args.tolerance) {
+        Err(e) => fail(e),
+        Ok(r) if r.is_empty() => {
             println!(
-                "written: {0}/efficiency.md, {0}/efficiency.svg",
-                out.display()
+                "gate: every point within {} % of {}",
+                args.tolerance,
+                path.display()
             );
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("atcert bench: {}: {e}", out.display());
-            ExitCode::from(2)
+        Ok(r) => {
+            for line in &r {
+                println!("REGRESSION {line}");
+            }
+            println!("gate: {} points below {}", r.len(), path.display());
+            ExitCode::FAILURE
         }
     }
 }

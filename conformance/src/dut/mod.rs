@@ -114,6 +114,11 @@ impl SimDut {
         }
     }
 
+    /// A DUT on a world built elsewhere (a line rate, a latency).
+    pub fn from_world(world: World) -> Self {
+        SimDut { world }
+    }
+
     /// The world, for what the trait does not cover.
     pub fn world(&mut self) -> &mut World {
         &mut self.world

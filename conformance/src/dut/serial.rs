@@ -35,6 +35,16 @@ const GUARD: Duration = Duration::from_millis(50);
 /// How long after the escape commands count again (PT-5's 1 s, and some).
 const COOLDOWN: Duration = Duration::from_millis(1100);
 
+/// How long a write may find the line full before the module counts as
+/// no longer taking bytes.
+const WRITE_STALL: Duration = Duration::from_secs(30);
+
+/// A write that timed out or was interrupted: try again.
+fn is_retry(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{Interrupted, TimedOut, WouldBlock};
+    matches!(e.kind(), TimedOut | WouldBlock | Interrupted)
+}
+
 /// Where the module is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -52,6 +62,9 @@ pub enum Target {
     Atmodule {
         /// The binary.
         exe: PathBuf,
+        /// The line rate its pty is paced at (`--pace`), for throughput
+        /// measurements; unpaced when `None`.
+        pace: Option<u32>,
     },
 }
 
@@ -75,10 +88,14 @@ impl Target {
         if spec == "atmodule" {
             return Ok(Target::Atmodule {
                 exe: default_atmodule(),
+                pace: None,
             });
         }
         if let Some(exe) = spec.strip_prefix("atmodule:") {
-            return Ok(Target::Atmodule { exe: exe.into() });
+            return Ok(Target::Atmodule {
+                exe: exe.into(),
+                pace: None,
+            });
         }
         Err(format!(
             "unknown DUT {spec:?}: sim, serial:PATH[@BAUD], atmodule[:EXE]"
@@ -127,11 +144,11 @@ impl SerialDut {
         let network_dns = lab.add_dns_server(map.host(sim::DNS_IP), sim::peers::DNS_PORT);
         let (port, child, store) = match &target {
             Target::Serial { path, baud, .. } => (open_line(path, *baud)?, None, None),
-            Target::Atmodule { exe } => {
+            Target::Atmodule { exe, pace } => {
                 let store = std::env::temp_dir()
                     .join(format!("atcert-{}-{seed}.store", std::process::id()));
                 let _ = std::fs::remove_file(&store);
-                let (child, port) = start_atmodule(exe, &store, seed, map)?;
+                let (child, port) = start_atmodule(exe, *pace, &store, seed, map)?;
                 (port, Some(child), Some(store))
             }
         };
@@ -158,8 +175,9 @@ impl SerialDut {
     /// half typed, a CIPSEND collecting, a restart under way. Then a fresh
     /// `ready` is handed to the scenario, as after a power-on.
     fn recover(&mut self) -> Result<(), String> {
-        // Whatever is still coming (a boot's `ready`, a peer's data).
-        self.quiet(Duration::from_millis(100));
+        // Whatever is still coming (a boot's `ready`, a peer's data, a
+        // late line) is dropped: only what follows the restore's `OK`
+        // counts.
         if !self.answers_at() {
             // Passthrough (PT-4): silence, `+++`, silence; then the
             // cooldown (PT-5) before a command counts. A CIPSEND that
@@ -195,8 +213,6 @@ impl SerialDut {
         let (_, ok) = self.read_until(Duration::from_millis(300), |seen| {
             seen.windows(6).any(|w| w == b"\r\nOK\r\n")
         });
-        // What came after the OK (a late line) is not the scenario's.
-        self.quiet(Duration::from_millis(20));
         ok
     }
 
@@ -252,7 +268,7 @@ impl SerialDut {
                     }
                 };
             }
-            Target::Atmodule { exe } => {
+            Target::Atmodule { exe, pace } => {
                 self.log
                     .push(self.start.elapsed(), Event::Note(what.into()));
                 if let Some(mut child) = self.child.take() {
@@ -264,8 +280,8 @@ impl SerialDut {
                     }
                 }
                 let store = self.store.clone().expect("atmodule has a store");
-                let (child, port) =
-                    start_atmodule(exe, &store, self.log.seed, self.map).map_err(Unsupported)?;
+                let (child, port) = start_atmodule(exe, *pace, &store, self.log.seed, self.map)
+                    .map_err(Unsupported)?;
                 self.child = Some(child);
                 self.port = port;
             }
@@ -303,6 +319,7 @@ fn open_line(path: &str, baud: u32) -> Result<Box<dyn SerialPort>, String> {
 /// side by side on one machine.
 fn start_atmodule(
     exe: &PathBuf,
+    pace: Option<u32>,
     store: &PathBuf,
     seed: u64,
     map: LabMap,
@@ -323,6 +340,11 @@ fn start_atmodule(
             "--store",
         ])
         .arg(store)
+        .args(
+            pace.map(|b| ["--pace".to_string(), "--baud".into(), b.to_string()])
+                .into_iter()
+                .flatten(),
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -372,8 +394,15 @@ impl Dut for SerialDut {
             Target::Serial { path, baud, .. } => {
                 format!("device on {path} at {baud} baud, seed {}", self.log.seed)
             }
-            Target::Atmodule { exe } => {
-                format!("atmodule ({}), seed {}", exe.display(), self.log.seed)
+            Target::Atmodule { exe, pace } => {
+                let paced = pace
+                    .map(|b| format!(", paced at {b} baud"))
+                    .unwrap_or_default();
+                format!(
+                    "atmodule ({}{paced}), seed {}",
+                    exe.display(),
+                    self.log.seed
+                )
             }
         }
     }
@@ -381,8 +410,34 @@ impl Dut for SerialDut {
     fn host_write(&mut self, bytes: &[u8]) {
         self.log
             .push(self.start.elapsed(), Event::UartIn(bytes.to_vec()));
-        if let Err(e) = self.port.write_all(bytes).and_then(|()| self.port.flush()) {
-            panic!("the serial line failed while writing to the module: {e}");
+        // A module that takes its bytes slowly (a paced line, flow control)
+        // fills the line's buffer: the write waits, and meanwhile the lab
+        // runs and what the module sends is kept, so neither side stalls.
+        let mut rest = bytes;
+        let mut stalled = Instant::now();
+        while !rest.is_empty() {
+            match self.port.write(rest) {
+                Ok(n) if n > 0 => {
+                    rest = &rest[n..];
+                    stalled = Instant::now();
+                }
+                Err(e) if !is_retry(&e) => {
+                    panic!("the serial line failed while writing to the module: {e}")
+                }
+                _ if stalled.elapsed() > WRITE_STALL => panic!(
+                    "the module took none of {} bytes for {} s",
+                    rest.len(),
+                    WRITE_STALL.as_secs()
+                ),
+                _ => {
+                    let got = self.read_line_bytes();
+                    self.pending.extend(got);
+                    self.lab.tick(Duration::from_millis(1));
+                }
+            }
+        }
+        if let Err(e) = self.port.flush() {
+            panic!("the serial line failed while draining to the module: {e}");
         }
     }
 
@@ -549,7 +604,8 @@ mod tests {
         assert_eq!(
             Target::parse("atmodule:/x/atmodule"),
             Ok(Target::Atmodule {
-                exe: "/x/atmodule".into()
+                exe: "/x/atmodule".into(),
+                pace: None,
             })
         );
         assert!(Target::parse("usb").is_err());

@@ -105,6 +105,13 @@ struct Args {
     /// Log UART pieces, network commands and network events on stderr.
     #[arg(short, long)]
     verbose: bool,
+    /// With --pty: carry bytes at --baud both ways (10 bits a byte), as a
+    /// serial line of that rate would, for throughput measurements
+    /// (`atcert bench --dut atmodule`). Off by default: a pty cannot tell
+    /// the other end when its bytes were carried (tcdrain returns at once),
+    /// so a host's "wait after sending" would start early.
+    #[arg(long, requires = "pty")]
+    pace: bool,
     /// Allow the module's sockets on an address outside loopback (by
     /// --address and the map): its server links then accept connections
     /// from other machines.
@@ -180,7 +187,7 @@ async fn run(args: Args) -> ExitCode {
     };
     let line = match &args.serial {
         Some(path) => Line::serial(path, args.baud, clock),
-        None => Line::pty(clock),
+        None => Line::pty(clock, args.pace.then_some(args.baud)),
     };
     let line = match line {
         Ok(line) => line,

@@ -5,7 +5,9 @@
 //! reader stamps each read with the module's clock and hands it over a
 //! small channel (when the loop stops taking, the reader stops reading and
 //! the other end's writes wait in the kernel, as a held-back sender would);
-//! the writer writes what the core gives, unpaced: a pty has no baud rate.
+//! the writer writes what the core gives. A pty has no baud rate: unpaced
+//! by default, or paced at one (`--pace`), both ways, in slices of about a
+//! millisecond of the line.
 
 use std::io::{self, Read, Write};
 use std::thread;
@@ -51,12 +53,12 @@ pub(crate) struct Line {
 impl Line {
     /// A new pseudo-terminal: the module keeps the master; `path` is the
     /// slave, in raw mode, for any program to open (not exclusively).
-    pub(crate) fn pty(clock: Clock) -> io::Result<Line> {
+    pub(crate) fn pty(clock: Clock, pace: Option<u32>) -> io::Result<Line> {
         let (master, slave) = TTYPort::pair().map_err(io::Error::from)?;
         let path = slave
             .name()
             .ok_or_else(|| io::Error::other("the pty has no path"))?;
-        Line::start(master, path, Some(slave), clock)
+        Line::start(master, path, Some(slave), clock, pace)
     }
 
     /// An existing serial line (a device, or one end of a pty pair another
@@ -66,7 +68,8 @@ impl Line {
             .timeout(LINE_POLL)
             .open_native()
             .map_err(io::Error::from)?;
-        Line::start(port, path.to_string(), None, clock)
+        // The line itself carries bytes at its rate.
+        Line::start(port, path.to_string(), None, clock, None)
     }
 
     fn start(
@@ -74,19 +77,23 @@ impl Line {
         path: String,
         slave: Option<TTYPort>,
         clock: Clock,
+        pace: Option<u32>,
     ) -> io::Result<Line> {
         port.set_timeout(LINE_POLL).map_err(io::Error::from)?;
+        let (mut rx_pace, mut tx_pace) = (Pace::new(pace), Pace::new(pace));
         let mut writer = port.try_clone_native().map_err(io::Error::from)?;
         let (in_tx, input) = mpsc::channel(IN_QUEUE);
         let (output, mut out_rx) = mpsc::channel::<Vec<u8>>(OUT_QUEUE);
         thread::Builder::new()
             .name("uart-rx".into())
             .spawn(move || {
-                let mut buf = vec![0; READ_SIZE];
+                let mut buf = vec![0; rx_pace.slice(READ_SIZE)];
                 loop {
                     match port.read(&mut buf) {
                         Ok(0) => break,
                         Ok(n) => {
+                            // Arrived once the line would have carried it.
+                            rx_pace.carry(n);
                             if in_tx
                                 .blocking_send((clock.now(), buf[..n].to_vec()))
                                 .is_err()
@@ -105,10 +112,14 @@ impl Line {
         thread::Builder::new()
             .name("uart-tx".into())
             .spawn(move || {
-                while let Some(data) = out_rx.blocking_recv() {
-                    if let Err(e) = write_all(&mut writer, &data) {
-                        eprintln!("atmodule: writing the line: {e}");
-                        break;
+                let slice = tx_pace.slice(WRITE_SIZE);
+                'line: while let Some(data) = out_rx.blocking_recv() {
+                    for part in data.chunks(slice) {
+                        tx_pace.carry(part.len());
+                        if let Err(e) = write_all(&mut writer, part) {
+                            eprintln!("atmodule: writing the line: {e}");
+                            break 'line;
+                        }
                     }
                 }
             })?;
@@ -118,6 +129,51 @@ impl Line {
             output,
             _slave: slave,
         })
+    }
+}
+
+/// A pause longer than this leaves the paced line idle.
+const IDLE: Duration = Duration::from_millis(5);
+
+/// A line rate imposed on a pty: each slice of bytes takes its time on
+/// the line (10 bits a byte), one after the other.
+struct Pace {
+    /// Bytes per second, if paced.
+    rate: Option<f64>,
+    /// When the line is free again.
+    free: std::time::Instant,
+}
+
+impl Pace {
+    fn new(baud: Option<u32>) -> Pace {
+        Pace {
+            rate: baud.map(|b| f64::from(b) / 10.0),
+            free: std::time::Instant::now(),
+        }
+    }
+
+    /// How many bytes to move at once: about a millisecond of the line
+    /// (at least 16), or `unpaced` when not paced.
+    fn slice(&self, unpaced: usize) -> usize {
+        self.rate
+            .map_or(unpaced, |r| ((r / 1000.0) as usize).clamp(16, unpaced))
+    }
+
+    /// Waits until `n` more bytes have had their time on the line.
+    fn carry(&mut self, n: usize) {
+        let Some(rate) = self.rate else { return };
+        let now = std::time::Instant::now();
+        // Back to back, slices follow each other on the line (a sleep's
+        // overshoot is not lost); after an idle spell the line starts now.
+        let from = if now > self.free + IDLE {
+            now
+        } else {
+            self.free
+        };
+        self.free = from + Duration::from_secs_f64(n as f64 / rate);
+        if let Some(wait) = self.free.checked_duration_since(now) {
+            thread::sleep(wait);
+        }
     }
 }
 

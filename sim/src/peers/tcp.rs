@@ -193,24 +193,34 @@ async fn connection<N: Net>(
         _ => None,
     };
     let mut buf = vec![0; READ_CHUNK];
+    // What is still to be written: the peer keeps reading meanwhile, as a
+    // program with a reader and a writer does (both ways at once).
+    let mut pending: Vec<u8> = Vec::new();
+    let mut closing = false;
     loop {
+        if closing && pending.is_empty() {
+            break;
+        }
         let paused = guard.shared.borrow().paused;
         let resumed = resumed.notified();
         tokio::select! {
             biased;
-            request = requests.recv() => match request {
-                Some(Outgoing::Send(bytes)) => {
-                    if flight::write(flight.as_ref(), out, &mut wr, &bytes).await.is_err() {
-                        break;
-                    }
-                }
-                // Asked to close; `None` cannot happen while the service
-                // runs (it holds the sender until the connection ends).
-                Some(Outgoing::Close) | None => break,
+            request = requests.recv(), if !closing => match request {
+                Some(Outgoing::Send(bytes)) => pending.extend_from_slice(&bytes),
+                // Asked to close, once what was asked to be sent is; `None`
+                // cannot happen while the service runs (it holds the
+                // sender until the connection ends).
+                Some(Outgoing::Close) | None => closing = true,
             },
             () = sleep_until(close_at) => break,
             // Stopped or resumed reading: look again.
             () = resumed => {}
+            wrote = flight::write_some(flight.as_ref(), out, &mut wr, &pending), if !pending.is_empty() => match wrote {
+                Ok(n) if n > 0 => {
+                    pending.drain(..n);
+                }
+                _ => break,
+            },
             read = rd.read(&mut buf), if !paused => match read {
                 // The module closed (FIN) or reset the connection.
                 Ok(0) | Err(_) => break,
@@ -219,10 +229,8 @@ async fn connection<N: Net>(
                         f.borrow_mut().read(key, n);
                     }
                     guard.shared.borrow_mut().received.extend_from_slice(&buf[..n]);
-                    if matches!(behaviour, Behaviour::Echo)
-                        && flight::write(flight.as_ref(), out, &mut wr, &buf[..n]).await.is_err()
-                    {
-                        break;
+                    if matches!(behaviour, Behaviour::Echo) {
+                        pending.extend_from_slice(&buf[..n]);
                     }
                 }
             },
