@@ -180,9 +180,10 @@ pub fn summary(runs: &[Certified]) -> String {
     for (d, run) in runs.iter().enumerate() {
         let count = |v| run.rows.iter().filter(|r| r.verdict == v).count();
         let (passed, failed, skipped) = run.view().counts();
+        let setup: Duration = run.results.iter().map(|r| r.setup).sum();
         let _ = writeln!(
             s,
-            "\n{}seed {}: {} scenarios, {passed} passed, {failed} failed, {skipped} skipped; clauses: {} passed, {} failed, {} skipped, {} pending (TLS), {} simulator only, {} uncovered; {:.1} s",
+            "\n{}seed {}: {} scenarios, {passed} passed, {failed} failed, {skipped} skipped; clauses: {} passed, {} failed, {} skipped, {} pending (TLS), {} simulator only, {} uncovered; {:.1} s ({:.1} s of it setting the DUT up)",
             label(several, d),
             run.header.seed,
             run.results.len(),
@@ -192,7 +193,8 @@ pub fn summary(runs: &[Certified]) -> String {
             count(Verdict::Pending),
             count(Verdict::SimOnly),
             count(Verdict::Uncovered),
-            run.wall.as_secs_f64()
+            run.wall.as_secs_f64(),
+            setup.as_secs_f64()
         );
     }
     s

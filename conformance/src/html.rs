@@ -361,6 +361,7 @@ mod tests {
             steps: steps.iter().map(|s| (*s).to_owned()).collect(),
             failed_step: failed.map(|i| steps[i].to_owned()),
             failed_step_index: failed,
+            setup: std::time::Duration::ZERO,
         }
     }
 

@@ -136,6 +136,7 @@ mod tests {
             steps: Vec::new(),
             failed_step: None,
             failed_step_index: None,
+            setup: std::time::Duration::ZERO,
         }
     }
 

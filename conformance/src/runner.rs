@@ -109,6 +109,9 @@ pub struct ScenarioResult {
     pub failed_step: Option<String>,
     /// That step's index in `steps`.
     pub failed_step_index: Option<usize>,
+    /// How long setting up its DUT took (on a serial line: bringing the
+    /// device back to factory state).
+    pub setup: std::time::Duration,
 }
 
 /// A seed for one scenario: the run's seed mixed with the scenario's
@@ -183,6 +186,9 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
     // Set-ups that failed in a row: past GIVE_UP the device is gone, and
     // the rest of the run ends at once instead of waiting on each.
     let lost = Rc::new(std::cell::Cell::new(0u32));
+    // Set-up time of the scenario under way, from `before` to `after`.
+    let setup = Rc::new(std::cell::Cell::new(std::time::Duration::ZERO));
+    let setup_taken = setup.clone();
     let cucumber = AtWorld::cucumber()
         .max_concurrent_scenarios(1)
         // Results are collected in the `after` hook; which step failed, the
@@ -196,6 +202,7 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
                     "not run: the device stopped responding ({GIVE_UP} set-ups in a row failed)"
                 );
             }
+            let started = std::time::Instant::now();
             let dut: Box<dyn Dut> = match &target {
                 None => Box::new(SimDut::new(seed)),
                 Some(t) => match SerialDut::open(t.clone(), lab, seed) {
@@ -209,6 +216,7 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
                     }
                 },
             };
+            setup.set(started.elapsed());
             world.set_dut(dut);
             Box::pin(async {})
         })
@@ -249,6 +257,7 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
                 steps: crate::failed_steps::steps_of(feature, rule, scenario),
                 failed_step: None,
                 failed_step_index: None,
+                setup: setup_taken.take(),
             };
             if progress {
                 let mark = match result.status {

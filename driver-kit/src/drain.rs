@@ -25,18 +25,24 @@ pub trait Io {
 /// `handle_stored`; a write that finishes here is reported at once and its
 /// `OK` drained in the same call.
 pub fn drain<D: AsRef<[u8]>>(m: &mut Module, now: Instant, io: &mut impl Io, inbox: &mut Inbox<D>) {
-    let mut buf = [0u8; 2048];
     loop {
         loop {
-            let room = io.uart_room().min(buf.len());
+            let room = io.uart_room();
             if room == 0 {
                 break;
             }
-            let n = m.poll_uart(&mut buf[..room]);
+            // Straight from the core's queue: no copy, no buffer to clear
+            // (passthrough data crosses here byte for byte).
+            let pending = m.peek_uart();
+            let n = pending.len().min(room);
+            if n > 0 {
+                io.uart_write(&pending[..n]);
+            }
+            // As `poll_uart` does, even for none: held lines may follow.
+            m.consume_uart(n);
             if n == 0 {
                 break;
             }
-            io.uart_write(&buf[..n]);
         }
         while let Some(command) = m.poll_net() {
             inbox.note(&command);

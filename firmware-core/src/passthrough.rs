@@ -111,17 +111,19 @@ impl Passthrough {
     /// guard ended before `now` is complete before this input counts.
     pub(crate) fn handle_input(&mut self, now: Instant, mut bytes: &[u8]) {
         while let Some((&first, rest)) = bytes.split_first() {
-            if self.escape == Escape::Idle && first != b'+' {
-                // The hot path: up to the next `+`, every byte is data that
-                // arrived now; take the whole run at once.
-                let n = memchr::memchr(b'+', bytes).unwrap_or(bytes.len());
-                self.push_data(now, &bytes[..n]);
+            if self.escape == Escape::Idle
+                && now.saturating_since(self.last_input) < self.timing.guard
+            {
+                // The hot path. With no `+` held, a `+` less than a guard
+                // after the input before it is data (PT-4), as is any other
+                // byte; every byte after it in this piece follows it by
+                // 0 ms. So all the rest is data: take it at once, unread.
+                self.push_data(now, bytes);
                 self.last_input = now;
-                bytes = &bytes[n..];
-            } else {
-                self.input_byte(now, first);
-                bytes = rest;
+                return;
             }
+            self.input_byte(now, first);
+            bytes = rest;
         }
     }
 

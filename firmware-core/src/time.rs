@@ -41,17 +41,24 @@ impl Instant {
 impl Add<Duration> for Instant {
     type Output = Instant;
     fn add(self, d: Duration) -> Instant {
-        let micros = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
-        Instant(self.0.saturating_add(micros))
+        Instant(self.0.saturating_add(whole_micros(d)))
     }
 }
 
 impl Sub<Duration> for Instant {
     type Output = Instant;
     fn sub(self, d: Duration) -> Instant {
-        let micros = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
-        Instant(self.0.saturating_sub(micros))
+        Instant(self.0.saturating_sub(whole_micros(d)))
     }
+}
+
+/// `d` in whole microseconds, `u64::MAX` if more: `d.as_micros()` without
+/// its `u128`, which costs a 32-bit core (the ESP32-C3's) dearly on every
+/// input (the passthrough flush time is computed per UART piece).
+fn whole_micros(d: Duration) -> u64 {
+    d.as_secs()
+        .saturating_mul(1_000_000)
+        .saturating_add(u64::from(d.subsec_micros()))
 }
 
 impl fmt::Display for Instant {
@@ -71,6 +78,25 @@ mod tests {
         assert_eq!(t + Duration::from_secs(1), Instant::from_micros(u64::MAX));
         assert_eq!(Instant::ZERO - Duration::from_secs(1), Instant::ZERO);
         assert_eq!(Instant::ZERO.saturating_since(t), Duration::ZERO);
+    }
+
+    #[test]
+    fn durations_add_in_whole_micros_as_u128_would() {
+        let t = Instant::from_micros(5);
+        for d in [
+            Duration::ZERO,
+            Duration::from_nanos(999),
+            Duration::from_nanos(1_999),
+            Duration::from_millis(20),
+            Duration::new(18_446_744_073_709, 551_615_999),
+            Duration::new(18_446_744_073_709, 551_616_000),
+            Duration::MAX,
+        ] {
+            let micros = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+            assert_eq!(whole_micros(d), micros, "{d:?}");
+            assert_eq!(t + d, Instant(5u64.saturating_add(micros)), "{d:?}");
+            assert_eq!(t - d, Instant(5u64.saturating_sub(micros)), "{d:?}");
+        }
     }
 
     #[test]

@@ -113,6 +113,17 @@ impl Fifo {
         n
     }
 
+    /// The oldest bytes, as one slice: all of them, or those up to where
+    /// the ring wraps (the rest follows once these are consumed).
+    pub(crate) fn front(&self) -> &[u8] {
+        self.bytes.as_slices().0
+    }
+
+    /// Forgets the oldest `n` bytes (all of them if there are fewer).
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.bytes.drain(..n.min(self.bytes.len()));
+    }
+
     /// Moves the whole content of `self` behind `to`'s, as far as it fits.
     /// Whole pieces are not tracked here, so callers move only when `to` can
     /// take everything (see `Module::release_urcs`).
@@ -159,5 +170,24 @@ mod tests {
         assert_eq!(&out, b"abcd");
         assert_eq!(f.free(), 6);
         assert!(f.bytes.capacity() >= 8);
+    }
+
+    #[test]
+    fn front_and_consume_go_round_the_ring() {
+        let mut f = Fifo::new(8);
+        assert!(f.push_all(&[b"abcdef"]));
+        f.consume(4);
+        assert_eq!(f.front(), b"ef");
+        // Wraps (the capacity is at least 8): the front stops at the end.
+        assert!(f.push_all(&[b"ghijkl"]));
+        let mut seen = alloc::vec::Vec::new();
+        while !f.front().is_empty() {
+            let n = f.front().len().min(3);
+            seen.extend_from_slice(&f.front()[..n]);
+            f.consume(n);
+        }
+        assert_eq!(seen, b"efghijkl");
+        f.consume(5);
+        assert!(f.is_empty());
     }
 }

@@ -224,47 +224,55 @@ impl Uart {
 
     /// Walks the line forward from its state to the next piece: a full FIFO
     /// at the arrival of its last byte, or an idle gap after the last byte.
+    /// A burst's bytes follow each other on the wire, so it is walked a run
+    /// of bytes at a time, not byte by byte: only between bursts can the
+    /// line go idle.
     fn scan(&self, rts: bool) -> Option<Scan> {
         let idle = self.byte * self.cfg.rx_timeout_bytes;
         let mut fifo = self.fifo.len();
         let mut last = self.last_arrival;
         let mut free = self.line_free_at;
         let mut take = 0;
-        let mut bytes = self
-            .bursts
-            .iter()
-            .flat_map(|b| std::iter::repeat_n(b.at, b.data.len() - b.pos));
-        loop {
-            let next = if rts || !self.cfg.flow_control {
-                bytes.next().map(|written| free.max(written) + self.byte)
-            } else {
-                None
-            };
-            match next {
-                Some(arrival) if fifo == 0 || arrival <= last + idle => {
-                    fifo += 1;
-                    take += 1;
-                    last = arrival;
-                    free = arrival;
-                    if fifo == self.cfg.piece_max {
-                        return Some(Scan {
-                            at: arrival,
-                            take,
-                            line_free_at: free,
-                        });
-                    }
-                }
-                // The line went idle long enough after the last byte.
-                _ if fifo > 0 => {
+        let flowing = rts || !self.cfg.flow_control;
+        let bursts = self.bursts.iter().filter(|_| flowing);
+        for b in bursts {
+            let mut left = b.data.len() - b.pos;
+            while left > 0 {
+                let first = free.max(b.at) + self.byte;
+                if fifo > 0 && first > last + idle {
                     return Some(Scan {
                         at: last + idle,
                         take,
                         line_free_at: free,
                     });
                 }
-                _ => return None,
+                // Back to back, every byte after the first arrives within
+                // the idle time of the one before (unless the idle time is
+                // shorter than a byte: then each ends its piece).
+                let run = if idle >= self.byte {
+                    left.min(self.cfg.piece_max - fifo)
+                } else {
+                    1
+                };
+                last = first + self.byte * (run as u32 - 1);
+                free = last;
+                fifo += run;
+                take += run;
+                left -= run;
+                if fifo == self.cfg.piece_max {
+                    return Some(Scan {
+                        at: last,
+                        take,
+                        line_free_at: free,
+                    });
+                }
             }
         }
+        (fifo > 0).then_some(Scan {
+            at: last + idle,
+            take,
+            line_free_at: free,
+        })
     }
 
     /// The host asserts (`true`) or deasserts its RTS at `now`. With flow

@@ -437,6 +437,23 @@ impl Module {
         n
     }
 
+    /// The bytes for the host MCU that come next, as a slice of the core's
+    /// own queue: for a driver that hands them to its UART from here
+    /// instead of copying them out with [`poll_uart`](Self::poll_uart).
+    /// Empty when nothing waits; more may follow once these are consumed.
+    /// Report what the UART took with [`consume_uart`](Self::consume_uart).
+    pub fn peek_uart(&self) -> &[u8] {
+        self.tx.front()
+    }
+
+    /// The UART took the first `n` bytes of [`peek_uart`](Self::peek_uart)
+    /// (`n` beyond them counts as all). The same as `poll_uart` returning
+    /// them: held lines may follow into the queue, even when `n` is 0.
+    pub fn consume_uart(&mut self, n: usize) {
+        self.tx.consume(n);
+        self.release_urcs();
+    }
+
     /// The next thing the network must do.
     pub fn poll_net(&mut self) -> Option<NetCommand> {
         self.net_out.pop_front()
