@@ -44,13 +44,34 @@ pub struct Config {
 }
 
 impl Config {
-    /// The tag expression this run uses.
-    pub fn tags(&self) -> &str {
-        match (&self.tags, &self.dut) {
-            (Some(t), _) => t,
+    /// The tag expression this run uses: the one given (or the default for
+    /// its DUT), narrowed to the dialect it certifies (STEPS.md: a run
+    /// certifies one dialect and runs that dialect's scenarios only).
+    pub fn tags(&self) -> String {
+        let chosen = match (&self.tags, &self.dut) {
+            (Some(t), _) => t.as_str(),
             (None, None) => DEFAULT_TAGS,
             (None, Some(_)) => SERIAL_TAGS,
-        }
+        };
+        format!("({chosen}) and {}", dialect_tags(firmware_core::SEED.name))
+    }
+}
+
+/// Dialects a scenario can be tagged for (`@esp-at`); a scenario with no
+/// dialect tag is for `seed`.
+pub const DIALECTS: &[&str] = &["seed", "esp-at"];
+
+/// The tag expression that selects `dialect`'s scenarios.
+pub fn dialect_tags(dialect: &str) -> String {
+    let others = DIALECTS
+        .iter()
+        .filter(|d| **d != dialect)
+        .map(|d| format!("not @{d}"))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    match dialect {
+        "seed" => others,
+        _ => format!("@{dialect}"),
     }
 }
 
@@ -500,4 +521,45 @@ pub fn test_main(label: &str, dut: Option<Target>, lanes: u8) -> (Vec<ScenarioRe
     );
     let ok = failed.is_empty();
     (results, ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cucumber::gherkin::tagexpr::TagOperation;
+
+    fn selects(cfg: &Config, tags: &[&str]) -> bool {
+        let op: TagOperation = cfg.tags().parse().expect("parses");
+        op.eval(
+            tags.iter()
+                .map(|t| (*t).to_string())
+                .collect::<Vec<_>>()
+                .iter(),
+        )
+    }
+
+    /// A run certifies one dialect: untagged scenarios and `@seed` ones are
+    /// the seed dialect's; `@esp-at` ones are left out of it, whatever the
+    /// tags asked.
+    #[test]
+    fn a_seed_run_leaves_other_dialects_scenarios_out() {
+        let mut cfg = Config {
+            features: Vec::new(),
+            tags: None,
+            seed: 1,
+            junit: None,
+            progress: false,
+            label: String::new(),
+            dut: None,
+            lab: LabMap::default(),
+        };
+        assert!(selects(&cfg, &["SD-2"]));
+        assert!(selects(&cfg, &["SD-2", "seed"]));
+        assert!(!selects(&cfg, &["SD-2", "esp-at"]));
+        assert!(!selects(&cfg, &["tls"]));
+        cfg.tags = Some("@SD-2 or @esp-at".into());
+        assert!(selects(&cfg, &["SD-2"]));
+        assert!(!selects(&cfg, &["esp-at"]));
+        assert_eq!(dialect_tags("esp-at"), "@esp-at");
+    }
 }
