@@ -200,6 +200,7 @@ pub fn regressions(baseline: &str, now: &str, tolerance: f64) -> Result<Vec<Stri
     let mut out = Vec::new();
     for b in &base.points {
         let (way, baud, latency) = key(b);
+        let latency = latency.map_or_else(|| "lab".into(), |ms| format!("{ms} ms"));
         let Some(n) = now.points.iter().find(|n| key(n) == key(b)) else {
             out.push(format!(
                 "{way} {baud} baud {latency:?} ms: not measured in this run"
@@ -209,7 +210,7 @@ pub fn regressions(baseline: &str, now: &str, tolerance: f64) -> Result<Vec<Stri
         let floor = b.efficiency * (1.0 - tolerance / 100.0);
         if n.efficiency < floor {
             out.push(format!(
-                "{way} {baud} baud {latency:?} ms: {:.2} % < {:.2} % (baseline {:.2} % − {tolerance} %)",
+                "{way} {baud} baud {latency}: {:.2} % < {:.2} % (baseline {:.2} % − {tolerance} %)",
                 n.efficiency * 100.0,
                 floor * 100.0,
                 b.efficiency * 100.0

@@ -195,9 +195,16 @@ async fn connection<N: Net>(
     let mut buf = vec![0; READ_CHUNK];
     // What is still to be written: the peer keeps reading meanwhile, as a
     // program with a reader and a writer does (both ways at once).
+    // `pending[sent..]` is still to go (an offset, not a drain: a bulk
+    // send is megabytes).
     let mut pending: Vec<u8> = Vec::new();
+    let mut sent = 0;
     let mut closing = false;
     loop {
+        if sent == pending.len() {
+            pending.clear();
+            sent = 0;
+        }
         if closing && pending.is_empty() {
             break;
         }
@@ -215,10 +222,8 @@ async fn connection<N: Net>(
             () = sleep_until(close_at) => break,
             // Stopped or resumed reading: look again.
             () = resumed => {}
-            wrote = flight::write_some(flight.as_ref(), out, &mut wr, &pending), if !pending.is_empty() => match wrote {
-                Ok(n) if n > 0 => {
-                    pending.drain(..n);
-                }
+            wrote = flight::write_some(flight.as_ref(), out, &mut wr, &pending[sent..]), if sent < pending.len() => match wrote {
+                Ok(n) if n > 0 => sent += n,
                 _ => break,
             },
             read = rd.read(&mut buf), if !paused => match read {
