@@ -17,6 +17,8 @@ use crate::throughput::{self, Measure, Way};
 /// One measured point.
 #[derive(Debug, Clone, Copy)]
 pub struct Point {
+    /// Which DUT of the run (the n-th `--dut`).
+    pub dut: usize,
     /// Line rate.
     pub baud: u32,
     /// One-way network latency (the simulator's; a real lab's is what it
@@ -86,6 +88,7 @@ pub fn measure(plan: &Plan, mut progress: impl FnMut(&Point)) -> Result<Vec<Poin
                 let result = throughput::measure(dut.as_mut(), way, baud, plan.seconds)
                     .map_err(|e| format!("{} {baud} baud: {e}", way.name()))?;
                 let p = Point {
+                    dut: 0,
                     baud,
                     latency,
                     way,
@@ -111,10 +114,25 @@ fn latency_text(l: Option<Duration>) -> String {
     l.map_or_else(|| "lab".into(), |l| format!("{} ms", l.as_millis()))
 }
 
-/// A Markdown table of the points, under a line naming the DUT.
-pub fn table(dut: &str, points: &[Point]) -> String {
-    let mut s = format!("DUT: {dut}\n\n");
-    s.push_str("| direction | baud | latency | payload bytes | seconds | efficiency | steady |\n");
+/// A Markdown table per DUT, side by side in one report.
+pub fn table(duts: &[String], points: &[Point]) -> String {
+    let mut s = String::new();
+    for (d, name) in duts.iter().enumerate() {
+        let _ = writeln!(s, "DUT {}: {name}\n", d + 1);
+        s.push_str(&dut_table(points.iter().filter(|p| p.dut == d)));
+        s.push('\n');
+    }
+    s.push_str(
+        "efficiency: payload ÷ (first byte written → last byte delivered) ÷ line rate (each way, for both at once); \
+         steady: the same between 10 % and 90 % of the payload delivered, without the fixed costs of one transfer.\n",
+    );
+    s
+}
+
+fn dut_table<'a>(points: impl Iterator<Item = &'a Point>) -> String {
+    let mut s = String::from(
+        "| direction | baud | latency | payload bytes | seconds | efficiency | steady |\n",
+    );
     s.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
     for p in points {
         let _ = writeln!(
@@ -129,10 +147,6 @@ pub fn table(dut: &str, points: &[Point]) -> String {
             p.result.steady * 100.0
         );
     }
-    s.push_str(
-        "\nefficiency: payload ÷ (first byte written → last byte delivered) ÷ line rate (each way, for both at once); \
-         steady: the same between 10 % and 90 % of the payload delivered, without the fixed costs of one transfer.\n",
-    );
     s
 }
 
@@ -155,7 +169,7 @@ pub struct Record {
     pub steady: f64,
 }
 
-/// The JSON file: the DUT and its points.
+/// One DUT's points.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Run {
     /// Which DUT.
@@ -164,24 +178,36 @@ pub struct Run {
     pub points: Vec<Record>,
 }
 
-/// The run as JSON.
-pub fn json(dut: &str, points: &[Point]) -> String {
-    let run = Run {
-        dut: dut.into(),
-        points: points
-            .iter()
-            .map(|p| Record {
-                way: p.way.name().into(),
-                baud: p.baud,
-                latency_ms: p.latency.map(|l| l.as_millis() as u64),
-                payload: p.result.payload,
-                seconds: p.result.elapsed.as_secs_f64(),
-                efficiency: p.result.efficiency,
-                steady: p.result.steady,
-            })
-            .collect(),
-    };
-    serde_json::to_string_pretty(&run).unwrap_or_default() + "\n"
+/// The JSON file: a run per DUT, in `--dut` order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Runs {
+    /// Each DUT's run.
+    pub runs: Vec<Run>,
+}
+
+/// The runs as JSON.
+pub fn json(duts: &[String], points: &[Point]) -> String {
+    let runs = duts
+        .iter()
+        .enumerate()
+        .map(|(d, name)| Run {
+            dut: name.clone(),
+            points: points
+                .iter()
+                .filter(|p| p.dut == d)
+                .map(|p| Record {
+                    way: p.way.name().into(),
+                    baud: p.baud,
+                    latency_ms: p.latency.map(|l| l.as_millis() as u64),
+                    payload: p.result.payload,
+                    seconds: p.result.elapsed.as_secs_f64(),
+                    efficiency: p.result.efficiency,
+                    steady: p.result.steady,
+                })
+                .collect(),
+        })
+        .collect();
+    serde_json::to_string_pretty(&Runs { runs }).unwrap_or_default() + "\n"
 }
 
 /// The throughput gate: every point of `now` that the baseline also has
@@ -192,29 +218,32 @@ pub fn json(dut: &str, points: &[Point]) -> String {
 /// # Errors
 /// When the baseline is not a bench JSON file.
 pub fn regressions(baseline: &str, now: &str, tolerance: f64) -> Result<Vec<String>, String> {
-    let parse = |text: &str, what: &str| -> Result<Run, String> {
+    let parse = |text: &str, what: &str| -> Result<Runs, String> {
         serde_json::from_str(text).map_err(|e| format!("{what}: {e}"))
     };
     let (base, now) = (parse(baseline, "the baseline")?, parse(now, "this run")?);
     let key = |r: &Record| (r.way.clone(), r.baud, r.latency_ms);
     let mut out = Vec::new();
-    for b in &base.points {
-        let (way, baud, latency) = key(b);
-        let latency = latency.map_or_else(|| "lab".into(), |ms| format!("{ms} ms"));
-        let Some(n) = now.points.iter().find(|n| key(n) == key(b)) else {
-            out.push(format!(
-                "{way} {baud} baud {latency:?} ms: not measured in this run"
-            ));
-            continue;
-        };
-        let floor = b.efficiency * (1.0 - tolerance / 100.0);
-        if n.efficiency < floor {
-            out.push(format!(
-                "{way} {baud} baud {latency}: {:.2} % < {:.2} % (baseline {:.2} % − {tolerance} %)",
-                n.efficiency * 100.0,
-                floor * 100.0,
-                b.efficiency * 100.0
-            ));
+    // The n-th DUT against the baseline's n-th.
+    for (d, base) in base.runs.iter().enumerate() {
+        let now = now.runs.get(d).map_or(&[][..], |r| &r.points[..]);
+        for b in &base.points {
+            let (way, baud, latency) = key(b);
+            let latency = latency.map_or_else(|| "lab".into(), |ms| format!("{ms} ms"));
+            let at = format!("DUT {} {way} {baud} baud {latency}", d + 1);
+            let Some(n) = now.iter().find(|n| key(n) == key(b)) else {
+                out.push(format!("{at}: not measured in this run"));
+                continue;
+            };
+            let floor = b.efficiency * (1.0 - tolerance / 100.0);
+            if n.efficiency < floor {
+                out.push(format!(
+                    "{at}: {:.2} % < {:.2} % (baseline {:.2} % − {tolerance} %)",
+                    n.efficiency * 100.0,
+                    floor * 100.0,
+                    b.efficiency * 100.0
+                ));
+            }
         }
     }
     Ok(out)
@@ -290,14 +319,14 @@ pub fn svg(points: &[Point]) -> String {
     let colours = [
         "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
     ];
-    let mut series: Vec<(Way, Option<Duration>)> =
-        points.iter().map(|p| (p.way, p.latency)).collect();
+    let mut series: Vec<(usize, Way, Option<Duration>)> =
+        points.iter().map(|p| (p.dut, p.way, p.latency)).collect();
     series.dedup();
-    for (i, (dir, lat)) in series.iter().enumerate() {
+    for (i, (dut, dir, lat)) in series.iter().enumerate() {
         let c = colours[i % colours.len()];
         let pts: Vec<String> = points
             .iter()
-            .filter(|p| p.way == *dir && p.latency == *lat)
+            .filter(|p| p.dut == *dut && p.way == *dir && p.latency == *lat)
             .map(|p| format!("{:.1},{:.1}", x(f64::from(p.baud)), y(p.result.efficiency)))
             .collect();
         let dash = if *dir != Way::Up {
@@ -319,9 +348,10 @@ pub fn svg(points: &[Point]) -> String {
         );
         let _ = writeln!(
             s,
-            "<text x=\"{}\" y=\"{}\">{}, {}</text>",
+            "<text x=\"{}\" y=\"{}\">DUT {}: {}, {}</text>",
             w - right + 40.0,
             ly + 4.0,
+            dut + 1,
             way_name(*dir),
             latency_text(*lat)
         );
@@ -347,9 +377,11 @@ mod tests {
                 steady: *e,
             })
             .collect();
-        serde_json::to_string(&Run {
-            dut: "x".into(),
-            points,
+        serde_json::to_string(&Runs {
+            runs: vec![Run {
+                dut: "x".into(),
+                points,
+            }],
         })
         .unwrap()
     }
@@ -362,7 +394,7 @@ mod tests {
         let now = run(&[("up", 0.90 * 0.98), ("down", 0.80 * 0.96)]);
         let r = regressions(&base, &now, 3.0).unwrap();
         assert_eq!(r.len(), 1, "{r:?}");
-        assert!(r[0].starts_with("down 115200"), "{r:?}");
+        assert!(r[0].starts_with("DUT 1 down 115200"), "{r:?}");
         // A point the run left out is a finding too; junk is an error.
         assert_eq!(
             regressions(&base, &run(&[("up", 1.0)]), 3.0).unwrap().len(),

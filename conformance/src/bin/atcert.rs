@@ -55,8 +55,9 @@ struct BenchArgs {
     /// The module: `sim` (default; simulated time), `atmodule[:EXE]` (its
     /// pty paced at each --baud; real time) or `serial:PATH[@BAUD]` (a
     /// device; its line's rate only).
-    #[arg(long, default_value = "sim")]
-    dut: String,
+    /// Repeat it to measure several side by side in one report.
+    #[arg(long, default_values_t = ["sim".to_string()])]
+    dut: Vec<String>,
     /// Line rates.
     #[arg(long, value_delimiter = ',', default_values_t = [115_200u32, 921_600, 2_000_000, 5_000_000])]
     baud: Vec<u32>,
@@ -287,13 +288,6 @@ fn bench(args: BenchArgs) -> ExitCode {
         eprintln!("atcert bench: {e}");
         ExitCode::from(2)
     };
-    let target = match args.dut.as_str() {
-        "sim" => None,
-        spec => match conformance::dut::Target::parse(spec) {
-            Ok(t) => Some(t),
-            Err(e) => return fail(e),
-        },
-    };
     let ways = match args
         .way
         .iter()
@@ -307,48 +301,63 @@ fn bench(args: BenchArgs) -> ExitCode {
         Ok(l) => l,
         Err(e) => return fail(e),
     };
-    let plan = conformance::bench::Plan {
-        target,
-        lab,
-        bauds: args.baud,
-        latencies: args
-            .latency
-            .iter()
-            .map(|&ms| Duration::from_millis(ms))
-            .collect(),
-        ways,
-        seconds: args.seconds,
-    };
-    let dut = match &plan.target {
-        None => "simulated module (simulated time)".to_string(),
-        Some(conformance::dut::Target::Atmodule { exe, .. }) => {
-            format!(
-                "atmodule ({}), pty paced at each rate (real time)",
-                exe.display()
-            )
+    let mut duts = Vec::new();
+    let mut points = Vec::new();
+    for (d, spec) in args.dut.iter().enumerate() {
+        let target = match spec.as_str() {
+            "sim" => None,
+            spec => match conformance::dut::Target::parse(spec) {
+                Ok(t) => Some(t),
+                Err(e) => return fail(e),
+            },
+        };
+        duts.push(match &target {
+            None => "simulated module (simulated time)".to_string(),
+            Some(conformance::dut::Target::Atmodule { exe, .. }) => {
+                format!(
+                    "atmodule ({}), pty paced at each rate (real time)",
+                    exe.display()
+                )
+            }
+            Some(conformance::dut::Target::Serial { path, baud, .. }) => {
+                format!("device on {path} at {baud} baud (real time)")
+            }
+        });
+        let plan = conformance::bench::Plan {
+            target,
+            lab,
+            bauds: args.baud.clone(),
+            latencies: args
+                .latency
+                .iter()
+                .map(|&ms| Duration::from_millis(ms))
+                .collect(),
+            ways: ways.clone(),
+            seconds: args.seconds,
+        };
+        let measured = conformance::bench::measure(&plan, |p| {
+            eprintln!(
+                "DUT {} {} {} baud{}: {:.2} % (steady {:.2} %)",
+                d + 1,
+                p.way.name(),
+                p.baud,
+                p.latency
+                    .map(|l| format!(" {} ms", l.as_millis()))
+                    .unwrap_or_default(),
+                p.result.efficiency * 100.0,
+                p.result.steady * 100.0
+            );
+        });
+        match measured {
+            Ok(p) => points.extend(
+                p.into_iter()
+                    .map(|p| conformance::bench::Point { dut: d, ..p }),
+            ),
+            Err(e) => return fail(format!("DUT {}: {e}", d + 1)),
         }
-        Some(conformance::dut::Target::Serial { path, baud, .. }) => {
-            format!("device on {path} at {baud} baud (real time)")
-        }
-    };
-    let points = conformance::bench::measure(&plan, |p| {
-        eprintln!(
-            "{} {} baud{}: {:.2} % (steady {:.2} %)",
-            p.way.name(),
-            p.baud,
-            p.latency
-                .map(|l| format!(" {} ms", l.as_millis()))
-                .unwrap_or_default(),
-            p.result.efficiency * 100.0,
-            p.result.steady * 100.0
-        );
-    });
-    let points = match points {
-        Ok(p) => p,
-        Err(e) => return fail(e),
-    };
-    let table = conformance::bench::table(&dut, &points);
-    let json = conformance::bench::json(&dut, &points);
+    }
+    let table = conformance::bench::table(&duts, &points);
+    let json = conformance::bench::json(&duts, &points);
     println!("{table}");
     let out = &args.out;
     let written = std::fs::create_dir_all(out)
