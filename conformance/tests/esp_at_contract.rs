@@ -1,0 +1,420 @@
+//! The `esp-at` dialect's contract (`spec/esp-at.md`) and its scenarios
+//! (`features/esp-at/`) agree: every feature file parses, every scenario is
+//! an `@esp-at` one tagged with clauses the contract defines, every clause
+//! is tagged by some scenario and cites its source, no clause is defined
+//! twice, and every step is a sentence of `spec/STEPS.md`.
+//!
+//! The runner leaves `@esp-at` scenarios out until the dialect exists, so
+//! nothing else would notice a typo in them; this test does.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use conformance::AtWorld;
+use cucumber::World as _;
+use cucumber::gherkin::{Feature, GherkinEnv, Scenario, Step};
+
+/// The repository's root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("conformance/ has a parent")
+        .to_path_buf()
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A clause ID: upper-case letters, `-`, digits (`EG-1`).
+fn is_clause_id(s: &str) -> bool {
+    let Some((family, number)) = s.split_once('-') else {
+        return false;
+    };
+    !family.is_empty()
+        && family.bytes().all(|b| b.is_ascii_uppercase())
+        && !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// One clause of a contract: its ID, the line it is defined on, its text
+/// up to the next clause or heading.
+struct Clause {
+    id: String,
+    line: usize,
+    text: String,
+}
+
+/// The clauses a contract defines: list items that start `- **<ID>**`.
+fn clauses(spec: &str) -> Vec<Clause> {
+    let mut out: Vec<Clause> = Vec::new();
+    let mut open = false;
+    for (n, line) in spec.lines().enumerate() {
+        let id = line
+            .strip_prefix("- **")
+            .and_then(|rest| rest.split_once("**"))
+            .map(|(id, _)| id)
+            .filter(|id| is_clause_id(id));
+        if let Some(id) = id {
+            out.push(Clause {
+                id: id.to_string(),
+                line: n + 1,
+                text: line.to_string(),
+            });
+            open = true;
+        } else if line.starts_with('#') {
+            open = false;
+        } else if open {
+            let clause = out.last_mut().expect("open clause");
+            clause.text.push('\n');
+            clause.text.push_str(line);
+        }
+    }
+    out
+}
+
+fn spec_clauses() -> Vec<Clause> {
+    clauses(&read(&root().join("conformance/spec/esp-at.md")))
+}
+
+/// Every `.feature` file under `dir`, sorted.
+fn feature_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            for entry in std::fs::read_dir(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())) {
+                stack.push(entry.expect("a directory entry").path());
+            }
+        } else if p.extension().is_some_and(|e| e == "feature") {
+            files.push(p);
+        }
+    }
+    files.sort();
+    files
+}
+
+/// One run of a scenario: where it is, its tags (feature's, rule's, its
+/// own and its examples'), and its steps (backgrounds first) with an
+/// outline row's values in place.
+struct Run {
+    place: String,
+    tags: Vec<String>,
+    steps: Vec<Step>,
+}
+
+/// Every run of every scenario of `feature` (an outline once per row).
+fn runs(feature: &Feature, file: &Path) -> Vec<Run> {
+    let mut out = Vec::new();
+    let background: Vec<Step> = feature
+        .background
+        .as_ref()
+        .map_or_else(Vec::new, |b| b.steps.clone());
+    let mut add = |steps: &[Step], scenario: &Scenario, tags: Vec<String>| {
+        let rows = rows(scenario);
+        for (values, row_tags) in rows {
+            let all: Vec<String> = tags.iter().chain(&row_tags).cloned().collect();
+            out.push(Run {
+                place: format!(
+                    "{}:{} ({})",
+                    file.display(),
+                    scenario.position.line,
+                    scenario.name
+                ),
+                tags: all,
+                steps: steps
+                    .iter()
+                    .chain(&scenario.steps)
+                    .map(|s| expand(s, &values))
+                    .collect(),
+            });
+        }
+    };
+    for s in &feature.scenarios {
+        let tags = feature.tags.iter().chain(&s.tags).cloned().collect();
+        add(&background, s, tags);
+    }
+    for rule in &feature.rules {
+        let mut steps = background.clone();
+        if let Some(b) = &rule.background {
+            steps.extend(b.steps.iter().cloned());
+        }
+        for s in &rule.scenarios {
+            let tags = feature
+                .tags
+                .iter()
+                .chain(&rule.tags)
+                .chain(&s.tags)
+                .cloned()
+                .collect();
+            add(&steps, s, tags);
+        }
+    }
+    out
+}
+
+/// One row of an outline: placeholder → value pairs, and its examples'
+/// tags.
+type Row = (Vec<(String, String)>, Vec<String>);
+
+/// An outline's rows; one empty row for a plain scenario.
+fn rows(scenario: &Scenario) -> Vec<Row> {
+    if scenario.examples.is_empty() {
+        return vec![(Vec::new(), Vec::new())];
+    }
+    let mut out = Vec::new();
+    for ex in &scenario.examples {
+        let Some(table) = &ex.table else { continue };
+        let Some((head, body)) = table.rows.split_first() else {
+            continue;
+        };
+        for row in body {
+            let values = head.iter().cloned().zip(row.iter().cloned()).collect();
+            out.push((values, ex.tags.clone()));
+        }
+    }
+    out
+}
+
+fn expand(step: &Step, values: &[(String, String)]) -> Step {
+    let mut step = step.clone();
+    for (name, value) in values {
+        let p = format!("<{name}>");
+        step.value = step.value.replace(&p, value);
+        if let Some(d) = &mut step.docstring {
+            *d = d.replace(&p, value);
+        }
+    }
+    step
+}
+
+/// Every run of every feature file under `features/esp-at`, or the files
+/// that do not parse.
+fn esp_at_runs() -> Result<Vec<Run>, Vec<String>> {
+    let dir = root().join("features/esp-at");
+    let files = feature_files(&dir);
+    assert!(!files.is_empty(), "no .feature file in {}", dir.display());
+    let mut broken = Vec::new();
+    let mut all = Vec::new();
+    for f in files {
+        match Feature::parse_path(&f, GherkinEnv::default()) {
+            Ok(feature) => all.extend(runs(&feature, &f)),
+            Err(e) => broken.push(format!("{}: {}", f.display(), causes(&e))),
+        }
+    }
+    if broken.is_empty() {
+        Ok(all)
+    } else {
+        Err(broken)
+    }
+}
+
+/// An error with its causes: a Gherkin parse error's line and column sit
+/// in its source.
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+fn parsed_runs() -> Vec<Run> {
+    esp_at_runs()
+        .unwrap_or_else(|broken| panic!("feature files that do not parse:\n{}", broken.join("\n")))
+}
+
+#[test]
+fn every_esp_at_feature_file_parses() {
+    let runs = parsed_runs();
+    assert!(!runs.is_empty(), "features/esp-at holds no scenario");
+}
+
+#[test]
+fn every_clause_cites_its_source_and_is_defined_once() {
+    let clauses = spec_clauses();
+    assert!(!clauses.is_empty(), "esp-at.md defines no clause");
+    let mut problems = Vec::new();
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in &clauses {
+        if let Some(first) = seen.insert(&c.id, c.line) {
+            problems.push(format!(
+                "{} is defined twice (lines {first} and {})",
+                c.id, c.line
+            ));
+        }
+        if !c.text.contains("Source: ") {
+            problems.push(format!("{} (line {}) has no `Source:` line", c.id, c.line));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn clause_families_do_not_collide_with_the_seed_dialect() {
+    let seed: BTreeSet<String> = clauses(&read(&root().join("conformance/spec/DECISIONS.md")))
+        .into_iter()
+        .map(|c| c.id.split_once('-').expect("an ID").0.to_string())
+        .collect();
+    assert!(!seed.is_empty(), "DECISIONS.md defines no clause");
+    let clashes: Vec<String> = spec_clauses()
+        .into_iter()
+        .filter(|c| seed.contains(c.id.split_once('-').expect("an ID").0))
+        .map(|c| c.id)
+        .collect();
+    assert!(
+        clashes.is_empty(),
+        "esp-at.md uses families of DECISIONS.md: {}",
+        clashes.join(" ")
+    );
+}
+
+#[test]
+fn every_scenario_is_esp_at_and_tags_defined_clauses_only() {
+    let defined: BTreeSet<String> = spec_clauses().into_iter().map(|c| c.id).collect();
+    let mut problems = Vec::new();
+    for run in parsed_runs() {
+        if !run.tags.iter().any(|t| t == "esp-at") {
+            problems.push(format!("{}: not tagged @esp-at", run.place));
+        }
+        let ids: Vec<&String> = run.tags.iter().filter(|t| is_clause_id(t)).collect();
+        if !ids.iter().any(|t| defined.contains(*t)) {
+            problems.push(format!("{}: tags no clause of esp-at.md", run.place));
+        }
+        for t in ids.iter().filter(|t| !defined.contains(**t)) {
+            problems.push(format!("{}: @{t} is no clause of esp-at.md", run.place));
+        }
+    }
+    problems.dedup();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_clause_has_a_scenario() {
+    let tagged: BTreeSet<String> = parsed_runs().into_iter().flat_map(|r| r.tags).collect();
+    let uncovered: Vec<String> = spec_clauses()
+        .into_iter()
+        .filter(|c| !tagged.contains(&c.id))
+        .map(|c| c.id)
+        .collect();
+    assert!(
+        uncovered.is_empty(),
+        "clauses of esp-at.md with no scenario: {}",
+        uncovered.join(" ")
+    );
+}
+
+/// `"<text>"` at the start of `s`, with what follows it; the text is
+/// non-empty and holds no `"`.
+fn quoted(s: &str) -> Option<(&str, &str)> {
+    let rest = s.strip_prefix('"')?;
+    let end = rest.find('"')?;
+    (end > 0).then(|| (&rest[..end], &rest[end + 1..]))
+}
+
+/// Nothing, or ` at <rssi> dBm on channel <n>`.
+fn radio_suffix(s: &str) -> bool {
+    if s.is_empty() {
+        return true;
+    }
+    let Some(rest) = s.strip_prefix(" at ") else {
+        return false;
+    };
+    let Some((rssi, channel)) = rest.split_once(" dBm on channel ") else {
+        return false;
+    };
+    let rssi = rssi.strip_prefix('-').unwrap_or(rssi);
+    [rssi, channel]
+        .iter()
+        .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether `text` is a sentence of STEPS.md's Wi-Fi section, which the
+/// step library does not implement yet.
+fn wifi_sentence(text: &str) -> bool {
+    if let Some(rest) = text.strip_prefix("an access point ") {
+        return quoted(rest)
+            .and_then(|(_, rest)| rest.strip_prefix(" with password "))
+            .and_then(quoted)
+            .is_some_and(|(_, rest)| radio_suffix(rest));
+    }
+    if let Some(rest) = text.strip_prefix("an open access point ") {
+        return quoted(rest).is_some_and(|(_, rest)| radio_suffix(rest));
+    }
+    if let Some(rest) = text.strip_prefix("the module has joined ") {
+        return quoted(rest).is_some_and(|(_, rest)| rest.is_empty());
+    }
+    if let Some(rest) = text.strip_prefix("the access point ") {
+        return quoted(rest)
+            .is_some_and(|(_, rest)| rest == " goes down" || rest == " comes back up");
+    }
+    false
+}
+
+#[test]
+fn the_wifi_sentences_checked_here_are_those_of_steps_md() {
+    let steps = read(&root().join("conformance/spec/STEPS.md"));
+    for sentence in [
+        "`Given an access point \"<ssid>\" with password \"<password>\"`",
+        "`Given an open access point \"<ssid>\"`",
+        "`at <rssi> dBm on channel <n>`",
+        "`Given the module has joined \"<ssid>\"`",
+        "`When the access point \"<ssid>\" goes down`",
+        "`comes back up`",
+    ] {
+        assert!(
+            steps.contains(sentence),
+            "STEPS.md no longer has {sentence}: update wifi_sentence() to it"
+        );
+    }
+    assert!(wifi_sentence(
+        "an access point \"lab\" with password \"pw\""
+    ));
+    assert!(wifi_sentence(
+        "an access point \"lab\" with password \"pw\" at -40 dBm on channel 6"
+    ));
+    assert!(wifi_sentence(
+        "an open access point \"cafe\" at -70 dBm on channel 11"
+    ));
+    assert!(wifi_sentence("the module has joined \"lab\""));
+    assert!(wifi_sentence("the access point \"lab\" goes down"));
+    assert!(wifi_sentence("the access point \"lab\" comes back up"));
+    assert!(!wifi_sentence("an access point \"lab\""));
+    assert!(!wifi_sentence("an open access point \"cafe\" at 40 dBm"));
+    assert!(!wifi_sentence("the module has joined lab"));
+    assert!(!wifi_sentence("the access point \"lab\" goes away"));
+}
+
+#[test]
+fn every_step_is_a_sentence_of_steps_md() {
+    let library = AtWorld::collection();
+    let mut problems = Vec::new();
+    let mut implemented = 0;
+    for run in parsed_runs() {
+        for step in &run.steps {
+            match library.find(step) {
+                Ok(Some(_)) => implemented += 1,
+                Ok(None) if wifi_sentence(&step.value) => {}
+                Ok(None) => problems.push(format!(
+                    "{}, line {}: no sentence of STEPS.md matches `{} {}`",
+                    run.place,
+                    step.position.line,
+                    step.keyword.trim(),
+                    step.value
+                )),
+                Err(e) => problems.push(format!(
+                    "{}, line {}: `{}` matches more than one sentence: {e}",
+                    run.place, step.position.line, step.value
+                )),
+            }
+        }
+    }
+    problems.dedup();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The step library is linked in: a collection that matches nothing
+    // would make every step look like a Wi-Fi sentence or an error.
+    assert!(implemented > 0, "the step library matched no step at all");
+}
