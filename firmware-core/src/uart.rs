@@ -71,35 +71,20 @@ impl Fifo {
     /// (what was written of a line that does not fit is taken back, and the
     /// whole line counted as dropped).
     pub(crate) fn write_line(&mut self, args: core::fmt::Arguments<'_>) -> bool {
-        /// Appends while there is room, then only counts.
-        struct Line<'a> {
-            fifo: &'a mut Fifo,
-            over: usize,
-        }
-        impl core::fmt::Write for Line<'_> {
-            fn write_str(&mut self, s: &str) -> core::fmt::Result {
-                if self.over == 0 && s.len() <= self.fifo.free() {
-                    self.fifo.bytes.extend(s.as_bytes());
-                } else {
-                    self.over += s.len();
-                }
-                Ok(())
-            }
-        }
-        let start = self.bytes.len();
-        let mut line = Line {
+        let mut line = self.line();
+        let _ = core::fmt::Write::write_fmt(&mut line, args);
+        line.end()
+    }
+
+    /// A line written in parts, raw bytes and formatted text alike,
+    /// straight into the queue; [`Line::end`] adds the CRLF, all or nothing.
+    pub(crate) fn line(&mut self) -> Line<'_> {
+        Line {
+            start: self.bytes.len(),
             fifo: self,
             over: 0,
-        };
-        let _ = core::fmt::Write::write_fmt(&mut line, args);
-        let over = line.over;
-        if over > 0 || self.free() < 2 {
-            self.dropped += (self.bytes.len() - start + over + 2) as u64;
-            self.bytes.truncate(start);
-            return false;
+            ended: false,
         }
-        self.bytes.extend(b"\r\n");
-        true
     }
 
     /// Moves as many bytes as fit into `out`; returns how many.
@@ -140,9 +125,86 @@ impl Fifo {
     }
 }
 
+/// A line being written into a [`Fifo`]: appended while there is room,
+/// then only counted, so that a line that does not fit is taken back whole.
+/// One dropped without [`Line::end`] is taken back too.
+pub(crate) struct Line<'a> {
+    fifo: &'a mut Fifo,
+    start: usize,
+    over: usize,
+    ended: bool,
+}
+
+impl Drop for Line<'_> {
+    fn drop(&mut self) {
+        if !self.ended {
+            self.fifo.bytes.truncate(self.start);
+        }
+    }
+}
+
+impl Line<'_> {
+    /// Appends raw bytes (a stored name, a key: not necessarily UTF-8).
+    pub(crate) fn bytes(&mut self, b: &[u8]) -> &mut Self {
+        if self.over == 0 && b.len() <= self.fifo.free() {
+            self.fifo.bytes.extend(b);
+        } else {
+            self.over += b.len();
+        }
+        self
+    }
+
+    /// Appends formatted text.
+    pub(crate) fn fmt(&mut self, args: core::fmt::Arguments<'_>) -> &mut Self {
+        let _ = core::fmt::Write::write_fmt(self, args);
+        self
+    }
+
+    /// Ends the line with CRLF, or takes it all back (and counts it as
+    /// dropped) if it did not fit.
+    pub(crate) fn end(mut self) -> bool {
+        self.ended = true;
+        let (start, over) = (self.start, self.over);
+        let fifo = &mut *self.fifo;
+        if over > 0 || fifo.free() < 2 {
+            fifo.dropped += (fifo.bytes.len() - start + over + 2) as u64;
+            fifo.bytes.truncate(start);
+            return false;
+        }
+        fifo.bytes.extend(b"\r\n");
+        true
+    }
+}
+
+impl core::fmt::Write for Line<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.bytes(s.as_bytes());
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_of_parts_goes_in_whole_or_not_at_all() {
+        let mut f = Fifo::new(16);
+        let mut l = f.line();
+        l.bytes(b"+K:\"")
+            .bytes(&[0xff, b'k'])
+            .fmt(format_args!("\",{}", 7));
+        assert!(l.end());
+        assert_eq!(f.front(), b"+K:\"\xffk\",7\r\n");
+        let before = f.len();
+        let mut l = f.line();
+        l.bytes(b"0123456789");
+        assert!(!l.end(), "12 bytes with CRLF, 4 free");
+        assert_eq!((f.len(), f.dropped()), (before, 12));
+        // Dropped without `end`: taken back, not counted.
+        f.line().bytes(b"ab");
+        assert_eq!((f.len(), f.dropped()), (before, 12));
+    }
 
     #[test]
     fn a_line_goes_in_whole_or_not_at_all() {

@@ -1,6 +1,5 @@
 //! Running command lines (B, ST, SS, SD, PT-1, CL, MX, MD, NT, PG, DM, DN, PK).
 
-use alloc::vec::Vec;
 use core::net::{Ipv4Addr, SocketAddrV4};
 
 use super::{AfterStore, Job, Mode, Module, PendingStart};
@@ -115,14 +114,15 @@ impl Module {
             }
             Command::SntpConfigQuery => {
                 let cfg = &self.cfg;
-                let mut line = Vec::new();
-                line.extend_from_slice(b"+CIPSNTPCFG:");
-                line.extend_from_slice(
-                    alloc::format!("{},{},\"", u8::from(cfg.sntp_enable), cfg.timezone).as_bytes(),
-                );
-                line.extend_from_slice(&cfg.sntp_server);
-                line.push(b'"');
-                self.info(&[&line]);
+                let mut line = self.tx.line();
+                line.fmt(format_args!(
+                    "+CIPSNTPCFG:{},{},\"",
+                    u8::from(cfg.sntp_enable),
+                    cfg.timezone
+                ))
+                .bytes(&cfg.sntp_server)
+                .bytes(b"\"");
+                line.end();
                 self.ok();
             }
             Command::SntpConfig {
@@ -206,9 +206,14 @@ impl Module {
                     1
                 };
                 for id in 0..shown {
-                    if let Some(psk) = self.cfg.psk[id].clone() {
-                        let head = alloc::format!("+CIPSSLCPSK:{id},\"");
-                        self.info(&[head.as_bytes(), &psk.key, b"\",\"", &psk.identity, b"\""]);
+                    if let Some(psk) = &self.cfg.psk[id] {
+                        let mut line = self.tx.line();
+                        line.fmt(format_args!("+CIPSSLCPSK:{id},\""))
+                            .bytes(&psk.key)
+                            .bytes(b"\",\"")
+                            .bytes(&psk.identity)
+                            .bytes(b"\"");
+                        line.end();
                     }
                 }
                 self.ok();
@@ -466,24 +471,29 @@ impl Module {
         let Some((secs, _)) = self.sntp.unix_time(now) else {
             return self.error();
         };
-        let mut text = alloc::string::String::new();
-        if crate::sntp::write_local_time(&mut text, secs, self.cfg.timezone).is_err() {
+        let tz = self.cfg.timezone;
+        let mut line = self.tx.line();
+        line.bytes(b"+CIPSNTPTIME:");
+        if crate::sntp::write_local_time(&mut line, secs, tz).is_err() {
+            // The line is taken back as it is dropped.
+            drop(line);
             return self.error();
         }
-        self.info_fmt(format_args!("+CIPSNTPTIME:{text}"));
+        line.end();
         self.ok();
     }
 
     /// DN-1.
     fn dns_query(&mut self) {
-        let mut line = alloc::format!(
+        let mut line = self.tx.line();
+        line.fmt(format_args!(
             "+CIPDNS:{}",
             u8::from(matches!(self.cfg.dns, DnsSetting::Manual { .. }))
-        );
+        ));
         for ip in &self.dns_servers {
-            line.push_str(&alloc::format!(",\"{ip}\""));
+            line.fmt(format_args!(",\"{ip}\""));
         }
-        self.info(&[line.as_bytes()]);
+        line.end();
         self.ok();
     }
 
