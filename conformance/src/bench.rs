@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::dut::{Dut, LabMap, SerialDut, SimDut, Target};
-use crate::throughput::{self, Measure, Way};
+use crate::throughput::{self, Measure, Path, Way};
 
 /// One measured point.
 #[derive(Debug, Clone, Copy)]
@@ -26,6 +26,8 @@ pub struct Point {
     pub latency: Option<Duration>,
     /// Which way.
     pub way: Way,
+    /// TCP or UDP, loss, RTS/CTS.
+    pub path: Path,
     /// What was measured.
     pub result: Measure,
 }
@@ -43,6 +45,12 @@ pub struct Plan {
     pub latencies: Vec<Duration>,
     /// Which ways.
     pub ways: Vec<Way>,
+    /// RTS/CTS settings to measure with (the simulator; a real line runs
+    /// as it is wired).
+    pub rts_cts: Vec<bool>,
+    /// Datagram loss percentages for UDP points, host → peer (the
+    /// simulator); none: no UDP points.
+    pub udp_loss: Vec<u8>,
     /// Seconds of line-rate payload per point.
     pub seconds: f64,
 }
@@ -60,8 +68,34 @@ pub fn measure(plan: &Plan, mut progress: impl FnMut(&Point)) -> Result<Vec<Poin
         None => plan.latencies.iter().copied().map(Some).collect(),
         Some(_) => vec![None],
     };
+    let rts: Vec<bool> = match plan.target {
+        None => plan.rts_cts.clone(),
+        Some(_) => vec![false],
+    };
+    let mut runs: Vec<(Way, Path)> = Vec::new();
+    for &rts_cts in &rts {
+        for &way in &plan.ways {
+            runs.push((
+                way,
+                Path {
+                    rts_cts,
+                    ..Path::default()
+                },
+            ));
+        }
+    }
+    if plan.target.is_none() {
+        for &loss in &plan.udp_loss {
+            let path = Path {
+                udp: true,
+                loss,
+                rts_cts: false,
+            };
+            runs.push((Way::Up, path));
+        }
+    }
     let mut points = Vec::new();
-    for &way in &plan.ways {
+    for &(way, path) in &runs {
         for &latency in &latencies {
             for &baud in &bauds {
                 let mut dut: Box<dyn Dut> = match &plan.target {
@@ -85,13 +119,14 @@ pub fn measure(plan: &Plan, mut progress: impl FnMut(&Point)) -> Result<Vec<Poin
                     )?),
                     Some(t) => Box::new(SerialDut::open(t.clone(), plan.lab, 1)?),
                 };
-                let result = throughput::measure(dut.as_mut(), way, baud, plan.seconds)
+                let result = throughput::measure(dut.as_mut(), way, baud, plan.seconds, path)
                     .map_err(|e| format!("{} {baud} baud: {e}", way.name()))?;
                 let p = Point {
                     dut: 0,
                     baud,
                     latency,
                     way,
+                    path,
                     result,
                 };
                 progress(&p);
@@ -107,6 +142,14 @@ fn way_name(w: Way) -> &'static str {
         Way::Up => "host → peer",
         Way::Down => "peer → host",
         Way::Both => "both at once",
+    }
+}
+
+fn path_text(p: Path) -> String {
+    match (p.udp, p.rts_cts) {
+        (true, _) => format!(" UDP {} % loss", p.loss),
+        (false, true) => " RTS/CTS".into(),
+        (false, false) => String::new(),
     }
 }
 
@@ -131,20 +174,24 @@ pub fn table(duts: &[String], points: &[Point]) -> String {
 
 fn dut_table<'a>(points: impl Iterator<Item = &'a Point>) -> String {
     let mut s = String::from(
-        "| direction | baud | latency | payload bytes | seconds | efficiency | steady |\n",
+        "| direction | link | RTS/CTS | baud | latency | loss | payload bytes | seconds | efficiency | steady | lost |\n",
     );
-    s.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
+    s.push_str("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for p in points {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {:.3} | {:.2} % | {:.2} % |",
+            "| {} | {} | {} | {} | {} | {} % | {} | {:.3} | {:.2} % | {:.2} % | {:.2} % |",
             way_name(p.way),
+            if p.path.udp { "UDP" } else { "TCP" },
+            if p.path.rts_cts { "on" } else { "off" },
             p.baud,
             latency_text(p.latency),
+            p.path.loss,
             p.result.payload,
             p.result.elapsed.as_secs_f64(),
             p.result.efficiency * 100.0,
-            p.result.steady * 100.0
+            p.result.steady * 100.0,
+            p.result.lost * 100.0
         );
     }
     s
@@ -167,6 +214,18 @@ pub struct Record {
     pub efficiency: f64,
     /// The same in steady state.
     pub steady: f64,
+    /// `UDP` or `TCP` (missing in older files: TCP).
+    #[serde(default)]
+    pub link: String,
+    /// RTS/CTS on.
+    #[serde(default)]
+    pub rts_cts: bool,
+    /// Datagram loss, percent.
+    #[serde(default)]
+    pub loss_pct: u8,
+    /// Share of the payload lost.
+    #[serde(default)]
+    pub lost: f64,
 }
 
 /// One DUT's points.
@@ -203,6 +262,10 @@ pub fn json(duts: &[String], points: &[Point]) -> String {
                     seconds: p.result.elapsed.as_secs_f64(),
                     efficiency: p.result.efficiency,
                     steady: p.result.steady,
+                    link: if p.path.udp { "UDP" } else { "TCP" }.into(),
+                    rts_cts: p.path.rts_cts,
+                    loss_pct: p.path.loss,
+                    lost: p.result.lost,
                 })
                 .collect(),
         })
@@ -222,15 +285,29 @@ pub fn regressions(baseline: &str, now: &str, tolerance: f64) -> Result<Vec<Stri
         serde_json::from_str(text).map_err(|e| format!("{what}: {e}"))
     };
     let (base, now) = (parse(baseline, "the baseline")?, parse(now, "this run")?);
-    let key = |r: &Record| (r.way.clone(), r.baud, r.latency_ms);
+    let key = |r: &Record| {
+        let link = if r.link == "UDP" { "UDP" } else { "TCP" };
+        (
+            r.way.clone(),
+            link,
+            r.rts_cts,
+            r.loss_pct,
+            r.baud,
+            r.latency_ms,
+        )
+    };
     let mut out = Vec::new();
     // The n-th DUT against the baseline's n-th.
     for (d, base) in base.runs.iter().enumerate() {
         let now = now.runs.get(d).map_or(&[][..], |r| &r.points[..]);
         for b in &base.points {
-            let (way, baud, latency) = key(b);
+            let (way, link, rts, loss, baud, latency) = key(b);
             let latency = latency.map_or_else(|| "lab".into(), |ms| format!("{ms} ms"));
-            let at = format!("DUT {} {way} {baud} baud {latency}", d + 1);
+            let rts = if rts { ", RTS/CTS" } else { "" };
+            let at = format!(
+                "DUT {} {way} {link}{rts} {baud} baud {latency} {loss} % loss",
+                d + 1
+            );
             let Some(n) = now.iter().find(|n| key(n) == key(b)) else {
                 out.push(format!("{at}: not measured in this run"));
                 continue;
@@ -319,14 +396,16 @@ pub fn svg(points: &[Point]) -> String {
     let colours = [
         "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
     ];
-    let mut series: Vec<(usize, Way, Option<Duration>)> =
-        points.iter().map(|p| (p.dut, p.way, p.latency)).collect();
+    let mut series: Vec<(usize, Way, Path, Option<Duration>)> = points
+        .iter()
+        .map(|p| (p.dut, p.way, p.path, p.latency))
+        .collect();
     series.dedup();
-    for (i, (dut, dir, lat)) in series.iter().enumerate() {
+    for (i, (dut, dir, path, lat)) in series.iter().enumerate() {
         let c = colours[i % colours.len()];
         let pts: Vec<String> = points
             .iter()
-            .filter(|p| p.dut == *dut && p.way == *dir && p.latency == *lat)
+            .filter(|p| p.dut == *dut && p.way == *dir && p.path == *path && p.latency == *lat)
             .map(|p| format!("{:.1},{:.1}", x(f64::from(p.baud)), y(p.result.efficiency)))
             .collect();
         let dash = if *dir != Way::Up {
@@ -348,11 +427,12 @@ pub fn svg(points: &[Point]) -> String {
         );
         let _ = writeln!(
             s,
-            "<text x=\"{}\" y=\"{}\">DUT {}: {}, {}</text>",
+            "<text x=\"{}\" y=\"{}\">DUT {}: {}{}, {}</text>",
             w - right + 40.0,
             ly + 4.0,
             dut + 1,
             way_name(*dir),
+            path_text(*path),
             latency_text(*lat)
         );
     }
@@ -375,6 +455,10 @@ mod tests {
                 seconds: 1.0,
                 efficiency: *e,
                 steady: *e,
+                link: "TCP".into(),
+                rts_cts: false,
+                loss_pct: 0,
+                lost: 0.0,
             })
             .collect();
         serde_json::to_string(&Runs {
@@ -394,7 +478,7 @@ mod tests {
         let now = run(&[("up", 0.90 * 0.98), ("down", 0.80 * 0.96)]);
         let r = regressions(&base, &now, 3.0).unwrap();
         assert_eq!(r.len(), 1, "{r:?}");
-        assert!(r[0].starts_with("DUT 1 down 115200"), "{r:?}");
+        assert!(r[0].starts_with("DUT 1 down TCP 115200"), "{r:?}");
         // A point the run left out is a finding too; junk is an error.
         assert_eq!(
             regressions(&base, &run(&[("up", 1.0)]), 3.0).unwrap().len(),

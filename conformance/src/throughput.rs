@@ -45,6 +45,17 @@ impl Way {
     }
 }
 
+/// How the payload travels, and what the line and the network do to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Path {
+    /// UDP to the lab's sink instead of TCP (host → peer only).
+    pub udp: bool,
+    /// Percent of datagrams the link loses (UDP, simulator).
+    pub loss: u8,
+    /// RTS/CTS on both sides of the UART.
+    pub rts_cts: bool,
+}
+
 /// One transfer's figures.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Measure {
@@ -57,11 +68,17 @@ pub struct Measure {
     /// The same between 10 % and 90 % of the payload delivered (the
     /// slower way, for `Both`): without one transfer's fixed costs.
     pub steady: f64,
+    /// Share of the payload that never arrived (UDP with loss).
+    pub lost: f64,
 }
 
 /// The peer: the scenarios' TCP host.
 const PEER: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 103);
 const PORT: u16 = 9000;
+
+/// How long a UDP transfer is given after the last byte left the host:
+/// a flush (PT-2) and the network, with room to spare.
+const UDP_TAIL: Duration = Duration::from_millis(500);
 
 /// How long a command of the set-up may take.
 const COMMAND_LIMIT: Duration = Duration::from_secs(10);
@@ -72,16 +89,38 @@ const COMMAND_LIMIT: Duration = Duration::from_secs(10);
 /// # Errors
 /// When the set-up is refused, the data stalls (twice the line time plus
 /// 10 s), or arrives altered.
-pub fn measure(dut: &mut dyn Dut, way: Way, baud: u32, seconds: f64) -> Result<Measure, String> {
+pub fn measure(
+    dut: &mut dyn Dut,
+    way: Way,
+    baud: u32,
+    seconds: f64,
+    path: Path,
+) -> Result<Measure, String> {
     let line_rate = f64::from(baud) / 10.0;
     let total = (line_rate * seconds) as usize;
-    let sink = dut.add_service(PEER, Service::TcpSink { port: PORT });
+    if path.udp && way != Way::Up {
+        return Err("UDP is measured host → peer only".into());
+    }
+    let unsupported = |e: crate::dut::Unsupported| e.0;
+    if path.rts_cts {
+        dut.set_flow_control(true).map_err(unsupported)?;
+    }
+    if path.loss > 0 {
+        dut.set_datagram_loss(PEER, path.loss)
+            .map_err(unsupported)?;
+    }
+    let (service, kind) = match path.udp {
+        true => (Service::UdpSink { port: PORT }, "UDP"),
+        false => (Service::TcpSink { port: PORT }, "TCP"),
+    };
+    let sink = dut.add_service(PEER, service);
     let mut seen = Vec::new();
     expect(dut, &mut seen, "ready\r\n")?;
+    let start_link = format!("AT+CIPSTART=0,\"{kind}\",\"192.168.0.103\",{PORT}");
     for (line, want) in [
         ("ATE0", "\r\nOK\r\n"),
         ("AT+CIPMODE=1", "\r\nOK\r\n"),
-        ("AT+CIPSTART=0,\"TCP\",\"192.168.0.103\",9000", "\r\nOK\r\n"),
+        (start_link.as_str(), "\r\nOK\r\n"),
         ("AT+CIPSEND", "\r\n>"),
     ] {
         dut.host_write(format!("{line}\r\n").as_bytes());
@@ -101,6 +140,9 @@ pub fn measure(dut: &mut dyn Dut, way: Way, baud: u32, seconds: f64) -> Result<M
     let mut written = 0;
     let mut got = Vec::with_capacity(if down { total } else { 0 });
     let mut marks = [Marks::default(), Marks::default()];
+    // UDP: when the last datagram arrived, and until when to wait for more.
+    let mut last_arrival = start;
+    let mut arrived = 0;
     loop {
         if up && written < total {
             let end = (written + chunk).min(total);
@@ -116,7 +158,16 @@ pub fn measure(dut: &mut dyn Dut, way: Way, baud: u32, seconds: f64) -> Result<M
         if up {
             marks[0].note(dut.now(), sent, total);
         }
-        let done = (!up || sent >= total) && (!down || got.len() >= total);
+        if sent > arrived {
+            (arrived, last_arrival) = (sent, dut.now());
+        }
+        // A lossy link never delivers it all: done once the host's bytes
+        // are out and nothing more came for a while.
+        let udp_over = path.udp
+            && written == total
+            && dut.host_pending() == 0
+            && dut.now() > last_arrival + UDP_TAIL;
+        let done = udp_over || ((!up || sent >= total) && (!down || got.len() >= total));
         if done {
             break;
         }
@@ -129,8 +180,14 @@ pub fn measure(dut: &mut dyn Dut, way: Way, baud: u32, seconds: f64) -> Result<M
             ));
         }
     }
-    let elapsed = dut.now() - start;
-    if up && sink.borrow().received[..total] != payload[..] {
+    let elapsed = if path.udp {
+        last_arrival - start
+    } else {
+        dut.now() - start
+    };
+    let delivered = if path.udp { arrived } else { total };
+    // Lost datagrams leave gaps; without loss every byte must be there.
+    if up && path.loss == 0 && sink.borrow().received[..total] != payload[..] {
         return Err("the peer got other bytes than the host sent".into());
     }
     if down && got[..total] != payload[..] {
@@ -145,8 +202,9 @@ pub fn measure(dut: &mut dyn Dut, way: Way, baud: u32, seconds: f64) -> Result<M
     Ok(Measure {
         payload: total,
         elapsed,
-        efficiency: total as f64 / elapsed.as_secs_f64().max(f64::EPSILON) / line_rate,
+        efficiency: delivered as f64 / elapsed.as_secs_f64().max(f64::EPSILON) / line_rate,
         steady,
+        lost: 1.0 - delivered as f64 / total as f64,
     })
 }
 
@@ -217,7 +275,8 @@ mod tests {
     #[test]
     fn every_way_moves_the_payload_near_the_line_rate() {
         for way in [Way::Up, Way::Down, Way::Both] {
-            let m = measure(&mut sim(921_600), way, 921_600, 0.5).expect("measures");
+            let m =
+                measure(&mut sim(921_600), way, 921_600, 0.5, Path::default()).expect("measures");
             assert_eq!(m.payload, 46_080);
             assert!(
                 (0.8..=1.0).contains(&m.efficiency) && m.steady <= 1.01,
@@ -225,9 +284,32 @@ mod tests {
             );
             assert_eq!(
                 m,
-                measure(&mut sim(921_600), way, 921_600, 0.5).unwrap(),
+                measure(&mut sim(921_600), way, 921_600, 0.5, Path::default()).unwrap(),
                 "{way:?}: deterministic"
             );
         }
+    }
+
+    /// UDP loses what the link loses, and says so; RTS/CTS costs nothing
+    /// when the module keeps up.
+    #[test]
+    fn udp_loss_and_rts_cts_show_in_the_figures() {
+        let udp = |loss| Path {
+            udp: true,
+            loss,
+            rts_cts: false,
+        };
+        let clean = measure(&mut sim(921_600), Way::Up, 921_600, 0.5, udp(0)).unwrap();
+        assert_eq!(clean.lost, 0.0);
+        assert!(clean.efficiency > 0.9, "{clean:?}");
+        let lossy = measure(&mut sim(921_600), Way::Up, 921_600, 0.5, udp(10)).unwrap();
+        assert!((0.03..0.2).contains(&lossy.lost), "{lossy:?}");
+        let rts = Path {
+            rts_cts: true,
+            ..Path::default()
+        };
+        let with = measure(&mut sim(921_600), Way::Up, 921_600, 0.5, rts).unwrap();
+        assert!(with.efficiency > 0.9, "{with:?}");
+        assert!(measure(&mut sim(921_600), Way::Down, 921_600, 0.5, udp(0)).is_err());
     }
 }

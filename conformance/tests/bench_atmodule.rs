@@ -23,6 +23,8 @@ fn a_paced_atmodule_runs_near_its_line_rate() {
         bauds: vec![115_200],
         latencies: vec![Duration::ZERO],
         ways: vec![Way::Up, Way::Down, Way::Both],
+        rts_cts: vec![false],
+        udp_loss: Vec::new(),
         seconds: 1.0,
     };
     let points = measure(&plan, |_| {}).expect("measures");

@@ -70,6 +70,14 @@ struct BenchArgs {
     /// Seconds of line-rate payload per measurement.
     #[arg(long, default_value_t = 5.0)]
     seconds: f64,
+    /// RTS/CTS off, on, or both (the simulator; a real line runs as it is
+    /// wired).
+    #[arg(long, value_delimiter = ',', default_values_t = ["off".to_string(), "on".into()])]
+    rts_cts: Vec<String>,
+    /// Datagram loss percentages for UDP points, host → peer (the
+    /// simulator); `none` for no UDP points.
+    #[arg(long, value_delimiter = ',', default_values_t = ["0".to_string(), "1".into(), "5".into()])]
+    udp_loss: Vec<String>,
     /// With a real DUT: where the lab's peers live (as for `run`).
     #[arg(long, default_value = "192.168.0.0/24=127.0.0.0/24")]
     lab: String,
@@ -301,6 +309,32 @@ fn bench(args: BenchArgs) -> ExitCode {
         Ok(l) => l,
         Err(e) => return fail(e),
     };
+    let rts_cts = match args
+        .rts_cts
+        .iter()
+        .map(|v| match v.as_str() {
+            "off" => Ok(false),
+            "on" => Ok(true),
+            _ => Err(format!("--rts-cts {v:?}: off or on")),
+        })
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let udp_loss = match args
+        .udp_loss
+        .iter()
+        .filter(|v| *v != "none")
+        .map(|v| match v.parse::<u8>() {
+            Ok(p) if p <= 100 => Ok(p),
+            _ => Err(format!("--udp-loss {v:?}: a percentage, or none")),
+        })
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
     let mut duts = Vec::new();
     let mut points = Vec::new();
     for (d, spec) in args.dut.iter().enumerate() {
@@ -333,13 +367,20 @@ fn bench(args: BenchArgs) -> ExitCode {
                 .map(|&ms| Duration::from_millis(ms))
                 .collect(),
             ways: ways.clone(),
+            rts_cts: rts_cts.clone(),
+            udp_loss: udp_loss.clone(),
             seconds: args.seconds,
         };
         let measured = conformance::bench::measure(&plan, |p| {
             eprintln!(
-                "DUT {} {} {} baud{}: {:.2} % (steady {:.2} %)",
+                "DUT {} {}{} {} baud{}: {:.2} % (steady {:.2} %)",
                 d + 1,
                 p.way.name(),
+                match (p.path.udp, p.path.rts_cts) {
+                    (true, _) => format!(" UDP {} % loss", p.path.loss),
+                    (false, true) => " RTS/CTS".into(),
+                    _ => String::new(),
+                },
                 p.baud,
                 p.latency
                     .map(|l| format!(" {} ms", l.as_millis()))
