@@ -94,14 +94,7 @@ pub fn page(runs: &[DeviceRun<'_>]) -> String {
         for (i, r) in failed.into_iter().enumerate() {
             failure(&mut s, &format!("failure-{}-{}", d + 1, i + 1), r);
         }
-        let skipped: Vec<_> = run
-            .results
-            .iter()
-            .filter_map(|r| match &r.status {
-                Status::Skipped(why) => Some((r, why)),
-                _ => None,
-            })
-            .collect();
+        let skipped = run.skips();
         if !skipped.is_empty() {
             let _ = writeln!(
                 s,

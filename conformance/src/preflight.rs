@@ -120,10 +120,10 @@ pub fn causes(e: &dyn std::error::Error) -> String {
 
 /// One run of a scenario: an outline row's placeholder → value pairs, and
 /// its examples' tags.
-type Row = (Vec<(String, String)>, Vec<String>);
+pub type Row = (Vec<(String, String)>, Vec<String>);
 
 /// A scenario's runs: one with no values, or one per examples row.
-fn rows(scenario: &Scenario) -> Vec<Row> {
+pub fn rows(scenario: &Scenario) -> Vec<Row> {
     if scenario.examples.is_empty() {
         return vec![(Vec::new(), Vec::new())];
     }
@@ -142,7 +142,7 @@ fn rows(scenario: &Scenario) -> Vec<Row> {
 }
 
 /// `step` with an outline row's values in place of its `<placeholders>`.
-fn expand(step: &Step, row: &[(String, String)]) -> Step {
+pub fn expand(step: &Step, row: &[(String, String)]) -> Step {
     let mut step = step.clone();
     for (name, value) in row {
         let p = format!("<{name}>");

@@ -191,7 +191,31 @@ pub struct DeviceRun<'a> {
     pub rows: &'a [Row],
 }
 
-impl DeviceRun<'_> {
+impl<'a> DeviceRun<'a> {
+    /// The scenarios that failed, with why.
+    pub fn failures(&self) -> Vec<(&'a ScenarioResult, &'a str)> {
+        self.with(|s| match s {
+            Status::Failed(why) => Some(why),
+            _ => None,
+        })
+    }
+
+    /// The scenarios that were skipped, with why.
+    pub fn skips(&self) -> Vec<(&'a ScenarioResult, &'a str)> {
+        self.with(|s| match s {
+            Status::Skipped(why) => Some(why),
+            _ => None,
+        })
+    }
+
+    fn with(&self, why: fn(&Status) -> Option<&String>) -> Vec<(&'a ScenarioResult, &'a str)> {
+        let results: &'a [ScenarioResult] = self.results;
+        results
+            .iter()
+            .filter_map(|r| why(&r.status).map(|w| (r, w.as_str())))
+            .collect()
+    }
+
     /// Scenarios passed, failed and skipped.
     pub fn counts(&self) -> (usize, usize, usize) {
         let of = |f: fn(&Status) -> bool| self.results.iter().filter(|r| f(&r.status)).count();
@@ -293,28 +317,14 @@ pub fn markdown(runs: &[DeviceRun<'_>]) -> String {
         } else {
             String::new()
         };
-        let skips: Vec<_> = run
-            .results
-            .iter()
-            .filter_map(|r| match &r.status {
-                Status::Skipped(why) => Some((r, why)),
-                _ => None,
-            })
-            .collect();
+        let skips = run.skips();
         if !skips.is_empty() {
             let _ = writeln!(s, "\n## Skipped{of}\n");
             for (r, why) in skips {
                 let _ = writeln!(s, "- {}: {}: {why}", r.feature, r.name);
             }
         }
-        let failures: Vec<_> = run
-            .results
-            .iter()
-            .filter_map(|r| match &r.status {
-                Status::Failed(why) => Some((r, why)),
-                _ => None,
-            })
-            .collect();
+        let failures = run.failures();
         if !failures.is_empty() {
             let _ = writeln!(s, "\n## Failures{of}\n");
             for (r, why) in failures {

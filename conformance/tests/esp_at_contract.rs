@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use conformance::AtWorld;
+use conformance::preflight::{expand, rows};
 use cucumber::World as _;
 use cucumber::gherkin::{Feature, GherkinEnv, Scenario, Step};
 
@@ -151,41 +152,6 @@ fn runs(feature: &Feature, file: &Path) -> Vec<Run> {
         }
     }
     out
-}
-
-/// One row of an outline: placeholder → value pairs, and its examples'
-/// tags.
-type Row = (Vec<(String, String)>, Vec<String>);
-
-/// An outline's rows; one empty row for a plain scenario.
-fn rows(scenario: &Scenario) -> Vec<Row> {
-    if scenario.examples.is_empty() {
-        return vec![(Vec::new(), Vec::new())];
-    }
-    let mut out = Vec::new();
-    for ex in &scenario.examples {
-        let Some(table) = &ex.table else { continue };
-        let Some((head, body)) = table.rows.split_first() else {
-            continue;
-        };
-        for row in body {
-            let values = head.iter().cloned().zip(row.iter().cloned()).collect();
-            out.push((values, ex.tags.clone()));
-        }
-    }
-    out
-}
-
-fn expand(step: &Step, values: &[(String, String)]) -> Step {
-    let mut step = step.clone();
-    for (name, value) in values {
-        let p = format!("<{name}>");
-        step.value = step.value.replace(&p, value);
-        if let Some(d) = &mut step.docstring {
-            *d = d.replace(&p, value);
-        }
-    }
-    step
 }
 
 /// Every run of every feature file under `features/esp-at`, or the files

@@ -96,28 +96,18 @@ impl Flight {
 
 /// Writes all of `bytes` on `wr`, waiting while `key`'s budget is spent.
 /// Without a `flight` (real sockets, which push back by themselves) it is
-/// a plain `write_all`.
+/// a plain write loop.
 pub async fn write<W: AsyncWrite + Unpin>(
     flight: Option<&FlightRef>,
     key: Key,
     wr: &mut W,
     mut bytes: &[u8],
 ) -> io::Result<()> {
-    let Some(flight) = flight else {
-        return wr.write_all(bytes).await;
-    };
     while !bytes.is_empty() {
-        let moved = flight.borrow().moved.clone();
-        let notified = moved.notified();
-        let room = flight.borrow().room(key);
-        if room == 0 {
-            notified.await;
-            continue;
+        match write_some(flight, key, wr, bytes).await? {
+            0 => return Err(io::ErrorKind::WriteZero.into()),
+            n => bytes = &bytes[n..],
         }
-        let n = room.min(bytes.len());
-        wr.write_all(&bytes[..n]).await?;
-        *flight.borrow_mut().held.entry(key).or_default() += n;
-        bytes = &bytes[n..];
     }
     Ok(())
 }
