@@ -32,6 +32,7 @@ mod passthrough;
 mod sntp;
 mod store;
 mod time;
+mod tls;
 mod uart;
 
 pub use bytes::Bytes;
