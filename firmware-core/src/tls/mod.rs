@@ -1,6 +1,11 @@
-//! TLS 1.2 and DTLS 1.2 with a pre-shared key (contract TL-1..TL-7): the
-//! parts below the handshake.
+//! TLS 1.2 and DTLS 1.2 with a pre-shared key (contract TL-1..TL-7), as
+//! the module's client side: the handshake, the record layer beneath it,
+//! and the keys.
 //!
+//! - [`handshake`]: the client handshake as a sans-IO state machine (bytes
+//!   and time in, records out), TLS and DTLS (cookie exchange, fragments,
+//!   retransmission); [`messages`] encodes and decodes its messages,
+//!   [`alert`] names its failures.
 //! - [`prf`]: the TLS 1.2 PRF (P_SHA256) and the key schedule of plain PSK
 //!   key exchange (RFC 4279 §2): premaster secret, master secret, key block,
 //!   Finished `verify_data`.
@@ -25,14 +30,17 @@
 //! has a [`Debug`](core::fmt::Debug) that prints its size and not its bytes,
 //! and wipes its bytes when dropped.
 
-// The handshake and the wiring into the module come next; until then only
-// the tests use most of this.
+// The wiring into the module comes next; until then only the tests use
+// most of this.
 #![cfg_attr(not(test), allow(dead_code))]
 
 use core::fmt;
 
 pub(crate) mod aead;
+pub(crate) mod alert;
 pub(crate) mod cbc;
+pub(crate) mod handshake;
+pub(crate) mod messages;
 pub(crate) mod prf;
 pub(crate) mod record;
 pub(crate) mod replay;
@@ -153,7 +161,7 @@ impl Transport {
     }
 }
 
-/// One direction's traffic keys, cut from the key block ([`prf::key_block`]).
+/// One direction's traffic keys, cut from the key block ([`prf::MasterSecret::key_block`]).
 /// Only the fields the suite uses are meaningful; the rest stay zero.
 pub(crate) struct TrafficKeys {
     /// The suite these keys are for.

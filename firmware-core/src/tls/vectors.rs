@@ -25,29 +25,30 @@ use super::prf::{MasterSecret, PremasterSecret, RANDOM_LEN, Side};
 use super::record::{ContentType, Header, Opener, Sealer};
 use super::{CipherSuite, KeyBlock, MAX_FRAGMENT, TrafficKeys, Transport, unhex};
 
-mod captures;
+pub(crate) mod captures;
 use captures::*;
 
 /// `-psk` on both sides; the identity is "module".
 const PSK: &str = "0102030405060708090a0b0c0d0e0f10";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Dir {
+pub(crate) enum Dir {
     /// Client to server: the module's direction.
     ClientToServer,
     ServerToClient,
 }
 
-const C2S: Dir = Dir::ClientToServer;
-const S2C: Dir = Dir::ServerToClient;
+pub(crate) const C2S: Dir = Dir::ClientToServer;
+pub(crate) const S2C: Dir = Dir::ServerToClient;
 
-struct Capture {
-    transport: Transport,
-    suite: CipherSuite,
+/// One captured OpenSSL session (`capture.py`).
+pub(crate) struct Capture {
+    pub(crate) transport: Transport,
+    pub(crate) suite: CipherSuite,
     /// OpenSSL's `-keylogfile` line: `CLIENT_RANDOM <client random> <master>`.
-    keylog: &'static str,
+    pub(crate) keylog: &'static str,
     /// What the relay read, in order: TLS stream chunks or DTLS datagrams.
-    traffic: &'static [(Dir, &'static str)],
+    pub(crate) traffic: &'static [(Dir, &'static str)],
 }
 
 /// A record as it came and what opening it gave.

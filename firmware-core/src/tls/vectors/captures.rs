@@ -5,7 +5,7 @@ use super::{C2S, Capture, S2C};
 use crate::tls::{CipherSuite, Transport};
 
 /// TLS 1.2, PSK-AES128-GCM-SHA256: OpenSSL 3.0.19 27 Jan 2026, `capture.py tls PSK-AES128-GCM-SHA256`.
-pub(super) const TLS_GCM: Capture = Capture {
+pub(crate) const TLS_GCM: Capture = Capture {
     transport: Transport::Tls,
     suite: CipherSuite::Aes128GcmSha256,
     keylog: "CLIENT_RANDOM 2582198ade63c23e1f35510a03dc0c467253cf6fe0a37b1e5dcd4356a576414f c13679314e104f49102f3af4eee05e720f47e11defa1b95e995b821fe5427093f058f9509f91f41dbbebe1bf328b5df2",
@@ -52,7 +52,7 @@ pub(super) const TLS_GCM: Capture = Capture {
 };
 
 /// TLS 1.2, PSK-AES128-CCM8: OpenSSL 3.0.19 27 Jan 2026, `capture.py tls PSK-AES128-CCM8`.
-pub(super) const TLS_CCM8: Capture = Capture {
+pub(crate) const TLS_CCM8: Capture = Capture {
     transport: Transport::Tls,
     suite: CipherSuite::Aes128Ccm8,
     keylog: "CLIENT_RANDOM c1099dc5ad5f6138d29a24b17297519ae26940c5ea80d9dd68061e5190df5522 b3381bf7be77230cc6961ac778d9395b883e923af323dc7e1342383cf42a20c2db3b5db11e2ac68364581c62e469ffcb",
@@ -87,7 +87,7 @@ pub(super) const TLS_CCM8: Capture = Capture {
 };
 
 /// TLS 1.2, PSK-AES128-CBC-SHA256: OpenSSL 3.0.19 27 Jan 2026, `capture.py tls PSK-AES128-CBC-SHA256`.
-pub(super) const TLS_CBC: Capture = Capture {
+pub(crate) const TLS_CBC: Capture = Capture {
     transport: Transport::Tls,
     suite: CipherSuite::Aes128CbcSha256,
     keylog: "CLIENT_RANDOM 6771e4760bda148d3aecb7883807e79a5a520bbaf2363516249f8d82845faec2 6e4c51ead25f38952cd9e250b5df7a53d0f55ade99b8a38aafa6e2c790795a39571df67ef6b6777dfbd0dd3ab7c495d7",
@@ -140,7 +140,7 @@ pub(super) const TLS_CBC: Capture = Capture {
 };
 
 /// DTLS 1.2, PSK-AES128-GCM-SHA256: OpenSSL 3.0.19 27 Jan 2026, `capture.py dtls PSK-AES128-GCM-SHA256`.
-pub(super) const DTLS_GCM: Capture = Capture {
+pub(crate) const DTLS_GCM: Capture = Capture {
     transport: Transport::Dtls,
     suite: CipherSuite::Aes128GcmSha256,
     keylog: "CLIENT_RANDOM 340743771c51a7401ca865646fc9b02d82fc76f4ba44b2b12d39a954cc9bc0f1 1d6f38eeb8c45d926207452c4dfa0961d5be3211094cf8b9b01928c6e9a1aab92f5f992b9a30df7915e95f161b5f0d32",
@@ -204,7 +204,7 @@ pub(super) const DTLS_GCM: Capture = Capture {
 };
 
 /// DTLS 1.2, PSK-AES128-CCM8: OpenSSL 3.0.19 27 Jan 2026, `capture.py dtls PSK-AES128-CCM8`.
-pub(super) const DTLS_CCM8: Capture = Capture {
+pub(crate) const DTLS_CCM8: Capture = Capture {
     transport: Transport::Dtls,
     suite: CipherSuite::Aes128Ccm8,
     keylog: "CLIENT_RANDOM 45f12e55996452d3e2d0e6c41c16e6522f74982dc8a7e7a2cc8bf1ae5c6e0ea6 f263fa11378503b0638056137102ea7ae78c1f9cd4599aa32364a3ac60f8a50194b9a17ad9f0ddbe811bd8ac855558d6",
@@ -266,7 +266,7 @@ pub(super) const DTLS_CCM8: Capture = Capture {
 };
 
 /// DTLS 1.2, PSK-AES128-CBC-SHA256: OpenSSL 3.0.19 27 Jan 2026, `capture.py dtls PSK-AES128-CBC-SHA256`.
-pub(super) const DTLS_CBC: Capture = Capture {
+pub(crate) const DTLS_CBC: Capture = Capture {
     transport: Transport::Dtls,
     suite: CipherSuite::Aes128CbcSha256,
     keylog: "CLIENT_RANDOM be0b29c29eddc54888d1b9b359f84f9a7f5d973e21fb2ec5dc667ad7eba99769 ef7d34835e8977d7b9d75efcb83af41c3995a0dd977011e068d55068567aace41d869617b8e4b3399d90cc68c090cf16",
