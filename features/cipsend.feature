@@ -148,6 +148,59 @@ Feature: AT+CIPSEND in normal mode
       And the peer at 192.168.0.103:20108 has received exactly the host's data
 
 
+    @SD-4 @SD-7
+    Scenario: the data's last bytes and a trailing CR LF in one UART piece: the CR LF is no data
+      When the host sends AT+CIPSEND=0,5
+      Then the module replies >
+      When the host sends the raw bytes "hel"
+      And the host waits 10 ms
+      And the host sends the raw bytes "lo\r\n"
+      Then the module replies SEND OK
+      And the module stays silent for 200 ms
+      When the host sends AT
+      Then the module replies OK
+      And the peer at 192.168.0.103:20108 receives "hello"
+
+
+    @SD-4 @G-1
+    Scenario: the LF of the CIPSEND line's CR LF, arriving in the next UART piece, is no data
+      When the host sends the raw bytes "AT+CIPSEND=0,5\r"
+      Then the module replies >
+      When the host sends the raw bytes "\nhello"
+      Then the module replies SEND OK
+      And the peer at 192.168.0.103:20108 receives "hello"
+
+
+    @SD-4 @G-1
+    Scenario: an LF that starts the data, after the CIPSEND line's whole CR LF, is data
+      When the host sends AT+CIPSEND=0,5
+      Then the module replies >
+      When the host sends the raw bytes "\nhell"
+      Then the module replies SEND OK
+      And the peer at 192.168.0.103:20108 receives "\nhell"
+
+
+    @SD-4 @G-1
+    Scenario: a CIPSEND line ended by a lone LF: an LF that starts the data is data
+      When the host sends the raw bytes "AT+CIPSEND=0,5\n"
+      Then the module replies >
+      When the host sends the raw bytes "\nhell"
+      Then the module replies SEND OK
+      And the peer at 192.168.0.103:20108 receives "\nhell"
+
+
+    @G-7 @RX-1 @SD-4
+    Scenario: 200 bytes of the peer's data that arrive while the host types CIPSEND data come after SEND OK
+      When the host sends AT+CIPSEND=0,5
+      Then the module replies >
+      When the peer at 192.168.0.103:20108 sends 200 bytes of data
+      And the host waits 100 ms
+      And the host sends the raw bytes "hello"
+      Then the module replies SEND OK
+      And the module replies "+IPD,200:" and 200 bytes of the peer's data
+      And the peer at 192.168.0.103:20108 receives "hello"
+
+
     @SD-4 @SD-5
     Scenario: nothing goes out before the last byte
       When the host sends AT+CIPSEND=0,10

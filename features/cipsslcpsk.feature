@@ -225,6 +225,22 @@ Feature: AT+CIPSSLCPSK: the pre-shared key of TLS and DTLS clients
       | AT+CIPSSLCPSK="other"              |
       | AT+CIPSSLCPSK="other","client2","x" |
 
+  @PK-4 @SS-7
+  Scenario: a key set for link 0 leaves a UDP link on link 0 plain UDP
+    Given a UDP echo server at 192.168.0.103:20108
+    When the host sends AT+CIPSSLCPSK="secret","client1"
+    Then the module replies OK
+    When the host sends AT+CIPSTART=0,"UDP","192.168.0.103",20108
+    Then the module replies OK
+    When the host sends AT+CIPSEND=0,5
+    Then the module replies >
+    When the host sends the raw bytes "hello"
+    Then the module replies:
+      """
+      SEND OK
+      +IPD,5:hello
+      """
+
   @PK-4 @SS-11 @tls
   Scenario: the key set before CIPSTART is the one the TLS handshake uses
     Given a TLS-PSK echo server at 192.168.0.103:4433 with key "secret" and identity "client1"

@@ -237,6 +237,16 @@ Feature: Passthrough (transparent) mode: AT+CIPMODE=1, AT+CIPSEND and the +++ es
       And the peer at 192.168.0.103:20108 receives "abc"
 
     @PT-4 @sim
+    Scenario: +++ right after the prompt is data: the AT+CIPSEND line is the input just before it
+      When the host sends the raw bytes "+++"
+      And the host waits 50 ms
+      Then the peer at 192.168.0.103:20108 receives "+++"
+      When the host waits 1 s
+      And the host sends AT
+      Then the peer at 192.168.0.103:20108 receives "+++AT\r\n"
+      And the module stays silent for 100 ms
+
+    @PT-4 @sim
     Scenario: the guard after +++ is 20 ms: a byte 15 ms after it makes the three + data
       When the host waits 50 ms
       And the host sends the raw bytes "+++"
@@ -362,6 +372,18 @@ Feature: Passthrough (transparent) mode: AT+CIPMODE=1, AT+CIPSEND and the +++ es
         """
       And the peer at 192.168.0.103:20108 has received nothing
 
+    @PT-5 @RX-2 @sim
+    Scenario: the link closing right after the escape does not cut the 1 s of discarded input short
+      When the host waits 50 ms
+      And the host sends the raw bytes "+++"
+      And the host waits 100 ms
+      And the peer at 192.168.0.103:20108 closes the connection
+      Then the module replies CLOSED
+      When the host sends AT
+      Then the module stays silent for 1 s
+      When the host sends AT
+      Then the module replies OK
+
     @PT-6 @RX-2
     Scenario: the peer closes the link during passthrough
       When the host sends 100 bytes of data
@@ -473,6 +495,31 @@ Feature: Passthrough (transparent) mode: AT+CIPMODE=1, AT+CIPSEND and the +++ es
       And the host waits 100 ms
       Then the UDP peer at 192.168.0.105:5000 has received datagrams of 3 and 3 bytes
       And the peer at 192.168.0.105:5000 receives "abcdef"
+
+    @PT-4 @PT-2 @sim
+    Scenario: a fourth + within 20 ms of the third proves all four data, and they go out at once
+      # + bytes 10 ms apart: the fourth shows they are no escape; the oldest
+      # has waited 30 ms, so the four leave at once, and "abc" 5 ms later is
+      # a datagram of its own.
+      When the host sends AT+CIPMODE=1
+      Then the module replies OK
+      When the host sends AT+CIPSTART=0,"UDP","192.168.0.105",5000
+      Then the module replies OK
+      When the host sends AT+CIPSEND
+      Then the module replies >
+      When the host waits 50 ms
+      And the host sends the raw bytes "+"
+      And the host waits 10 ms
+      And the host sends the raw bytes "+"
+      And the host waits 10 ms
+      And the host sends the raw bytes "+"
+      And the host waits 10 ms
+      And the host sends the raw bytes "+"
+      And the host waits 5 ms
+      And the host sends the raw bytes "abc"
+      And the host waits 100 ms
+      Then the UDP peer at 192.168.0.105:5000 has received datagrams of 4 and 3 bytes
+      And the peer at 192.168.0.105:5000 receives "++++abc"
 
     @PT-3
     Scenario: a datagram from the fixed peer reaches the host raw

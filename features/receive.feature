@@ -120,6 +120,25 @@ Feature: Data and connection events in normal mode
       """
 
   @RX-1
+  Scenario: a UDP datagram of 1000 bytes is one +IPD line, whole
+    Given a UDP echo server at 192.168.0.103:20108
+    And the module has just booted
+    When the host sends AT+CIPSTART=0,"UDP","192.168.0.103",20108
+    Then the module replies OK
+    When the host sends AT+CIPSEND=0,4
+    Then the module replies >
+    When the host sends the raw bytes "ping"
+    Then the module replies:
+      """
+      SEND OK
+      +IPD,4:ping
+      """
+    When the peer at 192.168.0.103:20108 sends 1000 bytes of data
+    Then the module replies "+IPD,1000:" and 1000 bytes of the peer's data
+    When the host sends AT
+    Then the module replies OK
+
+  @RX-1
   Scenario: data on a server link's connection
     Given the module has just booted
     When the host sends AT+CIPMUX=1
