@@ -99,6 +99,12 @@ pub struct Dialect {
     pub escape_guard: Duration,
     /// Input this soon after the escape's last `+` is discarded (PT-5).
     pub escape_cooldown: Duration,
+    /// An LF that opens the UART piece after one ending in a command
+    /// line's CR is that line's (G-1: the UART cut its CRLF in two) if it
+    /// comes this soon; later it is what the mode makes of it: data after
+    /// a `>` (SD-4), an empty line in command mode. Not in the page; the
+    /// two halves of a CRLF arrive a byte time apart.
+    pub lf_window: Duration,
     /// Passthrough bytes buffered while the network is slower than the UART
     /// (PT-7).
     pub passthrough_buffer: usize,
@@ -166,6 +172,7 @@ pub const SEED: Dialect = Dialect {
     flush_after: Duration::from_millis(20),
     escape_guard: Duration::from_millis(20),
     escape_cooldown: Duration::from_secs(1),
+    lf_window: Duration::from_millis(20),
     passthrough_buffer: 8192,
 
     sntp_server: "pool.ntp.org",

@@ -57,8 +57,9 @@ pub struct Module {
     mode: Mode,
     line: LineAssembler,
     /// The last command line ended with a CR that was the last byte of its
-    /// piece: an LF opening the next piece is still that line's (G-1).
-    lf_pending: bool,
+    /// piece, then: an LF opening the next piece soon after is still that
+    /// line's (G-1, `Dialect::lf_window`).
+    lf_pending: Option<Instant>,
     /// Bytes for the UART, and unsolicited lines held back (G-7).
     tx: Fifo,
     urcs: Fifo,
@@ -240,7 +241,7 @@ impl Module {
             d,
             mode: Mode::Command,
             line: LineAssembler::new(d.max_line),
-            lf_pending: false,
+            lf_pending: None,
             tx: Fifo::new(d.uart_tx_buffer),
             urcs: Fifo::new(d.urc_buffer),
             net_out: VecDeque::new(),
@@ -296,13 +297,17 @@ impl Module {
         let mut used = 0;
         while used < bytes.len() {
             let rest = &bytes[used..];
-            if core::mem::take(&mut self.lf_pending)
+            if self
+                .lf_pending
+                .take()
+                .is_some_and(|cr| now.saturating_since(cr) <= self.d.lf_window)
                 && rest[0] == b'\n'
                 && !matches!(self.mode, Mode::Command | Mode::Busy(_))
             {
                 // G-1: the LF of a CRLF that the UART cut in two ends the
                 // line before; it is no data (SD-4, PT-2). In command mode
-                // it is an empty line, echoed as received (G-2).
+                // it is an empty line, echoed as received (G-2). One that
+                // comes later, after a lone CR, is the host's data.
                 used += 1;
                 continue;
             }
@@ -346,7 +351,7 @@ impl Module {
         let mut line = core::mem::replace(&mut self.line, LineAssembler::new(0));
         let (mut used, ended) = line.push(bytes);
         let cr = ended.is_some() && bytes[..used].ends_with(b"\r");
-        self.lf_pending = cr && used == bytes.len();
+        self.lf_pending = (cr && used == bytes.len()).then_some(now);
         if cr && bytes.get(used) == Some(&b'\n') {
             // The LF of a CRLF belongs to the line it ends (G-1), so the
             // echo comes before the reply.

@@ -42,6 +42,27 @@ fn g_1_a_crlf_cut_in_two_ends_one_line_and_is_no_data() {
     );
 }
 
+/// Only an LF that comes right behind its CR is the line's: one sent
+/// after the prompt, behind a line the host ended with a lone CR, is the
+/// first byte of the data (SD-4; found by `atcert swarm`, seed 494).
+#[test]
+fn g_1_an_lf_long_after_a_lone_cr_is_data() {
+    let mut d = Driver::booted();
+    let s = d.tcp_link(0, 20108);
+    d.send(b"AT+CIPSEND=0,2\r");
+    assert_eq!(d.take_text(), "\r\n>");
+    d.wait(d.m.dialect().lf_window + Duration::from_millis(1));
+    d.send(b"\nh");
+    assert_eq!(
+        d.next_net(),
+        NetCommand::Send {
+            socket: s,
+            data: crate::Bytes::from_static(b"\nh"),
+            to: None
+        }
+    );
+}
+
 #[test]
 fn g_1_empty_lines_are_ignored_silently() {
     let mut d = Driver::booted();
