@@ -20,6 +20,7 @@ pub mod preflight;
 pub mod report;
 pub mod runner;
 mod steps;
+pub mod swarm;
 pub mod throughput;
 pub mod world;
 
