@@ -140,6 +140,10 @@ impl SerialDut {
     /// When the line cannot be opened, `atmodule` cannot start, or the
     /// device does not say `ready`.
     pub fn open(target: Target, map: LabMap, seed: u64) -> Result<SerialDut, String> {
+        wait_port_free(std::net::SocketAddrV4::new(
+            map.host(sim::DNS_IP),
+            sim::peers::DNS_PORT,
+        ));
         let mut lab = Lab::new().map_err(|e| format!("the lab: {e}"))?;
         let network_dns = lab.add_dns_server(map.host(sim::DNS_IP), sim::peers::DNS_PORT);
         let (port, child, store) = match &target {
@@ -303,6 +307,18 @@ impl SerialDut {
                 .push(self.start.elapsed(), Event::UartOut(buf.clone()));
         }
         buf
+    }
+}
+
+/// Waits (up to 2 s) until the lab's DNS port can be bound: the lab of
+/// the scenario before on this network may not have let go of its sockets
+/// yet (cucumber can keep a scenario's world, and so its lab, until its
+/// writer has taken the scenario's events). When every socket of that lab
+/// is closed at once, this one is a fair sign for all of them.
+fn wait_port_free(at: std::net::SocketAddrV4) {
+    let end = Instant::now() + Duration::from_secs(2);
+    while std::net::UdpSocket::bind(at).is_err() && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
