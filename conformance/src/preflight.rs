@@ -70,30 +70,7 @@ pub fn check(files: &[PathBuf], filter: &TagOperation) -> Result<usize, Vec<Stri
                 }
             }
         };
-        let background = feature
-            .background
-            .as_ref()
-            .map_or(&[][..], |b| &b.steps[..]);
-        for s in &feature.scenarios {
-            let tags = feature.tags.iter().chain(&s.tags).cloned().collect();
-            visit(background, s, tags);
-        }
-        for rule in &feature.rules {
-            let mut steps_of_rule: Vec<Step> = background.to_vec();
-            if let Some(b) = &rule.background {
-                steps_of_rule.extend(b.steps.iter().cloned());
-            }
-            for s in &rule.scenarios {
-                let tags = feature
-                    .tags
-                    .iter()
-                    .chain(&rule.tags)
-                    .chain(&s.tags)
-                    .cloned()
-                    .collect();
-                visit(&steps_of_rule, s, tags);
-            }
-        }
+        for_each_scenario(&feature, &mut visit);
     }
     if selected == 0 && problems.is_empty() {
         problems.push(NOTHING_SELECTED.into());
@@ -116,6 +93,39 @@ pub fn causes(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+/// Calls `visit` with each scenario of `feature`, the Background steps
+/// that run before it (the feature's, then its rule's) and its tags (the
+/// feature's, its rule's and its own).
+pub fn for_each_scenario(
+    feature: &Feature,
+    mut visit: impl FnMut(&[Step], &Scenario, Vec<String>),
+) {
+    let background = feature
+        .background
+        .as_ref()
+        .map_or(&[][..], |b| &b.steps[..]);
+    for s in &feature.scenarios {
+        let tags = feature.tags.iter().chain(&s.tags).cloned().collect();
+        visit(background, s, tags);
+    }
+    for rule in &feature.rules {
+        let mut steps_of_rule: Vec<Step> = background.to_vec();
+        if let Some(b) = &rule.background {
+            steps_of_rule.extend(b.steps.iter().cloned());
+        }
+        for s in &rule.scenarios {
+            let tags = feature
+                .tags
+                .iter()
+                .chain(&rule.tags)
+                .chain(&s.tags)
+                .cloned()
+                .collect();
+            visit(&steps_of_rule, s, tags);
+        }
+    }
 }
 
 /// One run of a scenario: an outline row's placeholder → value pairs, and

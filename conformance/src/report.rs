@@ -356,22 +356,17 @@ pub fn tls_clauses(features: &[std::path::PathBuf]) -> Vec<String> {
 /// Clauses of scenarios in `features` tagged `@<tag>`.
 pub fn clauses_tagged(features: &[std::path::PathBuf], tag: &str) -> Vec<String> {
     use cucumber::gherkin::{Feature, GherkinEnv};
-    let files = crate::runner::feature_files(features);
+    let clauses = clauses();
     let mut out = Vec::new();
-    for file in files {
+    for file in crate::runner::feature_files(features) {
         let Ok(feature) = Feature::parse_path(&file, GherkinEnv::default()) else {
             continue;
         };
-        let scenarios = feature
-            .scenarios
-            .iter()
-            .chain(feature.rules.iter().flat_map(|r| r.scenarios.iter()));
-        for s in scenarios {
-            let tags: Vec<&String> = feature.tags.iter().chain(&s.tags).collect();
-            if tags.iter().any(|t| *t == tag) {
-                out.extend(tags.into_iter().filter(|t| clauses().contains(t)).cloned());
+        crate::preflight::for_each_scenario(&feature, |_, _, tags| {
+            if tags.iter().any(|t| t == tag) {
+                out.extend(tags.into_iter().filter(|t| clauses.contains(t)));
             }
-        }
+        });
     }
     out.sort();
     out.dedup();

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use conformance::AtWorld;
-use conformance::preflight::{expand, rows};
+use conformance::preflight::{expand, for_each_scenario, rows};
 use cucumber::World as _;
 use cucumber::gherkin::{Feature, GherkinEnv, Scenario, Step};
 
@@ -107,10 +107,6 @@ struct Run {
 /// Every run of every scenario of `feature` (an outline once per row).
 fn runs(feature: &Feature, file: &Path) -> Vec<Run> {
     let mut out = Vec::new();
-    let background: Vec<Step> = feature
-        .background
-        .as_ref()
-        .map_or_else(Vec::new, |b| b.steps.clone());
     let mut add = |steps: &[Step], scenario: &Scenario, tags: Vec<String>| {
         let rows = rows(scenario);
         for (values, row_tags) in rows {
@@ -131,26 +127,7 @@ fn runs(feature: &Feature, file: &Path) -> Vec<Run> {
             });
         }
     };
-    for s in &feature.scenarios {
-        let tags = feature.tags.iter().chain(&s.tags).cloned().collect();
-        add(&background, s, tags);
-    }
-    for rule in &feature.rules {
-        let mut steps = background.clone();
-        if let Some(b) = &rule.background {
-            steps.extend(b.steps.iter().cloned());
-        }
-        for s in &rule.scenarios {
-            let tags = feature
-                .tags
-                .iter()
-                .chain(&rule.tags)
-                .chain(&s.tags)
-                .cloned()
-                .collect();
-            add(&steps, s, tags);
-        }
-    }
+    for_each_scenario(feature, &mut add);
     out
 }
 
