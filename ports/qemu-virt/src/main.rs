@@ -19,6 +19,7 @@
 
 extern crate alloc;
 
+mod board;
 mod clock;
 mod net;
 mod uart;
@@ -27,15 +28,12 @@ use alloc::vec::Vec;
 use core::time::Duration;
 
 use driver_kit::Inbox;
-use embedded_alloc::LlffHeap as Heap;
 use firmware_core::{Instant, Module, NetCommand, NetEvent};
 
+use crate::board::{Out, exit, init_heap};
 use crate::clock::Clock;
 use crate::net::Net;
 use crate::uart::{Pieces, Uart};
-
-#[global_allocator]
-static HEAP: Heap = Heap::empty();
 
 /// The module's seed (DNS IDs, SNTP nonces): any constant; none of it shows
 /// on the UART.
@@ -131,40 +129,12 @@ impl driver_kit::Io for Io<'_> {
     }
 }
 
-fn init_heap() {
-    unsafe extern "C" {
-        /// From riscv-rt's link.x: the heap's size, as set in memory.x.
-        static _heap_size: u8;
-    }
-    let start = riscv_rt::heap_start() as usize;
-    let size = core::ptr::addr_of!(_heap_size) as usize;
-    // SAFETY: the linker reserved `_heap_size` bytes at `heap_start()` for
-    // the heap alone; this runs once, before anything allocates.
-    unsafe { HEAP.init(start, size) }
-}
-
-/// `virt`'s test finisher (SiFive test device at 0x10_0000): writing
-/// `0x3333 | code << 16` powers off with exit status `code`.
-const FINISHER: usize = 0x10_0000;
-const FINISHER_FAIL: u32 = 0x3333;
-
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     use core::fmt::Write;
 
-    struct Out(Uart);
-    impl Write for Out {
-        fn write_str(&mut self, s: &str) -> core::fmt::Result {
-            self.0.write_all(s.as_bytes());
-            Ok(())
-        }
-    }
     let mut out = Out(Uart::take());
     let _ = write!(out, "\r\npanic: {info}\r\n");
-    // SAFETY: the finisher is a device register; the write ends the
-    // machine, which is what a panic means here.
-    unsafe { core::ptr::write_volatile(FINISHER as *mut u32, FINISHER_FAIL | (1 << 16)) };
-    loop {
-        riscv::asm::wfi();
-    }
+    // A panic ends the machine, with a failing exit status.
+    exit(1)
 }

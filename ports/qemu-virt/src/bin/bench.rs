@@ -33,7 +33,9 @@
 
 extern crate alloc;
 
-// The port's 16550 driver; the bench only writes.
+// The port's 16550 driver (the bench only writes) and its board support.
+#[path = "../board.rs"]
+mod board;
 #[path = "../uart.rs"]
 #[allow(dead_code)]
 mod uart;
@@ -45,13 +47,10 @@ use core::net::{Ipv4Addr, SocketAddrV4};
 use core::time::Duration;
 
 use driver_kit::Inbox;
-use embedded_alloc::LlffHeap as Heap;
 use firmware_core::{Instant, Module, NetCommand, NetEvent, SocketId};
 
+use crate::board::{Out, exit, init_heap};
 use crate::uart::Uart;
-
-#[global_allocator]
-static HEAP: Heap = Heap::empty();
 
 /// Bytes moved each way: a few hundred KiB.
 const TOTAL: usize = 256 * 1024;
@@ -479,44 +478,6 @@ impl Bench {
 }
 
 // ---- the machine ----
-
-/// The UART as a `fmt::Write`.
-struct Out(Uart);
-
-impl core::fmt::Write for Out {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        self.0.write_all(s.as_bytes());
-        Ok(())
-    }
-}
-
-fn init_heap() {
-    unsafe extern "C" {
-        /// From riscv-rt's link.x: the heap's size, as set in memory.x.
-        static _heap_size: u8;
-    }
-    let start = riscv_rt::heap_start() as usize;
-    let size = core::ptr::addr_of!(_heap_size) as usize;
-    // SAFETY: the linker reserved `_heap_size` bytes at `heap_start()` for
-    // the heap alone; this runs once, before anything allocates.
-    unsafe { HEAP.init(start, size) }
-}
-
-/// Powers off through `virt`'s test finisher (SiFive test device at
-/// 0x10_0000): `0x5555` passes, `0x3333 | code << 16` exits with `code`.
-fn exit(code: u32) -> ! {
-    const FINISHER: usize = 0x10_0000;
-    let value = if code == 0 {
-        0x5555
-    } else {
-        0x3333 | (code << 16)
-    };
-    // SAFETY: the finisher is a device register; the write ends the run.
-    unsafe { core::ptr::write_volatile(FINISHER as *mut u32, value) };
-    loop {
-        riscv::asm::wfi();
-    }
-}
 
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
