@@ -310,15 +310,13 @@ fn devices(args: &RunArgs) -> Result<Vec<certify::Device>, String> {
     duts.into_iter()
         .zip(labs)
         .map(|(spec, lab)| {
-            let target = match (spec, Target::parse(spec)) {
-                ("sim", _) => None,
-                (_, Ok(Target::Serial { path, baud, .. })) => Some(Target::Serial {
+            let target = match Target::parse_dut(spec)? {
+                Some(Target::Serial { path, baud, .. }) => Some(Target::Serial {
                     path,
                     baud,
                     power: power.clone(),
                 }),
-                (_, Ok(t)) => Some(t),
-                (_, Err(e)) => return Err(e),
+                other => other,
             };
             Ok(certify::Device { target, lab })
         })
@@ -381,12 +379,9 @@ fn bench(args: BenchArgs) -> ExitCode {
     let mut duts = Vec::new();
     let mut points = Vec::new();
     for (d, spec) in args.dut.iter().enumerate() {
-        let target = match spec.as_str() {
-            "sim" => None,
-            spec => match conformance::dut::Target::parse(spec) {
-                Ok(t) => Some(t),
-                Err(e) => return fail(e),
-            },
+        let target = match conformance::dut::Target::parse_dut(spec) {
+            Ok(t) => t,
+            Err(e) => return fail(e),
         };
         duts.push(match &target {
             None => "simulated module (simulated time)".to_string(),

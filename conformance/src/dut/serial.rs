@@ -69,6 +69,18 @@ pub enum Target {
 }
 
 impl Target {
+    /// A `--dut` value: `sim` (the simulator: `None`), or as
+    /// [`Target::parse`] reads it.
+    ///
+    /// # Errors
+    /// Anything else.
+    pub fn parse_dut(spec: &str) -> Result<Option<Target>, String> {
+        match spec {
+            "sim" => Ok(None),
+            spec => Target::parse(spec).map(Some),
+        }
+    }
+
     /// `serial:PATH[@BAUD]` or `atmodule[:EXE]`.
     ///
     /// # Errors
