@@ -86,7 +86,7 @@ pub fn xml_devices(devices: &[(&str, &[ScenarioResult])]) -> String {
 
 /// `text` as an attribute value, with characters XML 1.0 does not allow
 /// (control bytes other than tab, CR, LF) shown as `\xNN`.
-fn attr(text: &str) -> String {
+pub(crate) fn attr(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -108,7 +108,7 @@ fn attr(text: &str) -> String {
 
 /// `text` in CDATA sections: a `]]>` inside is split across two sections,
 /// and characters XML does not allow are shown as `\xNN`.
-fn cdata(text: &str) -> String {
+pub(crate) fn cdata(text: &str) -> String {
     let clean: String = text
         .chars()
         .map(|c| match c {

@@ -17,6 +17,8 @@ use sim::peers::{Record, Service};
 /// The counting global allocator `atcert swarm` measures the heap with.
 #[path = "support/alloc_count.rs"]
 mod alloc_count;
+#[path = "support/swarm_cli.rs"]
+mod swarm_cli;
 
 #[derive(Parser)]
 #[command(
@@ -47,29 +49,13 @@ enum Command {
     /// with --baseline, the throughput regression gate.
     Bench(BenchArgs),
     /// Random sessions under random faults, checked by invariants.
-    Swarm(SwarmArgs),
+    Swarm(swarm_cli::SwarmArgs),
     /// Type AT commands at the simulated module.
     Console {
         /// The simulation's seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-}
-
-#[derive(clap::Args)]
-struct SwarmArgs {
-    /// How many seeds to run.
-    #[arg(long, default_value_t = 100)]
-    seeds: u64,
-    /// The first seed.
-    #[arg(long, default_value_t = 0)]
-    from: u64,
-    /// Just this seed.
-    #[arg(long, conflicts_with_all = ["seeds", "from"])]
-    seed: Option<u64>,
-    /// Print every seed's session, and each failing seed's transcript.
-    #[arg(long)]
-    verbose: bool,
 }
 
 #[derive(clap::Args)]
@@ -194,27 +180,7 @@ fn main() -> ExitCode {
         Command::Gate { bless, dir } => gate(bless, dir),
         Command::Bench(args) => bench(args),
         Command::Run(args) => run_suite(args),
-        Command::Swarm(args) => swarm(args),
-    }
-}
-
-/// Runs the swarm's seeds; exit 1 when any seed failed.
-fn swarm(args: SwarmArgs) -> ExitCode {
-    let seeds: Vec<u64> = match args.seed {
-        Some(s) => vec![s],
-        None => (args.from..args.from.saturating_add(args.seeds)).collect(),
-    };
-    let opts = conformance::swarm::Options {
-        probe: Some(alloc_count::PROBE),
-        ..Default::default()
-    };
-    match conformance::swarm::report::run(&seeds, &opts, args.verbose, &mut std::io::stdout()) {
-        Ok(sum) if sum.failed.is_empty() => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("atcert swarm: {e}");
-            ExitCode::from(2)
-        }
+        Command::Swarm(args) => swarm_cli::swarm(args, alloc_count::PROBE),
     }
 }
 

@@ -25,12 +25,18 @@
 //! - lines the dialect refuses are refused; no `ready` comes unasked;
 //! - one seed in [`Options::twice_every`] runs twice to the same transcript.
 //!
-//! Not yet: a reference model of the AT state, shrinking, cluster runs.
+//!
+//! A failing seed is [shrunk](shrink) to a short session failing the same
+//! check and [stored](case) as a test; seeds fan out over machines by
+//! [shard] and their JSON lines merge back into one summary.
+//!
+//! Not yet: a reference model of the AT state.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 mod act;
+pub mod case;
 pub mod check;
 mod commands;
 mod end;
@@ -43,6 +49,8 @@ mod replies;
 pub mod report;
 pub mod rng;
 pub mod session;
+pub mod shard;
+pub mod shrink;
 
 pub use check::Finding;
 pub use generator::generate;
@@ -151,8 +159,13 @@ pub fn run_once(session: &Session) -> (Vec<Finding>, Stats, String) {
 
 /// Generates, runs and checks one seed.
 pub fn check_seed(seed: u64, opts: &Options) -> SeedReport {
+    check_session(generate(seed), opts)
+}
+
+/// Runs and checks one session (a seed's, or a stored case's).
+pub fn check_session(session: Session, opts: &Options) -> SeedReport {
     let started = Instant::now();
-    let session = generate(seed);
+    let seed = session.seed;
     let base = opts.probe.map(|p| {
         (p.reset_peak)();
         (p.now)()

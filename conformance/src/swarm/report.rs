@@ -3,9 +3,33 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::time::Instant;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
+use super::case::Case;
+use super::shard::{Line, Shard};
+use super::shrink::shrink;
 use super::{Options, SeedReport, check_seed};
+
+/// Which seeds to run and what to do with a failing one.
+pub struct Plan<'a> {
+    /// The seeds, in order (may be endless when `deadline` is set).
+    pub seeds: Box<dyn Iterator<Item = u64> + 'a>,
+    /// How many `seeds` holds, when known (for the progress count).
+    pub total: Option<u64>,
+    /// Start no seed after this much wall time.
+    pub deadline: Option<Duration>,
+    /// The shard the seeds are (for the JSON lines).
+    pub shard: Shard,
+    /// Print every seed's session, and each failing seed's transcript.
+    pub verbose: bool,
+    /// Shrink each failing seed within this many runs.
+    pub shrink: Option<usize>,
+    /// Write each shrunk failing seed as a case file here.
+    pub write: Option<PathBuf>,
+    /// The commit, for the JSON lines and case files.
+    pub commit: &'a str,
+}
 
 /// A whole run's figures.
 #[derive(Debug, Clone, Default)]
@@ -64,49 +88,100 @@ impl Summary {
     }
 }
 
+/// Shrinks a failing seed, prints the result and writes it as a case.
+fn shrunk(r: &SeedReport, budget: usize, plan: &Plan<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let check = r.findings[0].check;
+    let s = shrink(&r.session, check, budget);
+    writeln!(
+        out,
+        "  shrunk in {} runs to {} actions, {} faults, {} peers: {}",
+        s.runs,
+        s.session.actions.len(),
+        s.session.faults.len(),
+        s.session.peers.len(),
+        s.detail
+    )?;
+    write!(out, "{}", s.session)?;
+    if let Some(dir) = &plan.write {
+        let case = Case {
+            check: check.to_string(),
+            finding: s.detail,
+            found_on: plan.commit.to_string(),
+            note: format!(
+                "found by atcert swarm, seed {}; shrunk in {} runs",
+                r.seed, s.runs
+            ),
+            session: s.session,
+        };
+        let path = case.write(dir)?;
+        writeln!(
+            out,
+            "  written: {} (replay: atcert swarm --case {})",
+            path.display(),
+            path.display()
+        )?;
+    }
+    Ok(())
+}
+
 fn table(out: &mut dyn Write, title: &str, map: &BTreeMap<String, usize>) -> io::Result<()> {
     let cells: Vec<String> = map.iter().map(|(k, n)| format!("{k} {n}")).collect();
     writeln!(out, "  {title}: {}", cells.join(", "))
 }
 
-/// Runs `seeds`, printing as it goes; `verbose` adds every seed's session
-/// and each failing seed's transcript.
+/// Runs the plan's seeds, printing as it goes and writing a JSON line per
+/// seed to `jsonl`.
 pub fn run(
-    seeds: &[u64],
+    mut plan: Plan<'_>,
     opts: &Options,
-    verbose: bool,
     out: &mut dyn Write,
+    mut jsonl: Option<&mut dyn Write>,
 ) -> io::Result<Summary> {
     let started = Instant::now();
     let mut sum = Summary::default();
-    for (n, &seed) in seeds.iter().enumerate() {
+    let total = plan.total.map_or(String::new(), |t| format!("/{t}"));
+    let seeds = std::mem::replace(&mut plan.seeds, Box::new(std::iter::empty()));
+    for seed in seeds {
+        if plan.deadline.is_some_and(|d| started.elapsed() >= d) {
+            writeln!(out, "swarm: time is up, no seed started after seed {seed}")?;
+            break;
+        }
         let r = check_seed(seed, opts);
         sum.add(&r);
+        if let Some(j) = jsonl.as_deref_mut() {
+            j.write_all(Line::new(&r, plan.shard, plan.commit).json().as_bytes())?;
+            j.flush()?;
+        }
         let heap = r
             .peak_heap
             .map_or(String::new(), |h| format!(", heap +{} KiB", h / 1024));
         writeln!(
             out,
-            "[{}/{}] seed {seed} {}: {} actions, {:.1} s simulated in {:.2} s{heap}{}",
-            n + 1,
-            seeds.len(),
+            "[{}{total}] seed {seed} {}: {} actions, {:.1} s simulated in {:.2} s{heap}{}",
+            sum.seeds,
             if r.passed() { "ok" } else { "FAILED" },
             r.session.actions.len(),
             r.stats.sim_time.as_secs_f64(),
             r.wall.as_secs_f64(),
             if r.twice { ", ran twice" } else { "" },
         )?;
-        if verbose || !r.passed() {
+        if plan.verbose || !r.passed() {
             for f in &r.findings {
                 writeln!(out, "  finding {f}")?;
             }
             write!(out, "{}", r.session)?;
         }
         if !r.passed() {
-            if verbose {
+            if plan.verbose {
                 write!(out, "{}", r.transcript)?;
             }
-            writeln!(out, "  reproduce: atcert swarm --seed {seed} --verbose")?;
+            writeln!(
+                out,
+                "  reproduce: atcert swarm --seed {seed} --verbose --shrink"
+            )?;
+            if let Some(budget) = plan.shrink {
+                shrunk(&r, budget, &plan, out)?;
+            }
         }
         out.flush()?;
     }

@@ -9,6 +9,8 @@
 use std::fmt;
 use std::net::Ipv4Addr;
 
+use serde::{Deserialize, Serialize};
+
 /// The TCP sink's port on every peer host.
 pub const SINK: u16 = 2000;
 /// The TCP echo's port.
@@ -43,7 +45,7 @@ pub fn peer_name(id: u32) -> String {
 }
 
 /// What a peer does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PeerKind {
     /// Keeps every byte.
     TcpSink,
@@ -59,7 +61,7 @@ pub enum PeerKind {
 }
 
 /// A peer service on a lab host.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeerPlan {
     /// Its host.
     pub ip: Ipv4Addr,
@@ -70,7 +72,7 @@ pub struct PeerPlan {
 }
 
 /// What a command line means to the checks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Cmd {
     /// `AT+CIPSTART`, in range: link `id`, to `remote:port`; `server` is
     /// the local port of the server form.
@@ -117,19 +119,20 @@ pub enum Cmd {
 }
 
 /// A command line and what it means.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Command {
     /// Its meaning.
     pub cmd: Cmd,
     /// Its bytes, line end included.
+    #[serde(with = "text")]
     pub line: Vec<u8>,
 }
 
 /// A piece of passthrough input.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Piece {
     /// Data bytes.
-    Data(Vec<u8>),
+    Data(#[serde(with = "text")] Vec<u8>),
     /// Silence, in milliseconds.
     Pause(u64),
     /// The three bytes `+++` (an escape only with silence around them).
@@ -137,7 +140,7 @@ pub enum Piece {
 }
 
 /// One thing the host (or a peer, on the scenario's behalf) does.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Action {
     /// A command line; the host waits for its final result.
     Command(Command),
@@ -150,8 +153,10 @@ pub enum Action {
         /// The declared length (0 and 2049 are refused: SD-2).
         len: u32,
         /// The command line.
+        #[serde(with = "text")]
         line: Vec<u8>,
         /// The data (`len` bytes when the length is valid).
+        #[serde(with = "text")]
         data: Vec<u8>,
         /// Where the data is cut into pieces, with `gap_ms` between them.
         split: Vec<usize>,
@@ -163,12 +168,13 @@ pub enum Action {
     /// `AT+CIPSEND` (passthrough), these pieces, then the guarded escape.
     Passthrough(Vec<Piece>),
     /// Random bytes and a line end (echo off first).
-    Raw(Vec<u8>),
+    Raw(#[serde(with = "text")] Vec<u8>),
     /// A peer sends bytes on its newest connection (or to its last sender).
     PeerSend {
         /// Index into [`Session::peers`].
         peer: usize,
         /// The bytes.
+        #[serde(with = "text")]
         data: Vec<u8>,
     },
     /// A peer closes its newest connection.
@@ -193,7 +199,7 @@ pub enum Action {
 }
 
 /// A kind of fault; each seed enables a random subset (swarm testing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum FaultKind {
     /// A peer host's link cut, then restored.
     Cut,
@@ -234,7 +240,7 @@ impl FaultKind {
 }
 
 /// One fault event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Fault {
     /// `World::cut`.
     Cut(Ipv4Addr),
@@ -265,7 +271,7 @@ pub enum Fault {
 }
 
 /// A whole session.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     /// The seed (also the world's).
     pub seed: u64,
@@ -283,6 +289,22 @@ pub struct Session {
     pub faults: Vec<(u64, Fault)>,
     /// The host's actions, in order.
     pub actions: Vec<Action>,
+}
+
+/// Bytes in a stored session: the transcript's escapes (`\r`, `\n`,
+/// `\xNN`), so a case file reads like a transcript.
+mod text {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        let mut out = String::new();
+        sim::transcript::escape(&mut out, bytes).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(&out)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        sim::transcript::unescape(&String::deserialize(d)?).map_err(D::Error::custom)
+    }
 }
 
 /// Bytes as text: printable ASCII as is, the rest escaped; long runs cut.
