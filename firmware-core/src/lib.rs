@@ -24,6 +24,9 @@ extern crate std;
 mod command;
 pub mod dialect;
 mod dns;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod link;
 mod module;
 mod net;

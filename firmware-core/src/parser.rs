@@ -400,7 +400,7 @@ impl Arg<'_> {
         !self.quoted && self.value.is_empty()
     }
 
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     /// Returns `true` if the parameter was written in double quotes.
     pub(crate) fn is_quoted(&self) -> bool {
         self.quoted

@@ -1,0 +1,5 @@
+//! `firmware_core::fuzzing::parser`: see its doc for the input format and
+//! the invariants checked.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| firmware_core::fuzzing::parser(data));
