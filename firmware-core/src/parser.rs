@@ -218,9 +218,12 @@ pub(crate) fn parse(line: &[u8]) -> Result<Request<'_>, SyntaxError> {
         [] => Form::Exec,
         [b'?'] => Form::Query,
         [b'=', b'?'] => Form::Test,
-        // `=?` and `==` are never the start of parameters: reject rather than
-        // read `?x` or `=1` as a bare token.
-        [b'=', b'?' | b'=', ..] => return Err(SyntaxError::BadForm),
+        // `=?` and `==` are never the start of parameters, with spaces
+        // between or not: reject rather than read `?x` or `=1` as a bare
+        // token.
+        [b'=', params @ ..] if matches!(trim_start_spaces(params), [b'?' | b'=', ..]) => {
+            return Err(SyntaxError::BadForm);
+        }
         [b'=', params @ ..] => Form::Set(parse_args(params)?),
         _ => return Err(SyntaxError::BadForm),
     };

@@ -255,6 +255,29 @@ fn syntax_errors(#[case] line: &[u8], #[case] error: SyntaxError) {
     assert_eq!(parse(line), Err(error));
 }
 
+/// Found by the `parser` fuzz target: spaces after `=` let `= =1` (and
+/// `= ?`) through as a bare `=1` (`?`), which `==1` (`=?x`) is not.
+#[test]
+fn fuzz_parser_equals_or_question_after_spaces() {
+    for line in [
+        &b"ATMODE= ="[..],
+        b"AT+CIPMUX= =1",
+        b"AT+CIPMUX=  ?",
+        b"AT+CIPMUX= ?x",
+    ] {
+        assert_eq!(
+            parse(line),
+            Err(SyntaxError::BadForm),
+            "{}",
+            line.escape_ascii()
+        );
+    }
+    // Spaces before a parameter are still ignored, and `=` or `?` later
+    // in one, or in a later one, is still a bare token.
+    assert_args(&set_args(b"AT+CIPMUX= 1"), &[B("1")]);
+    assert_args(&set_args(b"AT+X= a=?,=1"), &[B("a=?"), B("=1")]);
+}
+
 #[test]
 fn errors_display_distinctly() {
     use SyntaxError::*;
