@@ -5,12 +5,13 @@
 
 use std::time::Duration;
 
+use conformance::swarm::case::Case;
 use conformance::swarm::session::{Action, Cmd, Command, Session};
-use conformance::swarm::{AllocProbe, Options, check_seed, generate, run_once};
+use conformance::swarm::{AllocProbe, Options, check_seed, check_session, generate, run_once};
 use sim::World;
 use sim::peers::Service;
 
-/// Seeds the test runs (seed 494 is a known core finding, outside it).
+/// Seeds the test runs.
 const SEEDS: u64 = 50;
 
 #[test]
@@ -133,4 +134,31 @@ fn data_starting_with_lf_after_a_cr_ended_cipsend_line_is_data() {
     assert!(until(&mut w, b"SEND OK\r\n"), "no SEND OK for 3 bytes sent");
     w.run_for(Duration::from_millis(50));
     assert_eq!(sink.borrow().received, b"\nab");
+}
+
+/// Every failing seed kept in `conformance/swarm-cases/` (shrunk and
+/// written by `atcert swarm --write`) passes every check now.
+#[test]
+fn every_stored_case_passes() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("swarm-cases");
+    let cases = Case::all(&dir).expect("the cases parse");
+    assert!(!cases.is_empty(), "no case in {}", dir.display());
+    let failed: Vec<String> = cases
+        .into_iter()
+        .filter_map(|(path, case)| {
+            let r = check_session(case.session, &Options::default());
+            (!r.passed()).then(|| {
+                let findings: Vec<String> = r.findings.iter().map(ToString::to_string).collect();
+                format!(
+                    "{} (once `{}`): {}\n  {}\n  reproduce: atcert swarm --case {} --verbose",
+                    path.display(),
+                    case.check,
+                    case.note,
+                    findings.join("\n  "),
+                    path.display()
+                )
+            })
+        })
+        .collect();
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
 }

@@ -278,9 +278,17 @@ impl Player<'_> {
         let link = self.view.links.get(id as usize).copied().flatten();
         let target = link.filter(|l| self.view.known && !l.udp && l.target.is_some());
         self.w.host_write(line);
+        let line_in = self.w.now() + self.wire(line.len());
         let Some(f) = self.answer(line) else { return };
         if f != b">" {
             return;
+        }
+        // G-1, SD-4: an LF this soon after a CR-ended line is that line's
+        // (the UART cut its CRLF in two); data that starts with LF after a
+        // lone CR waits the dialect's window out, as a careful host does.
+        let lf_after = line_in + firmware_core::SEED.lf_window + ms(1);
+        if line.ends_with(b"\r") && data.first() == Some(&b'\n') && self.w.now() < lf_after {
+            self.run_for(lf_after - self.w.now());
         }
         if !(1..=2048).contains(&len) {
             self.find("reply", format!("a prompt to {} (SD-2)", show(line)));

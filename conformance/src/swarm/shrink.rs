@@ -1,9 +1,9 @@
 //! Shrinking a failing session to a short one that fails the same check.
 //!
 //! Delta debugging (Zeller's ddmin) over the parts a session is made of:
-//! the host's actions, the fault plan, the peers, then each action's own
-//! pieces (data halved, passthrough pieces dropped, waits shortened). A
-//! candidate counts when it still gives a finding of the same check: the
+//! the host's actions, the fault plan, the peers, the fault kinds (what
+//! the end's repair undoes), then each action's own pieces (data halved,
+//! passthrough pieces dropped, waits shortened). A candidate counts when it still gives a finding of the same check: the
 //! detail may change as the session shrinks, the kind of failure may not.
 //! The seed stays (it drives the world's randomness, not the session's).
 
@@ -150,6 +150,14 @@ pub fn shrink(session: &Session, check: &'static str, budget: usize) -> Shrunk {
             },
         );
         k.peers(&mut s);
+        k.ddmin(
+            &mut s,
+            |s| s.kinds.clone(),
+            |s, k| Session {
+                kinds: k,
+                ..s.clone()
+            },
+        );
         k.simplify(&mut s);
         let after = (s.actions.len(), s.faults.len(), s.peers.len(), weight(&s));
         if after == before || k.runs >= k.budget {
@@ -198,11 +206,18 @@ fn simpler(a: &Action) -> Vec<Action> {
             gap_ms,
             then_at,
         } => {
-            let valid = data.len() == *len as usize && *len > 1;
-            if valid && line.ends_with(format!(",{len}\r\n").as_bytes()) {
+            // The line's length goes with the data: `...,<len>` then its end.
+            let body = line.trim_ascii_end();
+            let end = &line[body.len()..];
+            let tail = format!(",{len}");
+            if data.len() == *len as usize && *len > 1 && body.ends_with(tail.as_bytes()) {
                 let half = data.len() / 2;
-                let mut line = line[..line.len() - format!(",{len}\r\n").len()].to_vec();
-                line.extend_from_slice(format!(",{half}\r\n").as_bytes());
+                let line = [
+                    &body[..body.len() - tail.len()],
+                    format!(",{half}").as_bytes(),
+                    end,
+                ]
+                .concat();
                 out.push(Action::Send {
                     id: *id,
                     len: half as u32,
@@ -315,12 +330,14 @@ mod tests {
         assert_eq!(t.faults, vec![(5, Fault::Pause(0))]);
     }
 
-    #[test]
-    fn a_send_halves_with_its_line() {
+    #[rstest::rstest]
+    #[case(b"AT+CIPSEND=0,8\r\n", b"AT+CIPSEND=0,4\r\n")]
+    #[case(b"AT+CIPSEND=0,8\r", b"AT+CIPSEND=0,4\r")]
+    fn a_send_halves_with_its_line(#[case] before: &[u8], #[case] after: &[u8]) {
         let a = Action::Send {
             id: 0,
             len: 8,
-            line: b"AT+CIPSEND=0,8\r\n".to_vec(),
+            line: before.to_vec(),
             data: b"abcdefgh".to_vec(),
             split: vec![2, 6],
             gap_ms: 5,
@@ -338,7 +355,7 @@ mod tests {
         };
         assert_eq!(
             (*len, &line[..], &data[..], &split[..]),
-            (4, &b"AT+CIPSEND=0,4\r\n"[..], &b"abcd"[..], &[2][..])
+            (4, after, &b"abcd"[..], &[2][..])
         );
     }
 }

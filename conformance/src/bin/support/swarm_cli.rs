@@ -171,12 +171,15 @@ fn case(path: &Path, opts: &Options, verbose: bool) -> ExitCode {
     };
     let r = check_session(case.session, opts);
     println!(
-        "case {} (seed {}, {}): {}",
+        "case {} (seed {}, once failed `{}`): {}",
         path.display(),
         r.seed,
-        case.note,
+        case.check,
         if r.passed() { "passes" } else { "FAILS" }
     );
+    if verbose || !r.passed() {
+        println!("  {}", case.note);
+    }
     for f in &r.findings {
         println!("  finding {f}");
     }
