@@ -519,7 +519,11 @@ impl Module {
                 .free()
                 .min(self.urcs.free().saturating_sub(self.d.state_reserve()))
         };
+        // Never above the limit, which the driver takes as the most that
+        // can ever fit: passthrough's raw data (PT-3) could take a little
+        // more, but a datagram dropped as too large must not have fitted.
         free.saturating_sub(IPD_OVERHEAD)
+            .min(self.net_rx_limit(socket))
     }
 
     /// The most one `NetEvent::Received` on `socket` can ever carry: a
