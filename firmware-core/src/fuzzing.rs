@@ -258,7 +258,7 @@ pub fn dns(data: &[u8]) {
 /// bytes) from the server with the request's nonce as its originate time;
 /// 1: one as it is; 2: time passes (`u16` seconds); 3: a failed attempt;
 /// 4: disable, 5: enable. Checks the clock it keeps and the local time it
-/// prints for every timezone, and the timer contract.
+/// prints (in a timezone from -12 to 12 by turns), and the timer contract.
 pub fn sntp(data: &[u8]) {
     let mut r = Bytes(data);
     let mut client = sntp::Client::new(r.u64(), Duration::from_secs(3600), Duration::from_secs(15));
@@ -297,11 +297,10 @@ pub fn sntp(data: &[u8]) {
         }
         if let Some((secs, micros)) = client.unix_time(now) {
             assert!(micros < 1_000_000);
-            for tz in -12..=12 {
-                let mut text = String::new();
-                if sntp::write_local_time(&mut text, secs, tz).is_ok() {
-                    assert_eq!(text.len(), 19, "{text}");
-                }
+            let tz = (steps % 25) as i8 - 12;
+            let mut text = String::new();
+            if sntp::write_local_time(&mut text, secs, tz).is_ok() {
+                assert_eq!(text.len(), 19, "{text}");
             }
         }
     }

@@ -12,7 +12,8 @@
 //! Checked after every input: no panic; every buffer within the dialect
 //! (`Module::usage`); the UART output one input releases is bounded by the
 //! dialect's two queues; after `handle_timeout(t)` the next wake-up is
-//! later than `t`; settings blobs are canonical; commands carry bounded
+//! later than `t`; `net_rx_room` within `net_rx_limit`; the drop count
+//! never goes down; settings blobs are canonical; commands carry bounded
 //! data.
 #![no_main]
 
@@ -46,6 +47,8 @@ struct Rig {
     peek: bool,
     /// UART bytes released since the last input.
     released: usize,
+    /// `Module::dropped` at the last check: it only grows.
+    dropped: u64,
     /// Host bytes the module has not taken yet.
     pending: Vec<u8>,
     /// Every socket the module named, with where it connects or sends.
@@ -74,6 +77,7 @@ impl Rig {
             store_later: head & 4 != 0,
             peek: head & 8 != 0,
             released: 0,
+            dropped: 0,
             pending: Vec::new(),
             sockets: Vec::new(),
             queries: Default::default(),
@@ -91,7 +95,7 @@ impl Rig {
         self.drain();
     }
 
-    fn check(&self) {
+    fn check(&mut self) {
         let u = self.m.usage();
         assert!(u.uart_tx <= SEED.uart_tx_buffer, "{u:?}");
         assert!(u.urcs <= SEED.urc_buffer, "{u:?}");
@@ -99,6 +103,13 @@ impl Rig {
         assert!(u.links <= usize::from(SEED.links), "{u:?}");
         assert!(u.net_commands <= NET_COMMANDS_MAX, "{u:?}");
         assert!(self.m.uart_rx_ready() || self.m.is_passthrough());
+        // What a driver may deliver now never exceeds what it ever may.
+        for &(socket, _) in self.sockets.iter().rev().take(8) {
+            let (room, limit) = (self.m.net_rx_room(socket), self.m.net_rx_limit(socket));
+            assert!(room <= limit, "{socket}: room {room} > limit {limit}");
+        }
+        assert!(self.m.dropped() >= self.dropped, "the drop count went down");
+        self.dropped = self.m.dropped();
     }
 
     fn read_uart(&mut self, limit: usize) {
@@ -370,6 +381,7 @@ impl Rig {
             14 => {
                 self.m = Module::new(&SEED, &self.durable, self.seed);
                 self.now = Instant::ZERO;
+                self.dropped = 0;
                 self.pending.clear();
                 self.outstanding = None;
                 self.sockets.clear();
