@@ -58,23 +58,57 @@ fn nothing() -> usize {
     0
 }
 
-#[test]
-fn a_heap_above_the_bound_is_a_finding() {
+/// The seed's findings under a made-up heap probe.
+fn memory_findings(probe: AllocProbe) -> Vec<String> {
     let opts = Options {
-        probe: Some(AllocProbe {
-            now: nothing,
-            peak: huge,
-            reset_peak: || {},
-        }),
+        probe: Some(probe),
         twice_every: 0,
         ..Options::default()
     };
     let r = check_seed(3, &opts);
+    r.findings
+        .iter()
+        .filter(|f| f.check == "memory")
+        .map(ToString::to_string)
+        .collect()
+}
+
+const QUIET: AllocProbe = AllocProbe {
+    now: nothing,
+    peak: nothing,
+    module_now: nothing,
+    module_peak: nothing,
+    reset_peak: || {},
+};
+
+#[test]
+fn a_heap_above_the_bound_is_a_finding() {
+    assert_eq!(memory_findings(QUIET), Vec::<String>::new());
+    let world = memory_findings(AllocProbe {
+        peak: huge,
+        ..QUIET
+    });
+    assert!(world.iter().any(|f| f.contains("heap peaked")), "{world:?}");
+    let module = memory_findings(AllocProbe {
+        module_peak: || firmware_core::SEED.heap_bound() + 1,
+        ..QUIET
+    });
     assert!(
-        r.findings.iter().any(|f| f.check == "memory"),
-        "{:?}",
-        r.findings
+        module.iter().any(|f| f.contains("dialect's bound")),
+        "{module:?}"
     );
+}
+
+#[test]
+fn a_block_of_the_module_that_outlives_its_world_is_a_leak() {
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    // 0 bytes at the seed's start, 64 after its world is gone.
+    let leak = memory_findings(AllocProbe {
+        module_now: || 64 * CALLS.fetch_add(1, Relaxed).min(1),
+        ..QUIET
+    });
+    assert!(leak.iter().any(|f| f.contains("64 bytes")), "{leak:?}");
 }
 
 #[test]

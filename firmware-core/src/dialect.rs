@@ -199,6 +199,27 @@ impl Dialect {
             && self.net_queue >= 4 * MAX_LINKS
     }
 
+    /// The most heap a module of this dialect may hold at once, its driver
+    /// kit's queues included: what `atcert swarm` holds a module to,
+    /// measured by a counting allocator. Each buffer at its limit (UART
+    /// output, held URCs, passthrough, a command line and a CIPSEND's
+    /// data, the driver's command queue full of packets, a datagram per
+    /// internal socket), twice over for the growth of the vectors that
+    /// hold them, plus a fixed part for the tables and small state.
+    pub fn heap_bound(&self) -> usize {
+        const FIXED: usize = 16 * 1024;
+        const DATAGRAM: usize = 1500;
+        let buffers = self.uart_tx_buffer
+            + self.urc_buffer
+            + self.passthrough_buffer
+            + self.max_line
+            + self.max_send
+            + self.net_queue * self.packet_max
+            + 3 * DATAGRAM
+            + usize::from(self.links) * (self.max_host + self.max_psk);
+        2 * buffers + FIXED
+    }
+
     /// Bytes of the URC queue kept for link-state lines: each link's
     /// `<id>,CONNECT` and `<id>,CLOSED`, the most it can say while URCs are
     /// held (a command runs, so no link can be opened again meanwhile).

@@ -20,6 +20,7 @@
 pub mod bench;
 pub mod flash;
 pub mod flight;
+pub mod heap;
 pub mod lab;
 mod module_host;
 pub mod peers;

@@ -295,6 +295,18 @@ pub fn memory(peak_above_start: usize, bound: usize) -> Option<String> {
     })
 }
 
+/// The module held at most `bound` bytes at once.
+pub fn module_memory(peak: usize, bound: usize) -> Option<String> {
+    (peak > bound).then(|| {
+        format!("the module held {peak} bytes of heap at once (its dialect's bound: {bound})")
+    })
+}
+
+/// No block the module made outlived its world.
+pub fn module_leak(left: usize) -> Option<String> {
+    (left > 0).then(|| format!("{left} bytes the module allocated outlived its world (a leak)"))
+}
+
 /// Two runs of one seed gave the same transcript.
 pub fn same_transcript(a: &str, b: &str) -> Option<String> {
     if a == b {

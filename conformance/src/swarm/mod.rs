@@ -12,10 +12,12 @@
 //! - no panic anywhere (the module, the simulator, the harness);
 //! - no hang: every command gets a final result within 15 s unless a
 //!   fault explains it, and at the end the guarded escape and `AT` get `OK`;
-//! - memory: the heap, measured by the caller's [`AllocProbe`] (a counting
-//!   global allocator in `atcert`), stays within [`MEMORY_BOUND`] above the
-//!   seed's start. The simulator allocates too, so this bounds the whole
-//!   world: a module that grows with its input shows, and so does a leak;
+//! - memory, measured by the caller's [`AllocProbe`] (a counting global
+//!   allocator in `atcert`, not the module's own counters): the blocks the
+//!   module and its driver kit hold stay within the dialect's
+//!   [`heap_bound`](firmware_core::Dialect::heap_bound), and none outlives
+//!   the seed's world (a leak); the whole world stays within
+//!   [`MEMORY_BOUND`] above the seed's start;
 //! - every byte acknowledged with `SEND OK` reaches its peer exactly once
 //!   and in order, unless the link was reported closed or a fault (peer
 //!   crash, power loss, the peer closing) may have lost it;
@@ -64,7 +66,12 @@ pub struct AllocProbe {
     pub now: fn() -> usize,
     /// The most allocated at once since the last `reset_peak`.
     pub peak: fn() -> usize,
-    /// Starts a new peak from now.
+    /// Bytes the module (core and driver kit) allocated and still holds
+    /// ([`sim::heap`]).
+    pub module_now: fn() -> usize,
+    /// The most the module held at once since the last `reset_peak`.
+    pub module_peak: fn() -> usize,
+    /// Starts new peaks from now.
     pub reset_peak: fn(),
 }
 
@@ -78,6 +85,9 @@ pub struct Options {
     pub probe: Option<AllocProbe>,
     /// See [`MEMORY_BOUND`].
     pub memory_bound: usize,
+    /// How much the module may hold at once: its dialect's
+    /// [`heap_bound`](firmware_core::Dialect::heap_bound).
+    pub module_bound: usize,
     /// Seeds divisible by this run twice and must give one transcript
     /// (0: never).
     pub twice_every: u64,
@@ -88,6 +98,7 @@ impl Default for Options {
         Options {
             probe: None,
             memory_bound: MEMORY_BOUND,
+            module_bound: firmware_core::SEED.heap_bound(),
             twice_every: 10,
         }
     }
@@ -106,6 +117,8 @@ pub struct SeedReport {
     pub stats: Stats,
     /// The peak heap above the start, when measured.
     pub peak_heap: Option<usize>,
+    /// The most the module held at once, when measured.
+    pub module_heap: Option<usize>,
     /// The transcript of the (first) run.
     pub transcript: String,
     /// It ran twice.
@@ -168,16 +181,27 @@ pub fn check_session(session: Session, opts: &Options) -> SeedReport {
     let seed = session.seed;
     let base = opts.probe.map(|p| {
         (p.reset_peak)();
-        (p.now)()
+        ((p.now)(), (p.module_now)())
     });
     let (mut findings, stats, transcript) = run_once(&session);
-    let peak_heap = opts
-        .probe
-        .zip(base)
-        .map(|(p, base)| (p.peak)().saturating_sub(base));
-    if let Some(d) = peak_heap.and_then(|peak| check::memory(peak, opts.memory_bound)) {
-        findings.push(Finding::new("memory", None, d));
+    let heaps = opts.probe.zip(base).map(|(p, (all, module))| {
+        let peak = (p.peak)().saturating_sub(all);
+        let module_peak = (p.module_peak)().saturating_sub(module);
+        // The world is gone: so must be every block the module made.
+        let module_left = (p.module_now)().saturating_sub(module);
+        (peak, module_peak, module_left)
+    });
+    if let Some((peak, module_peak, module_left)) = heaps {
+        let found = [
+            check::memory(peak, opts.memory_bound),
+            check::module_memory(module_peak, opts.module_bound),
+            check::module_leak(module_left),
+        ];
+        for d in found.into_iter().flatten() {
+            findings.push(Finding::new("memory", None, d));
+        }
     }
+    let (peak_heap, module_heap) = (heaps.map(|h| h.0), heaps.map(|h| h.1));
     let twice = opts.twice_every > 0 && seed.is_multiple_of(opts.twice_every);
     if twice {
         let (_, _, again) = run_once(&session);
@@ -191,6 +215,7 @@ pub fn check_session(session: Session, opts: &Options) -> SeedReport {
         findings,
         stats,
         peak_heap,
+        module_heap,
         transcript,
         twice,
         wall: started.elapsed(),

@@ -58,6 +58,8 @@ pub struct Summary {
     pub acked_bytes: usize,
     /// The largest heap peak of a seed, when measured.
     pub peak_heap: Option<usize>,
+    /// The most the module held at once in any seed, when measured.
+    pub module_heap: Option<usize>,
 }
 
 impl Summary {
@@ -85,6 +87,7 @@ impl Summary {
         }
         self.acked_bytes += r.stats.acked_bytes;
         self.peak_heap = self.peak_heap.max(r.peak_heap);
+        self.module_heap = self.module_heap.max(r.module_heap);
     }
 }
 
@@ -154,7 +157,10 @@ pub fn run(
         }
         let heap = r
             .peak_heap
-            .map_or(String::new(), |h| format!(", heap +{} KiB", h / 1024));
+            .zip(r.module_heap)
+            .map_or(String::new(), |(h, m)| {
+                format!(", heap +{} KiB (module {} KiB)", h / 1024, m / 1024)
+            });
         writeln!(
             out,
             "[{}{total}] seed {seed} {}: {} actions, {:.1} s simulated in {:.2} s{heap}{}",
@@ -210,6 +216,13 @@ pub fn run(
             out,
             "  largest heap peak of a seed: {} KiB above its start",
             h / 1024
+        )?;
+    }
+    if let Some(m) = sum.module_heap {
+        writeln!(
+            out,
+            "  the most the module held at once: {m} bytes (its dialect's bound: {})",
+            opts.module_bound
         )?;
     }
     if !sum.failed.is_empty() {

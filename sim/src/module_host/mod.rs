@@ -24,6 +24,7 @@ mod sockets;
 pub(crate) use sockets::NetView;
 use sockets::{Link, Order, Report, datagram_task, stream_task};
 
+use crate::heap::Scope;
 use crate::peers::PING_PORT;
 use crate::transcript::{Event, Transcript};
 use crate::uart::Uart;
@@ -83,11 +84,8 @@ pub(crate) async fn run(ctx: Rc<ModuleCtx>) -> turmoil::Result {
     // A write under way when the power went stops where it was.
     ctx.flash.borrow_mut().power_loss(boot);
     let stored = ctx.flash.borrow().blob();
-    let mut m = Module::new(
-        &firmware_core::SEED,
-        &stored,
-        ctx.seed ^ u64::from(*ctx.boots.borrow()),
-    );
+    let seed = ctx.seed ^ u64::from(*ctx.boots.borrow());
+    let mut m = core(|| Module::new(&firmware_core::SEED, &stored, seed));
     let (report_tx, mut reports) = mpsc::unbounded_channel::<(SocketId, Report)>();
     let mut d = Driver {
         io: Io {
@@ -107,13 +105,11 @@ pub(crate) async fn run(ctx: Rc<ModuleCtx>) -> turmoil::Result {
         "dhcp address={} dns={}",
         ctx.address, ctx.dns
     )));
-    m.handle_net(
-        d.io.instant(),
-        NetEvent::Configured {
-            address: ctx.address,
-            dns: &dns,
-        },
-    );
+    let configured = NetEvent::Configured {
+        address: ctx.address,
+        dns: &dns,
+    };
+    core(|| m.handle_net(d.io.instant(), configured));
     loop {
         d.run_until(&mut m, clock.now());
         let wake = d.next_due(&m);
@@ -130,6 +126,13 @@ pub(crate) async fn run(ctx: Rc<ModuleCtx>) -> turmoil::Result {
             _ = sleep => {}
         }
     }
+}
+
+/// Runs `f` as the module's code: what it allocates is the module's
+/// ([`crate::heap`]).
+fn core<R>(f: impl FnOnce() -> R) -> R {
+    let _core = Scope::module(true);
+    f()
 }
 
 /// The loop's state: what it carries out ([`Io`]) and what waits for the
@@ -180,7 +183,7 @@ impl Driver {
         }
         self.io.at = self.io.at.max(until);
         for (socket, report) in self.arrived.drain(..) {
-            self.inbox.push(socket, report);
+            core(|| self.inbox.push(socket, report));
         }
         self.serve(m);
     }
@@ -198,7 +201,8 @@ impl Driver {
     }
 
     fn drain(&mut self, m: &mut Module) {
-        driver_kit::drain(m, self.io.instant(), &mut self.io, &mut self.inbox);
+        let at = self.io.instant();
+        core(|| driver_kit::drain(m, at, &mut self.io, &mut self.inbox));
     }
 
     /// Everything due goes into the core: UART pieces, socket reports (as
@@ -208,7 +212,7 @@ impl Driver {
         // UART: what the core left last time, then pieces due.
         if !self.uart_left.is_empty() {
             let left = std::mem::take(&mut self.uart_left);
-            let used = m.handle_uart(self.io.instant(), &left);
+            let used = core(|| m.handle_uart(self.io.instant(), &left));
             self.uart_left = left[used..].to_vec();
             self.drain(m);
         }
@@ -218,7 +222,7 @@ impl Driver {
                 break;
             };
             self.io.log(Event::UartIn(piece.clone()));
-            let used = m.handle_uart(self.io.instant(), &piece);
+            let used = core(|| m.handle_uart(self.io.instant(), &piece));
             self.uart_left = piece[used..].to_vec();
             self.drain(m);
         }
@@ -227,19 +231,22 @@ impl Driver {
             self.io.store_due = None;
             self.io.ctx.flash.borrow_mut().settle(done);
             self.io.log(Event::Net("stored".into()));
-            m.handle_stored(at, true);
+            core(|| m.handle_stored(at, true));
             self.drain(m);
         }
-        let mut core = Hooked {
+        let mut hooked = Hooked {
             m,
             io: &mut self.io,
             hook: Io::on_event,
         };
-        self.inbox.deliver(&mut core, at, |c, inbox| {
-            driver_kit::drain(c.m, at, c.io, inbox);
+        let inbox = &mut self.inbox;
+        core(|| {
+            inbox.deliver(&mut hooked, at, |c, inbox| {
+                driver_kit::drain(c.m, at, c.io, inbox);
+            })
         });
         if m.poll_timeout().is_some_and(|t| t <= at) {
-            m.handle_timeout(at);
+            core(|| m.handle_timeout(at));
         }
     }
 
@@ -277,15 +284,18 @@ impl driver_kit::Io for Io {
     }
 
     fn uart_write(&mut self, bytes: &[u8]) {
+        let _io = Scope::module(false);
         self.ctx.uart.borrow_mut().module_write(self.at, bytes);
         self.log(Event::UartOut(bytes.to_vec()));
     }
 
     fn execute(&mut self, command: NetCommand) {
+        let _io = Scope::module(false);
         Io::execute(self, command);
     }
 
     fn store(&mut self, blob: &[u8]) -> Option<bool> {
+        let _io = Scope::module(false);
         self.log(Event::Net(format!("store {} bytes", blob.len())));
         self.store_due = Some(self.ctx.flash.borrow_mut().begin(self.at, blob));
         // Reported by the driver's loop when the write is done.
@@ -297,6 +307,7 @@ impl Io {
     /// Each network event goes into the transcript on its way to the core;
     /// a socket that ended loses its task's channel.
     fn on_event(&mut self, _now: Instant, event: &NetEvent<'_>) {
+        let _io = Scope::module(false);
         let text = match *event {
             NetEvent::Received {
                 socket, from, data, ..
