@@ -788,4 +788,4 @@ fn record_alert(e: RecordError) -> Alert {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -44,6 +44,7 @@ pub(crate) mod messages;
 pub(crate) mod prf;
 pub(crate) mod record;
 pub(crate) mod replay;
+pub(crate) mod session;
 #[cfg(test)]
 mod vectors;
 

@@ -21,17 +21,17 @@ use core::time::Duration;
 /// The captures' key and identity (`capture.py`).
 const T0: Instant = Instant::ZERO;
 
-const PSK: &str = "0102030405060708090a0b0c0d0e0f10";
-const IDENTITY: &[u8] = b"module";
+pub(crate) const PSK: &str = "0102030405060708090a0b0c0d0e0f10";
+pub(crate) const IDENTITY: &[u8] = b"module";
 
-fn client_random(c: &Capture) -> [u8; 32] {
+pub(crate) fn client_random(c: &Capture) -> [u8; 32] {
     unhex(c.keylog.split(' ').nth(1).unwrap())
         .try_into()
         .unwrap()
 }
 
 /// One direction's chunks, as the relay read them.
-fn chunks(c: &Capture, dir: Dir) -> Vec<Vec<u8>> {
+pub(crate) fn chunks(c: &Capture, dir: Dir) -> Vec<Vec<u8>> {
     c.traffic
         .iter()
         .filter(|(d, _)| *d == dir)
@@ -39,7 +39,7 @@ fn chunks(c: &Capture, dir: Dir) -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn split_records(t: Transport, mut bytes: &[u8]) -> Vec<Vec<u8>> {
+pub(crate) fn split_records(t: Transport, mut bytes: &[u8]) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     while !bytes.is_empty() {
         let header = Header::parse(t, bytes).expect("a whole header");
@@ -61,7 +61,7 @@ fn server_random(c: &Capture) -> [u8; 32] {
 }
 
 /// The session's keys, from the PSK and the captured randoms.
-fn keys(c: &Capture) -> KeyBlock {
+pub(crate) fn keys(c: &Capture) -> KeyBlock {
     master(c).key_block(c.suite, &client_random(c), &server_random(c))
 }
 
