@@ -14,10 +14,14 @@
 //! dialect's two queues; after `handle_timeout(t)` the next wake-up is
 //! later than `t`; `net_rx_room` within `net_rx_limit`; the drop count
 //! never goes down; settings blobs are canonical; commands carry bounded
-//! data.
+//! data; the heap held (counted by this binary's allocator) stays within
+//! `Dialect::heap_bound` plus this harness's few kilobytes, and is all
+//! given back once the module is dropped.
 #![no_main]
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::net::{Ipv4Addr, SocketAddrV4};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Duration;
 
 use firmware_core::fuzzing::Bytes;
@@ -34,6 +38,60 @@ const NET_COMMANDS_MAX: usize = 2 * SEED.links as usize + 4;
 /// Steps per input: enough for a session, few enough for speed.
 const MAX_STEPS: usize = 256;
 
+/// What this harness itself may hold on the heap: the host's waiting
+/// bytes (4 UART pieces), the last 64 sockets, the last internal queries.
+const HARNESS_HEAP: usize = 32 * 1024;
+
+/// The most sockets remembered to pick from.
+const SOCKETS: usize = 64;
+
+/// The system allocator, counting the bytes of live Rust allocations
+/// (libFuzzer's own are C++ and go around it).
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call goes to `System` with the caller's arguments; the
+// counter only adds and subtracts sizes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract is `System`'s.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            LIVE.fetch_add(layout.size(), Relaxed);
+        }
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract is `System`'s.
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            LIVE.fetch_add(layout.size(), Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller's contract is `System`'s.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            LIVE.fetch_add(new_size, Relaxed);
+            LIVE.fetch_sub(layout.size(), Relaxed);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
 const MODULE_IP: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 107);
 const DHCP_DNS: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 1);
 const PEER: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 103);
@@ -49,6 +107,8 @@ struct Rig {
     released: usize,
     /// `Module::dropped` at the last check: it only grows.
     dropped: u64,
+    /// Live heap bytes before the module was made.
+    heap_base: usize,
     /// Host bytes the module has not taken yet.
     pending: Vec<u8>,
     /// Every socket the module named, with where it connects or sends.
@@ -61,7 +121,7 @@ struct Rig {
 }
 
 impl Rig {
-    fn new(r: &mut Bytes<'_>) -> Self {
+    fn new(r: &mut Bytes<'_>, heap_base: usize) -> Self {
         let head = r.u8();
         let stored = if head & 1 != 0 {
             r.chunk8().to_vec()
@@ -78,6 +138,7 @@ impl Rig {
             peek: head & 8 != 0,
             released: 0,
             dropped: 0,
+            heap_base,
             pending: Vec::new(),
             sockets: Vec::new(),
             queries: Default::default(),
@@ -110,6 +171,9 @@ impl Rig {
         }
         assert!(self.m.dropped() >= self.dropped, "the drop count went down");
         self.dropped = self.m.dropped();
+        let held = LIVE.load(Relaxed).saturating_sub(self.heap_base);
+        let bound = SEED.heap_bound() + HARNESS_HEAP;
+        assert!(held <= bound, "{held} bytes on the heap, bound {bound}");
     }
 
     fn read_uart(&mut self, limit: usize) {
@@ -159,6 +223,9 @@ impl Rig {
     }
 
     fn note(&mut self, c: NetCommand) {
+        if self.sockets.len() >= SOCKETS {
+            self.sockets.remove(0);
+        }
         match c {
             NetCommand::Connect { socket, remote, .. } => {
                 self.sockets.push((socket, Some(remote)));
@@ -425,8 +492,9 @@ impl Rig {
 }
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let heap_base = LIVE.load(Relaxed);
     let mut r = Bytes(data);
-    let mut rig = Rig::new(&mut r);
+    let mut rig = Rig::new(&mut r, heap_base);
     let mut steps = 0;
     while !r.is_empty() && steps < MAX_STEPS {
         rig.step(&mut r);
@@ -435,4 +503,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     // Then the host reads everything while time runs out every timer.
     rig.slow_host = false;
     rig.wait(Duration::from_secs(20));
+    drop(rig);
+    let left = LIVE.load(Relaxed).wrapping_sub(heap_base) as isize;
+    assert_eq!(left, 0, "heap bytes not given back");
 });
