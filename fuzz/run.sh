@@ -5,7 +5,8 @@
 #
 #   bash fuzz/run.sh [SECONDS]
 #
-# Installs what a fresh machine lacks (a nightly toolchain, cargo-fuzz).
+# Installs what a fresh machine lacks (a nightly toolchain if it can be
+# fetched, cargo-fuzz).
 # The committed seeds in fuzz/corpus/ are only read: each run works in a
 # scratch corpus under fuzz/target/corpus/ (kept between runs), and crash
 # inputs land in fuzz/target/artifacts/.
@@ -18,15 +19,22 @@ targets=(module parser dns sntp settings tls_record)
 # Debug assertions and overflow checks are on (cargo-fuzz's default).
 build_flags=(--sanitizer none)
 
-if ! rustup toolchain list | grep -q '^nightly'; then
-  rustup toolchain install nightly --profile minimal
+# cargo-fuzz asks for nightly. A machine that cannot fetch one uses its
+# own toolchain: without a sanitizer no nightly flag is needed (seen with
+# cargo-fuzz 0.13 on stable 1.95: same instrumentation, same targets).
+if rustup run nightly rustc --version >/dev/null 2>&1 \
+  || rustup toolchain install nightly --profile minimal; then
+  toolchain=(+nightly)
+else
+  echo "fuzz: no nightly toolchain; building with $(rustc --version)"
+  toolchain=()
 fi
 if ! command -v cargo-fuzz >/dev/null; then
   cargo install cargo-fuzz --locked
 fi
 
 start=$(date +%s)
-cargo +nightly fuzz build "${build_flags[@]}"
+cargo "${toolchain[@]}" fuzz build "${build_flags[@]}"
 echo "fuzz: built in $(($(date +%s) - start)) s"
 
 failed=()
@@ -39,7 +47,7 @@ for t in "${targets[@]}"; do
   echo "fuzz: $t for ${seconds} s"
   # New inputs go to the first directory only: the scratch one.
   status=0
-  cargo +nightly fuzz run "${build_flags[@]}" "$t" "$scratch" "corpus/$t" -- \
+  cargo "${toolchain[@]}" fuzz run "${build_flags[@]}" "$t" "$scratch" "corpus/$t" -- \
     -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=1024 \
     -artifact_prefix="$artifacts/" >"$log" 2>&1 || status=$?
   final=$(grep -E '^#[0-9]+.*(DONE|cov:)' "$log" | tail -1 || true)
@@ -57,7 +65,7 @@ for t in "${targets[@]}"; do
     tail -40 "$log"
     if [ -n "$input" ]; then
       echo "fuzz: crash input: $PWD/$input"
-      echo "fuzz: reproduce: (cd $PWD && cargo +nightly fuzz run ${build_flags[*]} $t $input)"
+      echo "fuzz: reproduce: (cd $PWD && cargo ${toolchain[*]} fuzz run ${build_flags[*]} $t $input)"
     fi
   fi
   summary+=("$line")

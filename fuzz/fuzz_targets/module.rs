@@ -231,9 +231,8 @@ impl Rig {
                 self.sockets.push((socket, Some(remote)));
             }
             NetCommand::Listen { socket, .. } => self.sockets.push((socket, None)),
-            NetCommand::Bind { socket, dtls, .. } => {
-                self.sockets.push((socket, dtls.map(|(_, peer)| peer)));
-            }
+            // Its peer, if any, is where its first datagram goes.
+            NetCommand::Bind { socket, .. } => self.sockets.push((socket, None)),
             NetCommand::Ping { socket, to } => {
                 self.sockets.push((socket, Some(SocketAddrV4::new(to, 0))));
             }
