@@ -109,6 +109,15 @@ pub struct Dialect {
     /// (PT-7).
     pub passthrough_buffer: usize,
 
+    // ---- TLS and DTLS (TL) ----
+    /// No completed handshake this long after the socket opened: the
+    /// CIPSTART fails (TL-3).
+    pub tls_handshake_timeout: Duration,
+    /// DTLS: the wait before the last flight goes again, doubling (TL-3).
+    pub dtls_retransmit: Duration,
+    /// DTLS: the longest wait between two sendings of a flight (TL-3).
+    pub dtls_max_retransmit: Duration,
+
     // ---- defaults (MX, MD, NT, DN, B) ----
     /// The SNTP server until one is configured (NT-2).
     pub sntp_server: &'static str,
@@ -175,6 +184,10 @@ pub const SEED: Dialect = Dialect {
     lf_window: Duration::from_millis(20),
     passthrough_buffer: 8192,
 
+    tls_handshake_timeout: Duration::from_secs(10),
+    dtls_retransmit: Duration::from_secs(1),
+    dtls_max_retransmit: Duration::from_secs(8),
+
     sntp_server: "pool.ntp.org",
     dns_fallback: Ipv4Addr::new(208, 67, 222, 222),
 
@@ -197,6 +210,7 @@ impl Dialect {
             && self.max_reply >= 64
             && self.urc_buffer >= self.max_reply + self.state_reserve()
             && self.net_queue >= 4 * MAX_LINKS
+            && self.dtls_retransmit <= self.dtls_max_retransmit
     }
 
     /// The most heap a module of this dialect may hold at once, its driver

@@ -3,8 +3,11 @@
 use core::fmt;
 use core::net::SocketAddrV4;
 
+use alloc::boxed::Box;
+
 use crate::command::Kind;
 use crate::net::SocketId;
+use crate::tls::session::Session;
 
 /// Where a link stands. A link that is closed is no link: its slot is free.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +31,6 @@ impl fmt::Display for State {
 }
 
 /// An open (or opening) link.
-#[derive(Debug, Clone)]
 pub(crate) struct Link {
     pub(crate) socket: SocketId,
     pub(crate) kind: Kind,
@@ -44,6 +46,20 @@ pub(crate) struct Link {
     /// difference is what is in flight.
     pub(crate) issued: u32,
     pub(crate) acked: u32,
+    /// A TLS or DTLS link's session, once its socket is open.
+    pub(crate) tls: Option<Box<Session>>,
+}
+
+impl fmt::Debug for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Link")
+            .field("socket", &self.socket)
+            .field("kind", &self.kind)
+            .field("remote", &self.remote)
+            .field("state", &self.state)
+            .field("tls", &self.tls)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Link {
@@ -57,6 +73,7 @@ impl Link {
             state: State::Opening,
             issued: 0,
             acked: 0,
+            tls: None,
         }
     }
 

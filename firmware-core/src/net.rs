@@ -80,18 +80,16 @@ pub struct Keepalive {
 #[must_use]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetCommand {
-    /// Open a TCP connection to `remote`; with `tls`, run a TLS-PSK
-    /// handshake over it before reporting. Report [`NetEvent::Opened`] once
-    /// connected (and handshaken), or [`NetEvent::Failed`] when refused,
-    /// unreachable or the handshake failed. The core gives up by itself
-    /// after its connect timeout and then sends `Close`.
+    /// Open a TCP connection to `remote`. Report [`NetEvent::Opened`] once
+    /// connected, or [`NetEvent::Failed`] when refused or unreachable. The
+    /// core gives up by itself after its connect timeout and then sends
+    /// `Close`. (A TLS link is a TCP connection to the driver: the core
+    /// runs the session over it, and no key ever reaches a driver, TL-7.)
     Connect {
         /// The new socket.
         socket: SocketId,
         /// Where to connect.
         remote: SocketAddrV4,
-        /// Key and identity for TLS; `None` for plain TCP.
-        tls: Option<Psk>,
         /// Keep-alive to set on the socket; `None` for off. A peer found
         /// dead by it is reported as [`NetEvent::Closed`].
         keepalive: Option<Keepalive>,
@@ -109,17 +107,15 @@ pub enum NetCommand {
         /// Keep-alive for the accepted connection.
         keepalive: Option<Keepalive>,
     },
-    /// Open a UDP socket on `local_port` (0: any free port). With `dtls`,
-    /// run a DTLS-PSK handshake with `peer` first. Report `Opened` with the
-    /// port bound, or `Failed`. Deliver every datagram that arrives, from
+    /// Open a UDP socket on `local_port` (0: any free port). Report
+    /// `Opened` with the port bound, or `Failed`. (DTLS runs in the core
+    /// over such a socket.) Deliver every datagram that arrives, from
     /// any sender, as one [`NetEvent::Received`].
     Bind {
         /// The new socket.
         socket: SocketId,
         /// The local port; 0 for an ephemeral one.
         local_port: u16,
-        /// Key, identity and peer for DTLS; `None` for plain UDP.
-        dtls: Option<(Psk, SocketAddrV4)>,
     },
     /// Send `data` on an open socket: for TCP/TLS append it to the stream,
     /// for UDP/DTLS send it as exactly one datagram to `to`. Report

@@ -8,8 +8,8 @@
 //!
 //! turmoil has no ICMP: a ping is modelled as a datagram to
 //! [`peers::PING_PORT`] on the target host, echoed by a responder every peer
-//! host runs. TLS and DTLS are not simulated yet: the driver answers a TLS
-//! or DTLS open with a failure.
+//! host runs. A TLS or DTLS link is the core's own session over a plain TCP
+//! or UDP socket; the simulator has no TLS or DTLS peer yet.
 //!
 //! A [`Lab`] runs the same peers on the OS's sockets, on loopback addresses
 //! and in real time, for a real module on a serial line: it is not

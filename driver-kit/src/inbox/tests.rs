@@ -66,7 +66,6 @@ fn connect(socket: SocketId) -> NetCommand {
     NetCommand::Connect {
         socket,
         remote: PEER,
-        tls: None,
         keepalive: None,
     }
 }
@@ -75,7 +74,6 @@ fn bind(socket: SocketId) -> NetCommand {
     NetCommand::Bind {
         socket,
         local_port: 0,
-        dtls: None,
     }
 }
 

@@ -4,7 +4,7 @@
 use core::fmt::Write;
 
 use super::{Job, Mode, Module};
-use crate::command::LinkId;
+use crate::command::{Kind, LinkId};
 use crate::dns::Outcome;
 use crate::link::State;
 use crate::net::{NetCommand, NetEvent, SocketId};
@@ -23,7 +23,7 @@ impl Module {
                 // DN-3: automatic servers follow DHCP.
                 self.apply_dns_setting();
             }
-            NetEvent::Opened { socket, local_port } => self.opened(socket, local_port),
+            NetEvent::Opened { socket, local_port } => self.opened(now, socket, local_port),
             NetEvent::Failed { socket } => {
                 if let Some(id) = self.link_of(socket) {
                     self.link_failed(id);
@@ -75,7 +75,7 @@ impl Module {
         }
     }
 
-    fn opened(&mut self, socket: SocketId, local_port: u16) {
+    fn opened(&mut self, now: Instant, socket: SocketId, local_port: u16) {
         let Some(id) = self.link_of(socket) else {
             return;
         };
@@ -86,6 +86,10 @@ impl Module {
             return;
         }
         link.local_port = local_port;
+        if matches!(link.kind, Kind::Tls | Kind::Dtls) {
+            // TL-3: open once the handshake is done.
+            return self.secure_opened(now, id);
+        }
         link.state = if link.server && link.kind.is_stream() {
             State::Listening
         } else {
@@ -97,7 +101,7 @@ impl Module {
     }
 
     /// The network ended a link, or refused to open it.
-    fn link_failed(&mut self, id: LinkId) {
+    pub(super) fn link_failed(&mut self, id: LinkId) {
         let was_open = self.link(id).is_some_and(|l| l.state != State::Opening);
         self.links[usize::from(id.0)] = None;
         let in_passthrough = matches!(self.mode, Mode::Passthrough) && self.pt_link == Some(id);
@@ -158,16 +162,23 @@ impl Module {
         let Some(id) = self.link_of(socket) else {
             return;
         };
-        if self.link(id).is_none_or(|l| l.state != State::Connected) {
+        let Some(link) = self.link(id) else { return };
+        if link.state != State::Connected && link.tls.is_none() {
             return;
         }
         let room = self.net_rx_room(socket);
         let keep = data.len().min(room);
         self.net_dropped += (data.len() - keep) as u64;
         let data = &data[..keep];
-        if data.is_empty() {
+        if data.is_empty() || self.secure_received(now, id, from, data) {
             return;
         }
+        self.deliver(id, data);
+    }
+
+    /// Data from a link's peer, for the host: raw in passthrough (PT-3),
+    /// else as `+IPD` (RX-1).
+    pub(super) fn deliver(&mut self, id: LinkId, data: &[u8]) {
         if matches!(self.mode, Mode::Passthrough) && self.pt_link == Some(id) {
             // PT-3: raw.
             self.tx.push_all(&[data]);

@@ -244,17 +244,18 @@ impl Module {
     /// ST-1, ST-2.
     fn status(&mut self) {
         for i in 0..usize::from(self.d.links) {
-            let Some(l) = self.links[i].clone() else {
+            let Some(l) = self.links[i].as_ref() else {
                 continue;
             };
+            let (kind, remote, local_port, server) = (l.kind, l.remote, l.local_port, l.server);
             self.info_fmt(format_args!(
                 "{}:{},{},{},{},{}",
                 self.d.status,
-                l.kind.code(),
-                l.remote.ip(),
-                l.remote.port(),
-                l.local_port,
-                u8::from(l.server)
+                kind.code(),
+                remote.ip(),
+                remote.port(),
+                local_port,
+                u8::from(server)
             ));
         }
         self.ok();
@@ -308,7 +309,6 @@ impl Module {
             interval: self.d.keepalive_interval,
             count: self.d.keepalive_count,
         });
-        let psk = self.psk_for(p.link);
         let command = match (p.kind, p.local_port) {
             (Kind::Tcp, Some(local_port)) => NetCommand::Listen {
                 socket,
@@ -318,17 +318,11 @@ impl Module {
             (Kind::Tcp | Kind::Tls, None) => NetCommand::Connect {
                 socket,
                 remote,
-                tls: if p.kind == Kind::Tls { psk } else { None },
                 keepalive,
             },
             (Kind::Udp | Kind::Dtls, local_port) => NetCommand::Bind {
                 socket,
                 local_port: local_port.unwrap_or(0),
-                dtls: if p.kind == Kind::Dtls {
-                    psk.map(|k| (k, remote))
-                } else {
-                    None
-                },
             },
             // Refused in `start`: TLS/DTLS have no server form.
             (Kind::Tls, Some(_)) => return self.error(),
@@ -400,12 +394,18 @@ impl Module {
             return;
         };
         let data = self.send_buf.split().freeze();
-        let Some(link) = self.links[usize::from(id.0)]
-            .as_mut()
-            .filter(|l| l.socket == socket)
-        else {
+        if self.link(id).is_none_or(|l| l.socket != socket) {
             // The link went down while the host typed.
             return self.final_result(self.d.cmdrsp_error);
+        }
+        let Some(data) = self.seal(id, data) else {
+            // A session that can seal no more: the link is given up.
+            self.drop_link(id);
+            self.final_result(self.d.cmdrsp_error);
+            return self.link_urc(id, self.d.closed);
+        };
+        let Some(link) = self.links[usize::from(id.0)].as_mut() else {
+            unreachable!("checked above");
         };
         link.issued = link.issued.wrapping_add(1);
         let seq = link.issued;
@@ -455,10 +455,14 @@ impl Module {
     /// CL-1, CL-3.
     fn close(&mut self, target: Target) {
         match target {
-            Target::One(id) if self.link(id).is_some() => self.drop_link(id),
+            Target::One(id) if self.link(id).is_some() => {
+                self.secure_close(id);
+                self.drop_link(id);
+            }
             Target::One(_) => return self.error(),
             Target::All => {
                 for i in 0..self.d.links {
+                    self.secure_close(LinkId(i));
                     self.drop_link(LinkId(i));
                 }
             }

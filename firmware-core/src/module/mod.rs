@@ -7,6 +7,7 @@
 
 mod events;
 mod exec;
+mod secure;
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -275,7 +276,6 @@ impl Module {
             m.net_out.push_back(NetCommand::Bind {
                 socket,
                 local_port: 0,
-                dtls: None,
             });
         }
         m.apply_dns_setting();
@@ -494,6 +494,7 @@ impl Module {
             self.resolver.poll_timeout(),
             self.sntp_resolver.poll_timeout(),
             self.sntp.poll_timeout(),
+            self.secure_poll_timeout(),
         ]
         .into_iter()
         .flatten()
@@ -522,7 +523,12 @@ impl Module {
         // Never above the limit, which the driver takes as the most that
         // can ever fit: passthrough's raw data (PT-3) could take a little
         // more, but a datagram dropped as too large must not have fitted.
-        free.saturating_sub(IPD_OVERHEAD)
+        // A session's partial record turns into data with the next bytes.
+        let pending = self
+            .link_of(socket)
+            .and_then(|id| self.link(id)?.tls.as_ref())
+            .map_or(0, |s| s.buffered());
+        free.saturating_sub(IPD_OVERHEAD + pending)
             .min(self.net_rx_limit(socket))
     }
 
@@ -611,6 +617,7 @@ impl Module {
                 until: last_plus + self.d.escape_cooldown,
             };
         }
+        self.secure_timeouts(now);
         self.pump(now);
         self.resolver.handle_timeout(now);
         self.sntp_resolver.handle_timeout(now);
@@ -629,12 +636,20 @@ impl Module {
         if link.in_flight() || !link.may_send() || self.net_out.len() >= self.d.net_queue / 2 {
             return;
         }
-        if let Some(data) = self.pt.take_packet(now, flush) {
-            link.issued = link.issued.wrapping_add(1);
-            let (socket, to) = (link.socket, link.destination(None));
-            self.net_out
-                .push_back(NetCommand::Send { socket, data, to });
-        }
+        let Some(data) = self.pt.take_packet(now, flush) else {
+            return;
+        };
+        let Some(data) = self.seal(id, data) else {
+            // A session that can seal no more ends the link (PT-6).
+            return self.secure_end(id);
+        };
+        let Some(link) = self.links[usize::from(id.0)].as_mut() else {
+            return;
+        };
+        link.issued = link.issued.wrapping_add(1);
+        let (socket, to) = (link.socket, link.destination(None));
+        self.net_out
+            .push_back(NetCommand::Send { socket, data, to });
     }
 
     // ------------------------------------------------------------------

@@ -195,7 +195,6 @@ impl Driver {
         let NetCommand::Bind {
             socket,
             local_port: 0,
-            dtls: None,
         } = self.next_net()
         else {
             panic!("expected Bind")

@@ -100,7 +100,8 @@ pub(crate) struct Timers {
 }
 
 impl Timers {
-    /// TL-3's numbers.
+    /// TL-3's numbers (the module takes them from its dialect).
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) const TL3: Timers = Timers {
         give_up: Duration::from_secs(10),
         retransmit: Duration::from_secs(1),

@@ -30,10 +30,6 @@
 //! has a [`Debug`](core::fmt::Debug) that prints its size and not its bytes,
 //! and wipes its bytes when dropped.
 
-// The wiring into the module comes next; until then only the tests use
-// most of this.
-#![cfg_attr(not(test), allow(dead_code))]
-
 use core::fmt;
 
 pub(crate) mod aead;
@@ -45,6 +41,8 @@ pub(crate) mod prf;
 pub(crate) mod record;
 pub(crate) mod replay;
 pub(crate) mod session;
+#[cfg(test)]
+pub(crate) mod test_server;
 #[cfg(test)]
 mod vectors;
 

@@ -95,12 +95,13 @@ impl RecordError {
     /// the link. DTLS drops every invalid record silently (RFC 6347
     /// §4.1.2.7, TL-5); that choice is the caller's.
     pub(crate) const fn alert(self) -> Option<u8> {
+        use super::alert::AlertDescription as A;
         match self {
-            RecordError::BadRecordMac => Some(20),
-            RecordError::Overflow => Some(22),
-            RecordError::Malformed => Some(50),
-            RecordError::UnexpectedType => Some(10),
-            RecordError::BadVersion => Some(70),
+            RecordError::BadRecordMac => Some(A::BAD_RECORD_MAC.0),
+            RecordError::Overflow => Some(A::RECORD_OVERFLOW.0),
+            RecordError::Malformed => Some(A::DECODE_ERROR.0),
+            RecordError::UnexpectedType => Some(A::UNEXPECTED_MESSAGE.0),
+            RecordError::BadVersion => Some(A::PROTOCOL_VERSION.0),
             RecordError::OtherEpoch | RecordError::Replayed | RecordError::SequenceExhausted => {
                 None
             }
@@ -378,6 +379,7 @@ impl Opener {
     }
 
     /// The epoch (TLS: how many ChangeCipherSpecs came before).
+    #[cfg(test)]
     pub(crate) fn epoch(&self) -> u16 {
         self.epoch
     }

@@ -86,6 +86,15 @@ impl Session {
         matches!(self.stage, Stage::Open(_))
     }
 
+    /// Bytes received and kept: a record not yet whole (they become data
+    /// when the rest comes).
+    pub(crate) fn buffered(&self) -> usize {
+        match &self.stage {
+            Stage::Open(est) => est.received.len(),
+            _ => 0,
+        }
+    }
+
     /// When [`handle_timeout`](Self::handle_timeout) is due.
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
         match &self.stage {

@@ -218,19 +218,12 @@ impl Sockets {
             NetCommand::Connect {
                 socket,
                 remote,
-                tls,
                 keepalive,
-            } => {
-                if tls.is_some() {
-                    // TLS-PSK is not supported on this port (README.md).
-                    return self.refuse(socket, Report::Failed);
-                }
-                Order::Connect {
-                    socket,
-                    remote,
-                    keepalive,
-                }
-            }
+            } => Order::Connect {
+                socket,
+                remote,
+                keepalive,
+            },
             NetCommand::Listen {
                 socket,
                 local_port,
@@ -240,20 +233,10 @@ impl Sockets {
                 port: local_port,
                 keepalive,
             },
-            NetCommand::Bind {
+            NetCommand::Bind { socket, local_port } => Order::Bind {
                 socket,
-                local_port,
-                dtls,
-            } => {
-                if dtls.is_some() {
-                    // Nor is DTLS-PSK.
-                    return self.refuse(socket, Report::Failed);
-                }
-                Order::Bind {
-                    socket,
-                    port: local_port,
-                }
-            }
+                port: local_port,
+            },
             NetCommand::Send { socket, data, to } => {
                 // A socket no longer open: the core learns it (or did) from
                 // the report that ended it.

@@ -108,15 +108,10 @@ impl Sockets {
             NetCommand::Connect {
                 socket,
                 remote,
-                tls,
                 keepalive,
             } => {
                 let task = self.task(socket);
                 let orders = self.new_orders(socket);
-                if tls.is_some() {
-                    // TLS-PSK is not supported on this port yet.
-                    return task.report(What::Failed);
-                }
                 tokio::spawn(connect(task, remote, keepalive, orders));
             }
             NetCommand::Listen {
@@ -128,17 +123,9 @@ impl Sockets {
                 let orders = self.new_orders(socket);
                 tokio::spawn(listen(task, local_port, keepalive, orders));
             }
-            NetCommand::Bind {
-                socket,
-                local_port,
-                dtls,
-            } => {
+            NetCommand::Bind { socket, local_port } => {
                 let task = self.task(socket);
                 let orders = self.new_orders(socket);
-                if dtls.is_some() {
-                    // DTLS-PSK is not supported on this port yet.
-                    return task.report(What::Failed);
-                }
                 tokio::spawn(bind(task, local_port, orders));
             }
             NetCommand::Send { socket, data, to } => {
@@ -183,20 +170,11 @@ fn log_command(c: &NetCommand) {
         NetCommand::Connect {
             socket,
             remote,
-            tls,
             keepalive,
-        } => eprintln!(
-            "atmodule: {socket} connect {remote} tls={} keepalive={keepalive:?}",
-            tls.is_some()
-        ),
-        NetCommand::Bind {
-            socket,
-            local_port,
-            dtls,
-        } => eprintln!(
-            "atmodule: {socket} bind {local_port} dtls={}",
-            dtls.is_some()
-        ),
+        } => eprintln!("atmodule: {socket} connect {remote} keepalive={keepalive:?}"),
+        NetCommand::Bind { socket, local_port } => {
+            eprintln!("atmodule: {socket} bind {local_port}")
+        }
         NetCommand::Send { socket, data, to } => match to {
             Some(to) => eprintln!("atmodule: {socket} send {} bytes to {to}", data.len()),
             None => eprintln!("atmodule: {socket} send {} bytes", data.len()),

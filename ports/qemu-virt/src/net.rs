@@ -113,17 +113,7 @@ impl Net {
     /// Carries out one command; its reports queue up for `next_event`.
     pub(crate) fn execute(&mut self, now: Instant, command: NetCommand) {
         match command {
-            NetCommand::Connect {
-                socket,
-                remote,
-                tls,
-                ..
-            } => {
-                if tls.is_some() {
-                    // No TLS peer here (nor in the simulator yet).
-                    self.events.push_back((socket, Report::Failed));
-                    return;
-                }
+            NetCommand::Connect { socket, remote, .. } => {
                 // turmoil takes the port before it knows the outcome.
                 let local_port = self.ephemeral_port();
                 if remote == ECHO {
@@ -141,12 +131,8 @@ impl Net {
                     self.open(socket, local_port, Kind::Listening);
                 }
             }
-            NetCommand::Bind {
-                socket,
-                local_port,
-                dtls,
-            } => {
-                if dtls.is_some() || (local_port != 0 && self.in_use(local_port)) {
+            NetCommand::Bind { socket, local_port } => {
+                if local_port != 0 && self.in_use(local_port) {
                     self.events.push_back((socket, Report::Failed));
                     return;
                 }

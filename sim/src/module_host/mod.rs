@@ -354,14 +354,8 @@ impl Io {
             NetCommand::Connect {
                 socket,
                 remote,
-                tls,
                 keepalive,
             } => {
-                if tls.is_some() {
-                    // TLS-PSK comes with a later issue: refuse honestly.
-                    let _ = reports.send((socket, Report::Failed));
-                    return;
-                }
                 let orders = self.new_task(socket);
                 let view = self.ctx.view.clone();
                 let flight = self.ctx.flight.clone();
@@ -425,15 +419,7 @@ impl Io {
                     stream_task(link, stream, orders, reports).await;
                 });
             }
-            NetCommand::Bind {
-                socket,
-                local_port,
-                dtls,
-            } => {
-                if dtls.is_some() {
-                    let _ = reports.send((socket, Report::Failed));
-                    return;
-                }
+            NetCommand::Bind { socket, local_port } => {
                 let orders = self.new_task(socket);
                 let view = self.ctx.view.clone();
                 tokio::task::spawn_local(async move {

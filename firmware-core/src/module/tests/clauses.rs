@@ -16,7 +16,8 @@
 
 use super::*;
 
-use crate::net::{CloseReason, Keepalive, Psk};
+use crate::net::{CloseReason, Keepalive};
+use crate::tls::test_server::{Mode, TestServer};
 use simple_dns::rdata::{A, CNAME, RData};
 use simple_dns::{CLASS, Name, Packet, QCLASS, QTYPE, RCODE, ResourceRecord, TYPE};
 
@@ -27,6 +28,7 @@ mod send;
 mod services;
 mod sntp;
 mod start;
+mod tls;
 
 /// The module's internal sockets, in the order it binds them at power-on.
 const DNS_SOCKET: SocketId = SocketId(0);
@@ -82,27 +84,90 @@ fn peer(port: u16) -> SocketAddrV4 {
     SocketAddrV4::new(PEER, port)
 }
 
-/// A connected TLS client on `link` with key "key" / identity "id".
-fn tls_link(d: &mut Driver, link: u8) -> SocketId {
+/// A connected TLS client on `link` with key "key" / identity "id", its
+/// handshake done with `server`.
+fn tls_link_with(d: &mut Driver, link: u8, server: &mut TestServer) -> SocketId {
     let line = if d.m.cfg.mux {
         alloc::format!("AT+CIPSSLCPSK={link},\"key\",\"id\"")
     } else {
         String::from("AT+CIPSSLCPSK=\"key\",\"id\"")
     };
     assert_eq!(d.cmd(&line), "\r\nOK\r\n");
-    let NetCommand::Connect { socket, tls, .. } = asks(
+    let NetCommand::Connect { socket, .. } = asks(
         d,
         &alloc::format!("AT+CIPSTART={link},\"TLS\",\"192.168.0.103\",443"),
     ) else {
         panic!("expected Connect")
     };
-    assert_eq!(tls, Some(psk("key", "id")));
     d.event(NetEvent::Opened {
         socket,
         local_port: 50000 + u16::from(link),
     });
+    tls_exchange(d, socket, server);
+    assert!(server.is_open(), "handshake done");
     assert_eq!(d.take_text(), "\r\nOK\r\n");
     socket
+}
+
+/// `Opened` for `socket`; a TLS or DTLS link then does its handshake
+/// with an echo server that knows "k" / "i" (the key the tests set), whose
+/// transport the module's ClientHello shows. Returns the server, if any.
+fn opened(d: &mut Driver, socket: SocketId, local_port: u16) -> Option<TestServer> {
+    d.event(NetEvent::Opened { socket, local_port });
+    let hello = d.net.iter().find_map(|c| match c {
+        NetCommand::Send {
+            socket: s, data, ..
+        } if *s == socket && data[0] == 22 => Some(data[1]),
+        _ => None,
+    })?;
+    let mut server = match hello {
+        254 => TestServer::dtls(b"k", b"i", Mode::Echo),
+        _ => TestServer::new(b"k", b"i", Mode::Echo),
+    };
+    tls_exchange(d, socket, &mut server);
+    assert!(server.is_open(), "handshake done");
+    Some(server)
+}
+
+/// [`tls_link_with`] an echo server that knows "key" / "id".
+fn tls_link(d: &mut Driver, link: u8) -> SocketId {
+    tls_link_with(d, link, &mut TestServer::new(b"key", b"id", Mode::Echo))
+}
+
+/// Carries the module's sends on `socket` to `server` (each reported
+/// `Sent`) and the server's answers back, until neither has more.
+fn tls_exchange(d: &mut Driver, socket: SocketId, server: &mut TestServer) {
+    loop {
+        let mut to_server = Vec::new();
+        let mut rest = VecDeque::new();
+        while let Some(c) = d.net.pop_front() {
+            match c {
+                NetCommand::Send {
+                    socket: s,
+                    data,
+                    to,
+                } if s == socket => {
+                    to_server.push((data, to));
+                }
+                other => rest.push_back(other),
+            }
+        }
+        d.net = rest;
+        if to_server.is_empty() {
+            return;
+        }
+        for (data, to) in to_server {
+            d.event(NetEvent::Sent { socket });
+            let answer = server.handle(&data);
+            if !answer.is_empty() {
+                d.event(NetEvent::Received {
+                    socket,
+                    from: to.unwrap_or(peer(443)),
+                    data: &answer,
+                });
+            }
+        }
+    }
 }
 
 /// A listening TCP server link (the page's example 2 on `link`), `OK`
@@ -126,13 +191,6 @@ fn tcp_server(d: &mut Driver, link: u8) -> SocketId {
     });
     assert_eq!(d.take_text(), "\r\nOK\r\n");
     socket
-}
-
-fn psk(key: &str, identity: &str) -> Psk {
-    Psk {
-        key: key.as_bytes().to_vec(),
-        identity: identity.as_bytes().to_vec(),
-    }
 }
 
 // ----------------------------------------------------------------------

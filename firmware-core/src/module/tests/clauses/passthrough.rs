@@ -44,7 +44,6 @@ fn escape(d: &mut Driver) {
 
 #[rstest]
 #[case::tcp_client("AT+CIPSTART=0,\"TCP\",\"192.168.0.103\",80", None)]
-#[case::tls_client("AT+CIPSTART=0,\"TLS\",\"192.168.0.103\",443", None)]
 #[case::udp_client(
     "AT+CIPSTART=0,\"UDP\",\"192.168.0.103\",80",
     Some(SocketAddrV4::new(PEER, 80))
@@ -137,10 +136,7 @@ fn pt_1_refusals_are_cmdrsp_error(#[case] setup: Setup) {
             else {
                 panic!()
             };
-            d.event(NetEvent::Opened {
-                socket,
-                local_port: 5000,
-            });
+            opened(&mut d, socket, 5000);
             assert_eq!(d.take_text(), "\r\nOK\r\n");
         }
         Setup::LinkClosedByPeer => {

@@ -126,10 +126,7 @@ fn sd_1_a_link_other_than_udp_given_a_remote_is_an_error(#[case] kind: &str) {
     ) else {
         panic!()
     };
-    d.event(NetEvent::Opened {
-        socket,
-        local_port: 50000,
-    });
+    opened(&mut d, socket, 50000);
     assert_eq!(d.take_text(), "\r\nOK\r\n");
     refused(&mut d, "AT+CIPSEND=0,5,\"192.168.0.103\",20108");
     refused(&mut d, "AT+CIPSEND=0,5,\"10.0.0.1\",7");

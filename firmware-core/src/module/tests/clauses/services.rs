@@ -509,12 +509,20 @@ fn pk_1_cipmux_0_sets_link_0() {
 fn pk_1_cipmux_0_key_serves_the_one_link_whatever_its_id() {
     let mut d = Driver::booted();
     assert_eq!(d.cmd("AT+CIPSSLCPSK=\"key\",\"id\""), "\r\nOK\r\n");
-    let NetCommand::Connect { tls, .. } =
+    let NetCommand::Connect { socket, .. } =
         asks(&mut d, "AT+CIPSTART=3,\"TLS\",\"192.168.0.103\",443")
     else {
         panic!()
     };
-    assert_eq!(tls, Some(psk("key", "id")));
+    // The handshake succeeds with a server that knows only that key.
+    d.event(NetEvent::Opened {
+        socket,
+        local_port: 50003,
+    });
+    let mut server = TestServer::new(b"key", b"id", Mode::Echo);
+    tls_exchange(&mut d, socket, &mut server);
+    assert!(server.is_open());
+    assert_eq!(d.take_text(), "\r\nOK\r\n");
 }
 
 #[test]
@@ -577,16 +585,18 @@ fn pk_3_cipmux_0_shows_link_0_only() {
 fn pk_4_a_key_applies_from_the_next_cipstart_of_that_link() {
     let mut d = mux_booted();
     assert_eq!(d.cmd("AT+CIPSSLCPSK=1,\"old\",\"id\""), "\r\nOK\r\n");
-    let NetCommand::Connect { socket, tls, .. } =
+    let NetCommand::Connect { socket, .. } =
         asks(&mut d, "AT+CIPSTART=1,\"TLS\",\"192.168.0.103\",443")
     else {
         panic!()
     };
-    assert_eq!(tls, Some(psk("old", "id")));
     d.event(NetEvent::Opened {
         socket,
         local_port: 50001,
     });
+    let mut server = TestServer::new(b"old", b"id", Mode::Echo);
+    tls_exchange(&mut d, socket, &mut server);
+    assert!(server.is_open());
     assert_eq!(d.take_text(), "\r\nOK\r\n");
     // A new key does not touch the open link...
     assert_eq!(d.cmd("AT+CIPSSLCPSK=1,\"new\",\"id2\""), "\r\nOK\r\n");
@@ -599,11 +609,20 @@ fn pk_4_a_key_applies_from_the_next_cipstart_of_that_link() {
     refused(&mut d, "AT+CIPSTART=2,\"TLS\",\"192.168.0.103\",443");
     // ...and the next CIPSTART of the link uses it.
     assert_eq!(d.cmd("AT+CIPCLOSE=1"), "\r\nOK\r\n");
+    tls_exchange(&mut d, socket, &mut server);
+    assert_eq!(server.alerts, [(1, 0)], "close_notify before the close");
     d.net.clear();
-    let NetCommand::Connect { tls, .. } =
+    let NetCommand::Connect { socket, .. } =
         asks(&mut d, "AT+CIPSTART=1,\"SSL\",\"192.168.0.103\",443")
     else {
         panic!()
     };
-    assert_eq!(tls, Some(psk("new", "id2")));
+    d.event(NetEvent::Opened {
+        socket,
+        local_port: 50002,
+    });
+    let mut server = TestServer::new(b"new", b"id2", Mode::Echo);
+    tls_exchange(&mut d, socket, &mut server);
+    assert!(server.is_open());
+    assert_eq!(d.take_text(), "\r\nOK\r\n");
 }

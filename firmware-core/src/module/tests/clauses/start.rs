@@ -54,10 +54,7 @@ fn st_2_type_codes_and_the_real_local_port(#[case] kind: &str, #[case] code: u8)
         NetCommand::Connect { socket, .. } | NetCommand::Bind { socket, .. } => socket,
         other => panic!("{other:?}"),
     };
-    d.event(NetEvent::Opened {
-        socket,
-        local_port: 61234,
-    });
+    opened(&mut d, socket, 61234);
     assert_eq!(d.take_text(), "\r\nOK\r\n");
     assert_eq!(
         d.cmd("AT+CIPSTATUS?"),
@@ -100,7 +97,6 @@ fn ss_1_example_1_tcp_client_with_keepalive() {
         NetCommand::Connect {
             socket,
             remote: peer(20108),
-            tls: None,
             keepalive: Some(KEEPALIVE_1800),
         }
     );
@@ -152,7 +148,6 @@ fn ss_1_example_3_udp_client() {
         NetCommand::Bind {
             socket,
             local_port: 0,
-            dtls: None
         }
     );
     d.event(NetEvent::Opened {
@@ -181,7 +176,6 @@ fn ss_1_example_4_udp_server() {
         NetCommand::Bind {
             socket,
             local_port: 5637,
-            dtls: None
         }
     );
     d.event(NetEvent::Opened {
@@ -295,16 +289,33 @@ fn ss_3_type_names_and_numbers(#[case] kind: &str, #[case] code: u8) {
         &mut d,
         &alloc::format!("AT+CIPSTART=0,{kind},\"192.168.0.103\",20108"),
     );
-    let remote = peer(20108);
-    let got = match c {
-        NetCommand::Connect { tls: None, .. } => 0,
-        NetCommand::Bind { dtls: None, .. } => 1,
-        NetCommand::Connect { tls: Some(k), .. } if k == psk("k", "i") => 2,
-        NetCommand::Bind {
-            dtls: Some((k, to)),
-            ..
-        } if k == psk("k", "i") && to == remote => 3,
+    let (stream, socket) = match c {
+        NetCommand::Connect { socket, .. } => (true, socket),
+        NetCommand::Bind { socket, .. } => (false, socket),
         other => panic!("{other:?}"),
+    };
+    d.event(NetEvent::Opened {
+        socket,
+        local_port: 50000,
+    });
+    // TLS and DTLS start a handshake (a ClientHello record, type 22) to
+    // the peer; TCP and UDP answer at once.
+    let hello = match d.net.pop_front() {
+        Some(NetCommand::Send { data, to, .. }) if data[0] == 22 => {
+            assert_eq!(to, (!stream).then_some(peer(20108)));
+            true
+        }
+        None => {
+            assert_eq!(d.take_text(), "\r\nOK\r\n");
+            false
+        }
+        other => panic!("{other:?}"),
+    };
+    let got = match (stream, hello) {
+        (true, false) => 0,
+        (false, false) => 1,
+        (true, true) => 2,
+        (false, true) => 3,
     };
     assert_eq!(got, code);
 }
@@ -417,17 +428,7 @@ fn ss_5_port_and_keepalive_ranges(
 fn ss_5_keepalive_is_for_tcp_and_tls_only() {
     let mut d = Driver::booted();
     let c = asks(&mut d, "AT+CIPSTART=0,\"UDP\",\"192.168.0.103\",80,60");
-    assert!(
-        matches!(
-            c,
-            NetCommand::Bind {
-                local_port: 0,
-                dtls: None,
-                ..
-            }
-        ),
-        "{c:?}"
-    );
+    assert!(matches!(c, NetCommand::Bind { local_port: 0, .. }), "{c:?}");
     let mut d = Driver::booted();
     assert_eq!(d.cmd("AT+CIPSSLCPSK=\"k\",\"i\""), "\r\nOK\r\n");
     let c = asks(&mut d, "AT+CIPSTART=0,\"TLS\",\"192.168.0.103\",443,60");
@@ -709,8 +710,18 @@ fn ss_10_cipmux_0_allows_one_link() {
 // SS-11: TLS/DTLS use the link's PSK
 // ======================================================================
 
-#[test]
-fn ss_11_tls_connect_carries_the_psk() {
+/// SS-11, TL-2, TL-7: a TLS link is a plain connection to the driver (no
+/// key in any network command), and its handshake uses the link's key and
+/// identity: a server that knows another refuses it, and CIPSTART fails.
+#[rstest]
+#[case::right("secret", "client1", true)]
+#[case::another_key("other", "client1", false)]
+#[case::another_identity("secret", "client2", false)]
+fn ss_11_tls_handshakes_with_the_links_key_and_identity(
+    #[case] key: &str,
+    #[case] identity: &str,
+    #[case] opens: bool,
+) {
     let mut d = Driver::booted();
     assert_eq!(d.cmd("AT+CIPSSLCPSK=\"secret\",\"client1\""), "\r\nOK\r\n");
     let c = asks(&mut d, "AT+CIPSTART=0,\"TLS\",\"192.168.0.103\",443");
@@ -722,14 +733,34 @@ fn ss_11_tls_connect_carries_the_psk() {
         NetCommand::Connect {
             socket,
             remote: peer(443),
-            tls: Some(psk("secret", "client1")),
             keepalive: None
         }
     );
+    d.event(NetEvent::Opened {
+        socket,
+        local_port: 50000,
+    });
+    assert_eq!(d.take_text(), "", "no OK before the handshake (TL-3)");
+    let mut server = TestServer::new(key.as_bytes(), identity.as_bytes(), Mode::Echo);
+    tls_exchange(&mut d, socket, &mut server);
+    if opens {
+        assert_eq!(d.take_text(), "\r\nOK\r\n");
+        assert_eq!(
+            d.cmd("AT+CIPSTATUS?"),
+            "+BIPSTATUS:2,192.168.0.103,443,50000,0\r\n\r\nOK\r\n"
+        );
+    } else {
+        assert_eq!(d.take_text(), "\r\nERROR\r\n");
+        assert_eq!(d.net, [NetCommand::Close { socket }]);
+        assert_eq!(d.cmd("AT+CIPSTATUS?"), "\r\nOK\r\n", "the link stays free");
+    }
 }
 
+/// SS-11, TL-3: a DTLS link binds a plain UDP socket, sends its
+/// ClientHello to the peer, sends it again after 1 s, 2 s, 4 s, and gives
+/// up 10 s after the start with `ERROR`.
 #[test]
-fn ss_11_dtls_bind_carries_the_psk_and_the_peer() {
+fn ss_11_dtls_sends_its_hello_again_then_gives_up() {
     let mut d = mux_booted();
     assert_eq!(d.cmd("AT+CIPSSLCPSK=4,\"secret\",\"\""), "\r\nOK\r\n");
     refused(&mut d, "AT+CIPSTART=3,\"DTLS\",\"192.168.0.103\",5684");
@@ -742,9 +773,28 @@ fn ss_11_dtls_bind_carries_the_psk_and_the_peer() {
         NetCommand::Bind {
             socket,
             local_port: 0,
-            dtls: Some((psk("secret", ""), peer(5684)))
         }
     );
-    d.event(NetEvent::Failed { socket });
-    assert_eq!(d.take_text(), "\r\nERROR\r\n", "failed handshake");
+    d.event(NetEvent::Opened {
+        socket,
+        local_port: 50000,
+    });
+    let hello = |d: &mut Driver| match d.next_net() {
+        NetCommand::Send { data, to, .. } => {
+            assert_eq!((data[0], &data[1..3]), (22, &[254, 255][..]));
+            assert_eq!(to, Some(peer(5684)));
+            d.event(NetEvent::Sent { socket });
+        }
+        other => panic!("{other:?}"),
+    };
+    hello(&mut d);
+    let start = d.now;
+    for after in [1, 3, 7] {
+        d.wait((start + Duration::from_secs(after)).saturating_since(d.now));
+        hello(&mut d);
+    }
+    assert_eq!(d.take_text(), "");
+    d.wait((start + Duration::from_secs(10)).saturating_since(d.now));
+    assert_eq!(d.take_text(), "\r\nERROR\r\n", "TL-3's 10 s");
+    assert_eq!(d.net, [NetCommand::Close { socket }]);
 }

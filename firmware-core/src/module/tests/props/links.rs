@@ -172,7 +172,6 @@ fn opening(c: &NetCommand, link: &Link) -> Option<SocketId> {
         NetCommand::Connect {
             socket,
             remote,
-            tls: None,
             keepalive: None,
         } if !link.udp && !link.server && remote == link.remote => Some(socket),
         NetCommand::Listen {
@@ -180,11 +179,9 @@ fn opening(c: &NetCommand, link: &Link) -> Option<SocketId> {
             local_port,
             keepalive: None,
         } if !link.udp && link.server && local_port == link.local_port => Some(socket),
-        NetCommand::Bind {
-            socket,
-            local_port,
-            dtls: None,
-        } if link.udp && local_port == if link.server { link.local_port } else { 0 } => {
+        NetCommand::Bind { socket, local_port }
+            if link.udp && local_port == if link.server { link.local_port } else { 0 } =>
+        {
             Some(socket)
         }
         _ => None,
