@@ -48,10 +48,19 @@ impl Player<'_> {
                     );
                 }
                 self.view.known = false;
+                self.model.lost();
                 self.recover();
                 None
             }
         }
+    }
+
+    /// A command's final result: the model judges it, then the host's
+    /// view learns from it (its information lines go with it).
+    pub(super) fn answered(&mut self, c: &Command, f: &[u8]) {
+        self.judge(&c.line, f);
+        self.after(c, f);
+        self.info.clear();
     }
 
     /// Writes a line the host's own logic needs and returns its result.
@@ -67,8 +76,14 @@ impl Player<'_> {
         let safe = (body.starts_with(b"AT") || body.starts_with(b"at"))
             && !body.contains(&b'\r')
             && !body.contains(&b'\n');
-        if self.view.echo && !safe && self.internal(b"ATE0\r\n").as_deref() == Some(b"OK") {
-            self.view.echo = false;
+        if self.view.echo && !safe {
+            let f = self.internal(b"ATE0\r\n");
+            if let Some(f) = &f {
+                self.judge(b"ATE0\r\n", f);
+            }
+            if f.as_deref() == Some(b"OK") {
+                self.view.echo = false;
+            }
         }
     }
 
@@ -83,7 +98,9 @@ impl Player<'_> {
             // raw data, not replies.
             self.quiesce();
             // PT-6: a link that closed in passthrough says CLOSED there.
-            if self.out.windows(8).any(|w| w == b"CLOSED\r\n") {
+            let closed = self.out.windows(8).any(|w| w == b"CLOSED\r\n");
+            self.model.passthrough_over(closed);
+            if closed {
                 for l in self.view.links.iter_mut().filter_map(Option::take) {
                     for s in &mut self.sends {
                         s.closed_reported |= s.conn == l.epoch;
@@ -158,6 +175,7 @@ impl Player<'_> {
                 self.run_for(self.wire(bytes.len()) + ms(300));
                 let finals = self.flush();
                 if finals.iter().any(|f| f != b"ERROR") {
+                    self.model.lost();
                     self.view.known = false;
                     self.stored.acked = Settings::decode(&self.w.flash());
                 }
@@ -206,10 +224,11 @@ impl Player<'_> {
             }
             Action::PowerLossAfter { cmd, after_us } => {
                 self.stored.sending(&cmd.cmd);
+                self.model.sent(&cmd.line);
                 self.w.host_write(&cmd.line);
                 self.run_for(Duration::from_micros(*after_us));
                 if let Some(f) = self.take_final() {
-                    self.after(cmd, &f);
+                    self.answered(cmd, &f);
                 }
                 self.power_cycle();
                 *self.stats.faults.entry("power loss mid-store").or_default() += 1;
@@ -226,14 +245,16 @@ impl Player<'_> {
         self.echo_safe(&c.line);
         self.flush();
         self.stored.sending(&c.cmd);
+        self.model.sent(&c.line);
         self.w.host_write(&c.line);
         if let Some(f) = self.answer(&c.line) {
-            self.after(c, &f);
+            self.answered(c, &f);
         }
     }
 
     pub(super) fn busy(&mut self, a: &Command, b: &Command) {
         self.stored.sending(&a.cmd);
+        self.model.sent(&a.line);
         let reboots = self.reboots;
         self.w.host_write(&a.line);
         self.run_for(self.wire(a.line.len()) + ms(5));
@@ -245,19 +266,23 @@ impl Player<'_> {
             return;
         };
         if first == b"busy p..." {
+            for d in self.model.busy_while(&a.line, false) {
+                self.find("model", d);
+            }
             if let Some(f) = self.answer(&a.line) {
-                self.after(a, &f);
+                self.answered(a, &f);
             }
         } else {
-            self.after(a, &first);
+            self.answered(a, &first);
             if let Some(f) = self.answer(&b.line) {
-                self.after(b, &f);
+                self.answered(b, &f);
             }
         }
     }
 
     /// A prompt nobody asked for: fill any CIPSEND, then escape.
     pub(super) fn unstick(&mut self, after: &str) {
+        self.model.lost();
         self.find("reply", format!("a `>` prompt after {after}"));
         self.w.host_write(&[b'x'; 2048]);
         self.raw = true;
@@ -280,6 +305,8 @@ impl Player<'_> {
         self.w.host_write(line);
         let line_in = self.w.now() + self.wire(line.len());
         let Some(f) = self.answer(line) else { return };
+        self.judge(line, &f);
+        self.info.clear();
         if f != b">" {
             return;
         }
@@ -310,10 +337,23 @@ impl Player<'_> {
         let mut busy = false;
         let f = loop {
             match self.answer(line) {
-                Some(f) if then_at && !busy && f == b"busy p..." => busy = true,
+                Some(f) if then_at && !busy && f == b"busy p..." => {
+                    busy = true;
+                    for d in self.model.busy_while(line, true) {
+                        self.find("model", d);
+                    }
+                }
                 other => break other,
             }
         };
+        for d in f
+            .as_deref()
+            .map(|f| self.model.data_final(f))
+            .unwrap_or_default()
+        {
+            self.find("model", d);
+        }
+        self.info.clear();
         if f.as_deref() == Some(b"SEND OK")
             && let Some(l) = target
             && let Some(t) = l.target
@@ -332,15 +372,23 @@ impl Player<'_> {
             };
             self.sends.push(acked);
         }
-        if then_at && !busy && f.is_some() {
-            self.answer(b"AT\r\n");
+        if then_at
+            && !busy
+            && f.is_some()
+            && let Some(f) = self.answer(b"AT\r\n")
+        {
+            self.judge(b"AT\r\n", &f);
         }
     }
 
     pub(super) fn passthrough(&mut self, pieces: &[Piece]) {
         let enter = b"AT+CIPSEND\r\n";
         self.w.host_write(enter);
-        if self.answer(enter).as_deref() != Some(b">") {
+        let f = self.answer(enter);
+        if let Some(f) = &f {
+            self.judge(enter, f);
+        }
+        if f.as_deref() != Some(b">") {
             return;
         }
         self.count("passthrough");
@@ -362,6 +410,8 @@ impl Player<'_> {
                 }
             }
         }
+        let plus = pieces.contains(&Piece::Plus);
+        self.model.passthrough_typed(plus);
         self.recover();
     }
 }

@@ -61,7 +61,12 @@ impl Player<'_> {
         self.recover();
         self.run_for(SETTLE);
         let half_open = self.power_cycles > 0;
-        if self.internal(b"AT+CIPSTATUS?\r\n").as_deref() == Some(b"OK") {
+        let status = b"AT+CIPSTATUS?\r\n";
+        let f = self.internal(status);
+        if let Some(f) = &f {
+            self.judge(status, f);
+        }
+        if f.as_deref() == Some(b"OK") {
             let module = self.status();
             let found = check::network(&module, &self.peers(), half_open);
             self.stamp(found);
@@ -71,7 +76,7 @@ impl Player<'_> {
             line: b"AT+CIPCLOSE=5\r\n".to_vec(),
         };
         if let Some(f) = self.internal(&close.line) {
-            self.after(&close, &f);
+            self.answered(&close, &f);
             self.run_for(SETTLE);
             for p in self
                 .peers()

@@ -32,7 +32,11 @@
 //! check and [stored](case) as a test; seeds fan out over machines by
 //! [shard] and their JSON lines merge back into one summary.
 //!
-//! Not yet: a reference model of the AT state.
+//! Every final result, the information lines before it and every URC are
+//! also checked against a reference model of the `seed` dialect's AT state
+//! (`model`), written from DECISIONS.md alone: it follows links, CIPMUX,
+//! CIPMODE and the stored settings, allows a set where the network
+//! decides, and forgets and learns again where the host cannot know.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
@@ -45,6 +49,7 @@ mod end;
 pub mod generator;
 mod host;
 mod inject;
+mod model;
 mod plan;
 mod play;
 mod replies;

@@ -17,6 +17,7 @@ use sim::peers::{Record, Service, Shared};
 
 use super::check::{Acked, Finding};
 use super::host::{Stored, View};
+use super::model::Model;
 use super::session::*;
 use crate::lines::next_line;
 
@@ -72,6 +73,8 @@ pub(super) enum Ev {
     Connect(Option<u32>),
     /// An information line (`+BIPSTATUS:...`).
     Info(Vec<u8>),
+    /// `+IPD,<id>,...` or `+IPD,...` (the link ID, when given).
+    Ipd(Option<u32>),
 }
 
 /// Why waiting for a final result stopped without one.
@@ -96,6 +99,8 @@ pub struct Player<'s> {
     pub(super) info: Vec<Vec<u8>>,
     pub(super) view: View,
     pub(super) stored: Stored,
+    /// The reference model: what the dialect allows from here.
+    pub(super) model: Model,
     pub(super) targets: Vec<Target>,
     pub(super) assigned: BTreeSet<usize>,
     pub(super) sends: Vec<Acked>,
@@ -190,6 +195,7 @@ impl<'s> Player<'s> {
             info: Vec::new(),
             view: View::default(),
             stored: Stored::default(),
+            model: Model::new(sim::MODULE_IP),
             targets,
             assigned: BTreeSet::new(),
             sends: Vec::new(),
@@ -218,6 +224,23 @@ impl<'s> Player<'s> {
     pub(super) fn find(&mut self, check: &'static str, detail: impl Into<String>) {
         let at = Some(self.w.now());
         self.findings.push(Finding::new(check, at, detail));
+    }
+
+    /// `ready`: the model restarts too; bytes a new boot reads as
+    /// commands leave it unsure.
+    fn model_ready(&mut self) {
+        self.model.ready();
+        if self.drain_after_boot || self.draining {
+            self.model.drained();
+        }
+    }
+
+    /// The model's verdict on `fin` to `line`, with the information
+    /// lines read before it.
+    pub(super) fn judge(&mut self, line: &[u8], fin: &[u8]) {
+        for d in self.model.judge(line, fin, &self.info) {
+            self.find("model", d);
+        }
     }
 
     pub(super) fn count(&mut self, what: &str) {
@@ -264,10 +287,17 @@ impl<'s> Player<'s> {
             self.out.drain(..i + 7);
             self.awaiting_ready = false;
             self.booted();
+            self.model_ready();
         }
-        while !self.raw
-            && let Some(line) = next_line(&mut self.out)
-        {
+        while !self.raw {
+            // The echo of `+++` typed in command mode ends no line: a URC
+            // may follow on it (`+++` then `+IPD,..`), framed on its own.
+            if self.out.starts_with(b"+++") {
+                self.out.drain(..3);
+            }
+            let Some(line) = next_line(&mut self.out) else {
+                break;
+            };
             self.on_line(line);
         }
     }
@@ -304,6 +334,7 @@ impl<'s> Player<'s> {
                 );
             }
             self.booted();
+            self.model_ready();
         } else if let Some(id) = (text == "CLOSED").then_some(None).or_else(|| id("CLOSED")) {
             self.count("CLOSED");
             self.events.push_back(Ev::Closed(id));
@@ -315,6 +346,14 @@ impl<'s> Player<'s> {
             self.events.push_back(Ev::Connect(id));
         } else if line.starts_with(b"+IPD") {
             self.count("+IPD");
+            // `+IPD,<id>,<len>:` has two numbers before the colon.
+            let head = line.split(|&b| b == b':').next().unwrap_or_default();
+            let nums: Vec<&[u8]> = head.split(|&b| b == b',').skip(1).collect();
+            let id = nums
+                .first()
+                .and_then(|n| std::str::from_utf8(n).ok()?.parse().ok());
+            self.events
+                .push_back(Ev::Ipd(id.filter(|_| nums.len() == 2)));
         } else if FINALS.contains(&&line[..]) {
             self.count(&text);
             self.events.push_back(Ev::Final(line));
@@ -332,6 +371,11 @@ impl<'s> Player<'s> {
                 Ev::Closed(id) => self.on_closed(id),
                 Ev::Connect(id) => self.on_connect(id),
                 Ev::Info(l) => self.info.push(l),
+                Ev::Ipd(id) => {
+                    if let Some(d) = self.model.ipd(id) {
+                        self.find("model", d);
+                    }
+                }
             }
         }
         None
@@ -349,6 +393,9 @@ impl<'s> Player<'s> {
     }
 
     pub(super) fn on_closed(&mut self, id: Option<u32>) {
+        if let Some(d) = self.model.closed(id) {
+            self.find("model", d);
+        }
         if self.view.known && id.is_none() == self.view.mux {
             self.find(
                 "reply",
@@ -378,6 +425,9 @@ impl<'s> Player<'s> {
     }
 
     pub(super) fn on_connect(&mut self, id: Option<u32>) {
+        if let Some(d) = self.model.connect(id) {
+            self.find("model", d);
+        }
         let slot = match id {
             Some(id) => Some(id as usize),
             None => (0..5).find(|&i| self.view.links[i].is_some_and(|l| l.server)),
