@@ -102,7 +102,6 @@ pub fn certify(plan: &Plan) -> Result<Vec<Certified>, String> {
     let mut out = Vec::new();
     for (run, mut header) in runs.into_iter().zip(headers) {
         let (results, wall, cfg) = run.join().map_err(|_| "a device's run panicked")??;
-        let pending = report::tls_clauses(&plan.features);
         let sim_only = match cfg.dut {
             Some(_) => report::clauses_tagged(&plan.features, "sim"),
             None => Vec::new(),
@@ -116,7 +115,7 @@ pub fn certify(plan: &Plan) -> Result<Vec<Certified>, String> {
                 .join(", "),
             cfg.tags()
         );
-        let rows = report::table(&results, &pending, &sim_only);
+        let rows = report::table(&results, &sim_only);
         out.push(Certified {
             header,
             results,
@@ -183,14 +182,13 @@ pub fn summary(runs: &[Certified]) -> String {
         let setup: Duration = run.results.iter().map(|r| r.setup).sum();
         let _ = writeln!(
             s,
-            "\n{}seed {}: {} scenarios, {passed} passed, {failed} failed, {skipped} skipped; clauses: {} passed, {} failed, {} skipped, {} pending (TLS), {} simulator only, {} uncovered; {:.1} s ({:.1} s of it setting the DUT up)",
+            "\n{}seed {}: {} scenarios, {passed} passed, {failed} failed, {skipped} skipped; clauses: {} passed, {} failed, {} skipped, {} simulator only, {} uncovered; {:.1} s ({:.1} s of it setting the DUT up)",
             label(several, d),
             run.header.seed,
             run.results.len(),
             count(Verdict::Passed),
             count(Verdict::Failed),
             count(Verdict::Skipped),
-            count(Verdict::Pending),
             count(Verdict::SimOnly),
             count(Verdict::Uncovered),
             run.wall.as_secs_f64(),

@@ -18,7 +18,7 @@ h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}h3{font-size:1
 table{border-collapse:collapse}th,td{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}
 th{background:#f4f4f4}td.n{text-align:right}[hidden]{display:none!important}
 .v-passed{color:#17692e}.v-failed{color:#b00020;font-weight:bold}.v-skipped{color:#8a5a00}
-.v-pending,.v-sim-only{color:#555}.v-uncovered{color:#b00020}
+.v-sim-only{color:#555}.v-uncovered{color:#b00020}
 .filters{margin:1em 0}.filters button{font:inherit;padding:.2em .8em;margin-right:.3em;border:1px solid #999;border-radius:3px;background:#f4f4f4;cursor:pointer}
 .filters button[aria-pressed=true]{background:#333;color:#fff}
 .failure{border:1px solid #e0b4b4;border-left:4px solid #b00020;border-radius:3px;padding:.8em 1em;margin:1em 0}
@@ -213,7 +213,6 @@ fn clause_table(s: &mut String, runs: &[DeviceRun<'_>], clauses: &[&str]) {
             };
             let verdict = match (&r.verdict, &r.skip_reason) {
                 (Verdict::Skipped, Some(why)) => format!("skipped: {}", esc(why)),
-                (Verdict::Pending, _) => "pending: TLS".into(),
                 (Verdict::SimOnly, _) => "simulator only".into(),
                 (v, _) => word(*v).into(),
             };
@@ -279,11 +278,10 @@ fn failure(s: &mut String, id: &str, r: &ScenarioResult) {
 }
 
 /// Each verdict and its word in `data-verdict` and class names.
-const VERDICTS: [(Verdict, &str); 6] = [
+const VERDICTS: [(Verdict, &str); 5] = [
     (Verdict::Passed, "passed"),
     (Verdict::Failed, "failed"),
     (Verdict::Skipped, "skipped"),
-    (Verdict::Pending, "pending"),
     (Verdict::SimOnly, "sim-only"),
     (Verdict::Uncovered, "uncovered"),
 ];
@@ -379,7 +377,7 @@ mod tests {
                 Some(0),
             ),
         ];
-        let rows = report::table(&results, &[], &[]);
+        let rows = report::table(&results, &[]);
         let header = Header {
             device: "sim <1>".into(),
             identity: vec!["AT version:1.0".into()],
@@ -430,7 +428,7 @@ mod tests {
     #[test]
     fn several_devices_have_a_column_each() {
         let results = [result("passes", Status::Passed, &[], None)];
-        let rows = report::table(&results, &[], &[]);
+        let rows = report::table(&results, &[]);
         let (a, b) = (
             Header::default(),
             Header {

@@ -3,8 +3,9 @@
 //! Every clause of the contract (`spec/DECISIONS.md`, a copy kept beside
 //! this crate and checked against the shared one) is listed with the
 //! scenarios tagged with it. A clause is passed when it has scenarios and
-//! all passed, failed when any failed, uncovered when none ran, and pending
-//! when its only scenarios need what this build leaves out (`@tls`).
+//! all passed, failed when any failed, skipped when the DUT could run none
+//! of them, simulator only when they all need the simulator and the DUT is
+//! a device, and uncovered when none exists.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -100,8 +101,6 @@ pub enum Verdict {
     /// Every scenario tagged with it was skipped: the DUT cannot do what
     /// they need (a power switch, a fault on a real network).
     Skipped,
-    /// Only scenarios this build leaves out (TLS) check it.
-    Pending,
     /// Only scenarios that need the simulator (`@sim`: faults, exact
     /// timing) check it, and the run was on a real device.
     SimOnly,
@@ -140,10 +139,9 @@ impl Row {
     }
 }
 
-/// The clause table. `pending` lists clauses whose scenarios exist but
-/// were left out because they need TLS; `sim_only`, because they need the
-/// simulator (on a real device).
-pub fn table(results: &[ScenarioResult], pending: &[String], sim_only: &[String]) -> Vec<Row> {
+/// The clause table. `sim_only` lists clauses whose scenarios exist but
+/// were left out because they need the simulator (on a real device).
+pub fn table(results: &[ScenarioResult], sim_only: &[String]) -> Vec<Row> {
     let mut by_clause: BTreeMap<&str, Row> = BTreeMap::new();
     for r in results {
         for tag in &r.tags {
@@ -168,7 +166,6 @@ pub fn table(results: &[ScenarioResult], pending: &[String], sim_only: &[String]
                 .remove(clause.as_str())
                 .unwrap_or_else(|| Row::empty(&clause));
             row.verdict = match (row.scenarios, row.failed) {
-                (0, _) if pending.contains(&clause) => Verdict::Pending,
                 (0, _) if sim_only.contains(&clause) => Verdict::SimOnly,
                 (0, _) => Verdict::Uncovered,
                 (_, 0) if row.skipped == row.scenarios => Verdict::Skipped,
@@ -234,7 +231,6 @@ impl Verdict {
             Verdict::Passed => "passed",
             Verdict::Failed => "FAILED",
             Verdict::Skipped => "skipped",
-            Verdict::Pending => "pending: TLS",
             Verdict::SimOnly => "simulator only",
             Verdict::Uncovered => "uncovered",
         }
@@ -345,12 +341,6 @@ pub fn markdown(runs: &[DeviceRun<'_>]) -> String {
         }
     }
     s
-}
-
-/// Clauses of scenarios in `features` tagged `@tls`: left out of a default
-/// run, so shown as pending rather than uncovered.
-pub fn tls_clauses(features: &[std::path::PathBuf]) -> Vec<String> {
-    clauses_tagged(features, "tls")
 }
 
 /// Clauses of scenarios in `features` tagged `@<tag>`.

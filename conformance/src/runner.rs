@@ -27,7 +27,7 @@ pub struct Config {
     /// Feature files or folders.
     pub features: Vec<PathBuf>,
     /// A cucumber tag expression (`@SD-2 and not @slow`); `None`: every
-    /// scenario that needs nothing this build lacks (`not @tls`).
+    /// scenario the DUT can run ([`SERIAL_TAGS`] on a real device).
     pub tags: Option<String>,
     /// The run's seed.
     pub seed: u64,
@@ -48,12 +48,12 @@ impl Config {
     /// its DUT), narrowed to the dialect it certifies (STEPS.md: a run
     /// certifies one dialect and runs that dialect's scenarios only).
     pub fn tags(&self) -> String {
-        let chosen = match (&self.tags, &self.dut) {
-            (Some(t), _) => t.as_str(),
-            (None, None) => DEFAULT_TAGS,
-            (None, Some(_)) => SERIAL_TAGS,
-        };
-        format!("({chosen}) and {}", dialect_tags(firmware_core::SEED.name))
+        let dialect = dialect_tags(firmware_core::SEED.name);
+        match (&self.tags, &self.dut) {
+            (Some(t), _) => format!("({t}) and {dialect}"),
+            (None, None) => dialect,
+            (None, Some(_)) => format!("({SERIAL_TAGS}) and {dialect}"),
+        }
     }
 }
 
@@ -75,13 +75,10 @@ pub fn dialect_tags(dialect: &str) -> String {
     }
 }
 
-/// Scenarios left out unless asked for: they need TLS peers, which come
-/// with a later issue.
-pub const DEFAULT_TAGS: &str = "not @tls";
-
-/// On a real device, also what only a simulator can do (faults, exact
-/// packet timing) and what takes over a minute.
-pub const SERIAL_TAGS: &str = "not @tls and not @sim and not @slow";
+/// On a real device, what it leaves out unless asked for: what only a
+/// simulator can do (faults, exact packet timing) and what takes over a
+/// minute.
+pub const SERIAL_TAGS: &str = "not @sim and not @slow";
 
 /// Failed DUT set-ups in a row that end a run early ("device not
 /// responding"): a missing or silent device fails fast.
@@ -556,7 +553,7 @@ mod tests {
         assert!(selects(&cfg, &["SD-2"]));
         assert!(selects(&cfg, &["SD-2", "seed"]));
         assert!(!selects(&cfg, &["SD-2", "esp-at"]));
-        assert!(!selects(&cfg, &["tls"]));
+        assert!(selects(&cfg, &["tls"]), "TLS scenarios run by default");
         cfg.tags = Some("@SD-2 or @esp-at".into());
         assert!(selects(&cfg, &["SD-2"]));
         assert!(!selects(&cfg, &["esp-at"]));

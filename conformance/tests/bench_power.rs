@@ -37,7 +37,7 @@ fn power_scenarios_run_with_a_power_switch() {
     sh("start");
     let cfg = Config {
         features: vec![root.join("features")],
-        tags: Some("@power and not @sim and not @slow and not @tls".into()),
+        tags: Some("@power and not @sim and not @slow".into()),
         seed: 1,
         junit: None,
         progress: false,

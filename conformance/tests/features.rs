@@ -1,5 +1,4 @@
-//! `cargo test` runs every feature file against the simulated module
-//! (scenarios that need TLS peers are left out until TLS lands).
+//! `cargo test` runs every feature file against the simulated module.
 //!
 //! `ATCERT_FEATURES=features/cipsend.feature` runs one file (or folder);
 //! `ATCERT_TAGS='@SD-2'` one tag expression.
@@ -11,7 +10,7 @@ use conformance::runner::test_main;
 
 fn main() -> ExitCode {
     let (results, ok) = test_main("conformance", None, 1);
-    let uncovered: Vec<_> = table(&results, &[], &[])
+    let uncovered: Vec<_> = table(&results, &[])
         .into_iter()
         .filter(|r| r.verdict == Verdict::Uncovered)
         .map(|r| r.clause)

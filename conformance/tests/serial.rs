@@ -1,5 +1,5 @@
 //! `cargo test` runs every feature that a real device can run (not
-//! `@sim`, `@slow` or `@tls`) through the serial DUT, against `atmodule`
+//! `@sim` or `@slow`) through the serial DUT, against `atmodule`
 //! (the core on a pseudo-terminal, peers on real loopback sockets), in
 //! real time. The same feature files as on the simulator, unchanged.
 //!

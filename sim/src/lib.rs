@@ -9,7 +9,7 @@
 //! turmoil has no ICMP: a ping is modelled as a datagram to
 //! [`peers::PING_PORT`] on the target host, echoed by a responder every peer
 //! host runs. A TLS or DTLS link is the core's own session over a plain TCP
-//! or UDP socket; the simulator has no TLS or DTLS peer yet.
+//! or UDP socket; its peers are OpenSSL's servers ([`peers::Psk`]).
 //!
 //! A [`Lab`] runs the same peers on the OS's sockets, on loopback addresses
 //! and in real time, for a real module on a serial line: it is not

@@ -443,6 +443,13 @@ impl World {
     }
 }
 
+fn tls_note(kind: &str, port: u16, psk: &crate::peers::Psk) -> String {
+    format!(
+        "{kind} :{port} identity \"{}\"",
+        psk.identity.escape_ascii()
+    )
+}
+
 /// A service in a transcript note: its kind and port, not its state.
 fn describe(service: &Service) -> String {
     match service {
@@ -458,6 +465,11 @@ fn describe(service: &Service) -> String {
         Service::UdpPeer { port, to, first } => {
             format!("udp peer :{port} sends {} bytes to {to}", first.len())
         }
+        // TL-7: no key in a note; the identity is no secret.
+        Service::TlsPskEcho { port, psk } => tls_note("tls-psk echo", *port, psk),
+        Service::TlsPskSink { port, psk } => tls_note("tls-psk sink", *port, psk),
+        Service::DtlsPskEcho { port, psk } => tls_note("dtls-psk echo", *port, psk),
+        Service::DtlsPskSink { port, psk } => tls_note("dtls-psk sink", *port, psk),
         Service::Dns { port, .. } => format!("dns :{port}"),
         Service::Sntp { port, .. } => format!("sntp :{port}"),
     }

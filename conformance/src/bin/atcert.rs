@@ -106,7 +106,7 @@ struct RunArgs {
     /// Feature files or folders (default: the repository's `features/`).
     features: Vec<PathBuf>,
     /// Only scenarios matching this tag expression, e.g. `@SD-2 or @PT-4`
-    /// (default: `not @tls`).
+    /// (default: all; on a device `not @sim and not @slow`).
     #[arg(long)]
     tags: Option<String>,
     /// The run's seed; each scenario derives its own from it.

@@ -4,7 +4,7 @@ use std::net::SocketAddrV4;
 use std::time::Duration;
 
 use cucumber::{given, then, when};
-use sim::peers::{Outgoing, Record, Service};
+use sim::peers::{Outgoing, Psk, Record, Service};
 
 use super::{addr, addr_port, data, duration, show, unescape};
 use crate::world::{AtWorld, Peer, THEN_LIMIT};
@@ -77,13 +77,32 @@ fn closer(w: &mut AtWorld, at: String, n: String, unit: String) {
     );
 }
 
+/// OpenSSL's server (`sim::peers::Psk`): the module's TLS meets an
+/// implementation that is not its own.
 #[given(
-    regex = r#"^a (TLS|DTLS)-PSK (?:echo server|sink) at (\S+) with key "(.*)" and identity "(.*)"$"#
+    regex = r#"^a (TLS|DTLS)-PSK (echo server|sink) at (\S+) with key "(.*)" and identity "(.*)"$"#
 )]
-fn psk_peer(_w: &mut AtWorld, proto: String, at: String, _key: String, _identity: String) {
-    // Scenarios that need one are tagged @tls and left out of the default
-    // run; the report lists their clauses as pending.
-    panic!("{proto}-PSK peers (at {at}) are not available yet: run without @tls");
+fn psk_peer(
+    w: &mut AtWorld,
+    proto: String,
+    kind: String,
+    at: String,
+    key: String,
+    identity: String,
+) {
+    let at = addr_port(&at);
+    let psk = Psk {
+        key: unescape(&key),
+        identity: unescape(&identity),
+    };
+    let port = at.port();
+    let service = match (proto.as_str(), kind.as_str()) {
+        ("TLS", "echo server") => Service::TlsPskEcho { port, psk },
+        ("TLS", _) => Service::TlsPskSink { port, psk },
+        (_, "echo server") => Service::DtlsPskEcho { port, psk },
+        _ => Service::DtlsPskSink { port, psk },
+    };
+    add(w, at, service);
 }
 
 #[given(regex = r"^a host at (\S+)$")]

@@ -120,6 +120,10 @@ async fn run<N: Net>(ip: Ipv4Addr, service: Service, shared: Shared) -> io::Resu
         Service::UdpPeer { port, to, first } => {
             udp::first::<N>(at(port), to.into(), first, shared).await
         }
+        Service::TlsPskEcho { port, psk } => tcp::tls::<N>(at(port), psk, true, shared).await,
+        Service::TlsPskSink { port, psk } => tcp::tls::<N>(at(port), psk, false, shared).await,
+        Service::DtlsPskEcho { port, psk } => udp::dtls::<N>(at(port), psk, true, shared).await,
+        Service::DtlsPskSink { port, psk } => udp::dtls::<N>(at(port), psk, false, shared).await,
         Service::Dns { port, state } => dns::serve::<N>(at(port), state, shared).await,
         Service::Sntp { port, clock } => sntp::serve::<N>(at(port), clock, shared).await,
     }

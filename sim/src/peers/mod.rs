@@ -27,12 +27,14 @@ mod net;
 mod ping;
 mod sntp;
 mod tcp;
+mod tls;
 mod udp;
 
 pub(crate) use host::HostServices;
 pub use host::run_host;
 pub(crate) use net::LabClock;
 pub use net::{Net, Tokio, Turmoil, sim_now};
+pub use tls::Psk;
 
 /// UDP port of the ping responder on every peer host. turmoil has no ICMP,
 /// so an echo request is modelled as a datagram to this port (the port of
@@ -213,6 +215,34 @@ pub enum Service {
     TcpClient {
         /// The module's address and the port of its server link.
         to: std::net::SocketAddrV4,
+    },
+    /// A TLS-PSK server (TL-1…TL-6, OpenSSL's): echoes what it decrypts.
+    TlsPskEcho {
+        /// The TCP port it listens on.
+        port: u16,
+        /// Its key and the identity it expects.
+        psk: Psk,
+    },
+    /// A TLS-PSK server that keeps what it decrypts.
+    TlsPskSink {
+        /// The TCP port it listens on.
+        port: u16,
+        /// Its key and the identity it expects.
+        psk: Psk,
+    },
+    /// A DTLS-PSK server (OpenSSL's): echoes what it decrypts.
+    DtlsPskEcho {
+        /// The UDP port it listens on.
+        port: u16,
+        /// Its key and the identity it expects.
+        psk: Psk,
+    },
+    /// A DTLS-PSK server that keeps what it decrypts.
+    DtlsPskSink {
+        /// The UDP port it listens on.
+        port: u16,
+        /// Its key and the identity it expects.
+        psk: Psk,
     },
     /// A DNS server (RFC 1035).
     Dns {

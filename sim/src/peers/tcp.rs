@@ -1,9 +1,10 @@
-//! TCP services: echo, sink, greeter and closer, and a client that
-//! connects to the module.
+//! TCP services: echo, sink, greeter and closer, their TLS-PSK forms, and
+//! a client that connects to the module.
 //!
-//! All four are one accept loop with a task per connection; they differ
-//! only in what a connection does besides keeping the bytes it receives
-//! ([`Behaviour`]). Every one also serves the scenario's outbox: a request
+//! All are one accept loop with a task per connection; they differ only
+//! in what a connection does besides keeping the bytes it receives
+//! ([`Behaviour`]). A TLS one keeps and echoes the decrypted bytes: its
+//! session ([`super::tls`]) stands between the socket and the rest. Every one also serves the scenario's outbox: a request
 //! goes to the most recent connection still open, and waits in the outbox
 //! while there is none.
 
@@ -17,6 +18,7 @@ use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::tls::{Psk, Session};
 use super::{Net, Outgoing, Shared};
 use crate::flight::{self, Key};
 
@@ -32,6 +34,17 @@ pub(super) async fn echo<N: Net>(at: SocketAddr, shared: Shared) -> io::Result<(
 /// Keeps every byte; listens at `at`.
 pub(super) async fn sink<N: Net>(at: SocketAddr, shared: Shared) -> io::Result<()> {
     serve::<N>(at, Behaviour::Sink, shared).await
+}
+
+/// A TLS-PSK server that echoes (or, with `echo` false, keeps) what it
+/// decrypts; listens at `at`.
+pub(super) async fn tls<N: Net>(
+    at: SocketAddr,
+    psk: Psk,
+    echo: bool,
+    shared: Shared,
+) -> io::Result<()> {
+    serve::<N>(at, Behaviour::Tls { psk, echo }, shared).await
 }
 
 /// Sends `greeting` on each connection right after accepting it, then keeps
@@ -98,6 +111,13 @@ enum Behaviour {
     Sink,
     Greet(Vec<u8>),
     CloseAfter(Duration),
+    Tls { psk: Psk, echo: bool },
+}
+
+impl Behaviour {
+    fn echoes(&self) -> bool {
+        matches!(self, Behaviour::Echo | Behaviour::Tls { echo: true, .. })
+    }
 }
 
 /// The open connections of one service, oldest first: where outbox requests
@@ -192,6 +212,10 @@ async fn connection<N: Net>(
         Behaviour::CloseAfter(after) => Some(accepted_at + after),
         _ => None,
     };
+    let mut tls = match &behaviour {
+        Behaviour::Tls { psk, .. } => Some(Session::new(false, psk)),
+        _ => None,
+    };
     let mut buf = vec![0; READ_CHUNK];
     // What is still to be written: the peer keeps reading meanwhile, as a
     // program with a reader and a writer does (both ways at once).
@@ -212,12 +236,21 @@ async fn connection<N: Net>(
         let resumed = resumed.notified();
         tokio::select! {
             biased;
-            request = requests.recv(), if !closing => match request {
-                Some(Outgoing::Send(bytes)) => pending.extend_from_slice(&bytes),
-                // Asked to close, once what was asked to be sent is; `None`
-                // cannot happen while the service runs (it holds the
-                // sender until the connection ends).
-                Some(Outgoing::Close) | None => closing = true,
+            request = requests.recv(), if !closing => match (request, &mut tls) {
+                (Some(Outgoing::Send(bytes)), Some(tls)) => {
+                    pending.extend(tls.send(&bytes).send.concat());
+                }
+                (Some(Outgoing::Send(bytes)), None) => pending.extend_from_slice(&bytes),
+                // Asked to close, once what was asked to be sent is (TLS:
+                // after a close_notify); `None` cannot happen while the
+                // service runs (it holds the sender until the connection
+                // ends).
+                (Some(Outgoing::Close) | None, tls) => {
+                    if let Some(tls) = tls {
+                        pending.extend(tls.close().send.concat());
+                    }
+                    closing = true;
+                }
             },
             () = sleep_until(close_at) => break,
             // Stopped or resumed reading: look again.
@@ -233,10 +266,22 @@ async fn connection<N: Net>(
                     if let Some(f) = &flight {
                         f.borrow_mut().read(key, n);
                     }
-                    guard.shared.borrow_mut().received.extend_from_slice(&buf[..n]);
-                    if matches!(behaviour, Behaviour::Echo) {
-                        pending.extend_from_slice(&buf[..n]);
+                    let Some(tls) = &mut tls else {
+                        guard.shared.borrow_mut().received.extend_from_slice(&buf[..n]);
+                        if behaviour.echoes() {
+                            pending.extend_from_slice(&buf[..n]);
+                        }
+                        continue;
+                    };
+                    let got = tls.input(&buf[..n]);
+                    pending.extend(got.send.concat());
+                    guard.shared.borrow_mut().received.extend_from_slice(&got.data);
+                    if behaviour.echoes() && !got.data.is_empty() {
+                        pending.extend(tls.send(&got.data).send.concat());
                     }
+                    // The module's close_notify, or a failure (its alert
+                    // goes first).
+                    closing |= got.over;
                 }
             },
         }
