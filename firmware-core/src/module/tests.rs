@@ -9,6 +9,7 @@ use core::net::{Ipv4Addr, SocketAddrV4};
 use core::time::Duration;
 
 use crate::net::{NetCommand, NetEvent, SocketId};
+use crate::tls::test_server::TestServer;
 use crate::{Instant, Module, SEED};
 
 mod clauses;
@@ -184,6 +185,42 @@ impl Driver {
         });
         assert_eq!(self.take_text(), "\r\nOK\r\n");
         socket
+    }
+
+    /// Carries the module's sends on `socket` to `server` (each reported
+    /// `Sent`) and the server's answers back, until neither has more.
+    pub(crate) fn tls_exchange(&mut self, socket: SocketId, server: &mut TestServer) {
+        loop {
+            let mut to_server = Vec::new();
+            let mut rest = VecDeque::new();
+            while let Some(c) = self.net.pop_front() {
+                match c {
+                    NetCommand::Send {
+                        socket: s,
+                        data,
+                        to,
+                    } if s == socket => {
+                        to_server.push((data, to));
+                    }
+                    other => rest.push_back(other),
+                }
+            }
+            self.net = rest;
+            if to_server.is_empty() {
+                return;
+            }
+            for (data, to) in to_server {
+                self.event(NetEvent::Sent { socket });
+                let answer = server.handle(&data);
+                if !answer.is_empty() {
+                    self.event(NetEvent::Received {
+                        socket,
+                        from: to.unwrap_or(SocketAddrV4::new(PEER, 443)),
+                        data: &answer,
+                    });
+                }
+            }
+        }
     }
 
     /// `AT+CIPSTART` for a UDP client on `link`; returns its socket.

@@ -103,7 +103,7 @@ fn tls_link_with(d: &mut Driver, link: u8, server: &mut TestServer) -> SocketId 
         socket,
         local_port: 50000 + u16::from(link),
     });
-    tls_exchange(d, socket, server);
+    d.tls_exchange(socket, server);
     assert!(server.is_open(), "handshake done");
     assert_eq!(d.take_text(), "\r\nOK\r\n");
     socket
@@ -124,7 +124,7 @@ fn opened(d: &mut Driver, socket: SocketId, local_port: u16) -> Option<TestServe
         254 => TestServer::dtls(b"k", b"i", Mode::Echo),
         _ => TestServer::new(b"k", b"i", Mode::Echo),
     };
-    tls_exchange(d, socket, &mut server);
+    d.tls_exchange(socket, &mut server);
     assert!(server.is_open(), "handshake done");
     Some(server)
 }
@@ -132,42 +132,6 @@ fn opened(d: &mut Driver, socket: SocketId, local_port: u16) -> Option<TestServe
 /// [`tls_link_with`] an echo server that knows "key" / "id".
 fn tls_link(d: &mut Driver, link: u8) -> SocketId {
     tls_link_with(d, link, &mut TestServer::new(b"key", b"id", Mode::Echo))
-}
-
-/// Carries the module's sends on `socket` to `server` (each reported
-/// `Sent`) and the server's answers back, until neither has more.
-fn tls_exchange(d: &mut Driver, socket: SocketId, server: &mut TestServer) {
-    loop {
-        let mut to_server = Vec::new();
-        let mut rest = VecDeque::new();
-        while let Some(c) = d.net.pop_front() {
-            match c {
-                NetCommand::Send {
-                    socket: s,
-                    data,
-                    to,
-                } if s == socket => {
-                    to_server.push((data, to));
-                }
-                other => rest.push_back(other),
-            }
-        }
-        d.net = rest;
-        if to_server.is_empty() {
-            return;
-        }
-        for (data, to) in to_server {
-            d.event(NetEvent::Sent { socket });
-            let answer = server.handle(&data);
-            if !answer.is_empty() {
-                d.event(NetEvent::Received {
-                    socket,
-                    from: to.unwrap_or(peer(443)),
-                    data: &answer,
-                });
-            }
-        }
-    }
 }
 
 /// A listening TCP server link (the page's example 2 on `link`), `OK`

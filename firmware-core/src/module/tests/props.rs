@@ -9,6 +9,7 @@
 //!   the escape; `backlog`: the full buffer and flow control (PT-7).
 //! - `links`: CIPSTART, CIPCLOSE, CIPMUX and CIPMODE against a model of the
 //!   link table (SS-9, SS-10, CL-1, MX-2, MX-3, MD-2, ST-1).
+//! - `tls`: any bytes, cut anywhere, on a TLS or DTLS link (TL-4…TL-6).
 //!
 //! Every run uses the same RNG seed, so CI sees the same cases each time
 //! and a failure reproduces by running the test again; `PROPTEST_RNG_SEED`
@@ -27,6 +28,7 @@ mod fuzz;
 mod links;
 mod passthrough;
 mod send;
+mod tls;
 
 /// The seed of every property run (any fixed value would do).
 const RNG_SEED: u64 = 0x5EED_A7C0;

@@ -520,7 +520,7 @@ fn pk_1_cipmux_0_key_serves_the_one_link_whatever_its_id() {
         local_port: 50003,
     });
     let mut server = TestServer::new(b"key", b"id", Mode::Echo);
-    tls_exchange(&mut d, socket, &mut server);
+    d.tls_exchange(socket, &mut server);
     assert!(server.is_open());
     assert_eq!(d.take_text(), "\r\nOK\r\n");
 }
@@ -595,7 +595,7 @@ fn pk_4_a_key_applies_from_the_next_cipstart_of_that_link() {
         local_port: 50001,
     });
     let mut server = TestServer::new(b"old", b"id", Mode::Echo);
-    tls_exchange(&mut d, socket, &mut server);
+    d.tls_exchange(socket, &mut server);
     assert!(server.is_open());
     assert_eq!(d.take_text(), "\r\nOK\r\n");
     // A new key does not touch the open link...
@@ -609,7 +609,7 @@ fn pk_4_a_key_applies_from_the_next_cipstart_of_that_link() {
     refused(&mut d, "AT+CIPSTART=2,\"TLS\",\"192.168.0.103\",443");
     // ...and the next CIPSTART of the link uses it.
     assert_eq!(d.cmd("AT+CIPCLOSE=1"), "\r\nOK\r\n");
-    tls_exchange(&mut d, socket, &mut server);
+    d.tls_exchange(socket, &mut server);
     assert_eq!(server.alerts, [(1, 0)], "close_notify before the close");
     d.net.clear();
     let NetCommand::Connect { socket, .. } =
@@ -622,7 +622,7 @@ fn pk_4_a_key_applies_from_the_next_cipstart_of_that_link() {
         local_port: 50002,
     });
     let mut server = TestServer::new(b"new", b"id2", Mode::Echo);
-    tls_exchange(&mut d, socket, &mut server);
+    d.tls_exchange(socket, &mut server);
     assert!(server.is_open());
     assert_eq!(d.take_text(), "\r\nOK\r\n");
 }

@@ -742,7 +742,7 @@ fn ss_11_tls_handshakes_with_the_links_key_and_identity(
     });
     assert_eq!(d.take_text(), "", "no OK before the handshake (TL-3)");
     let mut server = TestServer::new(key.as_bytes(), identity.as_bytes(), Mode::Echo);
-    tls_exchange(&mut d, socket, &mut server);
+    d.tls_exchange(socket, &mut server);
     if opens {
         assert_eq!(d.take_text(), "\r\nOK\r\n");
         assert_eq!(

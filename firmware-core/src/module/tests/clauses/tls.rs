@@ -27,7 +27,7 @@ fn secure(d: &mut Driver, kind: &str, mode: Mode) -> (SocketId, TestServer) {
         "DTLS" => TestServer::dtls(b"k", b"i", mode),
         _ => TestServer::new(b"k", b"i", mode),
     };
-    tls_exchange(d, socket, &mut server);
+    d.tls_exchange(socket, &mut server);
     assert_eq!(d.take_text(), "\r\nOK\r\n");
     (socket, server)
 }
@@ -49,11 +49,11 @@ fn tl_1_each_suite_carries_data(#[case] suite: CipherSuite) {
         local_port: 50000,
     });
     let mut server = TestServer::new(b"k", b"i", Mode::Echo).with_suite(suite);
-    tls_exchange(&mut d, socket, &mut server);
+    d.tls_exchange(socket, &mut server);
     assert_eq!(d.take_text(), "\r\nOK\r\n");
     assert_eq!(d.cmd("AT+CIPSEND=0,3"), "\r\n>");
     d.send(b"abc");
-    tls_exchange(&mut d, socket, &mut server);
+    d.tls_exchange(socket, &mut server);
     assert_eq!(d.take_text(), "\r\nSEND OK\r\n+IPD,3:abc\r\n");
 }
 
@@ -84,7 +84,7 @@ fn tl_4_data_goes_both_ways_sealed(#[case] kind: &str, #[case] code: u8) {
     assert_eq!(data[0], 23, "an application_data record");
     assert!(!data.windows(5).any(|w| w == b"hello"), "sealed");
     assert_eq!(d.take_text(), "", "SEND OK waits for the network");
-    tls_exchange(&mut d, socket, &mut server);
+    d.tls_exchange(socket, &mut server);
     assert_eq!(server.received, b"hello");
     assert_eq!(d.take_text(), "\r\nSEND OK\r\n+IPD,5:hello\r\n");
 }
@@ -109,7 +109,7 @@ fn tl_4_passthrough_over_tls() {
     assert_eq!(d.cmd("AT+CIPSEND"), "\r\n>");
     d.send(b"raw bytes");
     d.wait(20 * MS);
-    tls_exchange(&mut d, socket, &mut server);
+    d.tls_exchange(socket, &mut server);
     assert_eq!(server.received, b"raw bytes");
     // PT-3: the echo comes back raw.
     assert_eq!(d.take_text(), "raw bytes");
@@ -129,7 +129,7 @@ fn tl_4_cipclose_sends_close_notify_then_closes(#[case] kind: &str) {
     let Some(NetCommand::Send { .. }) = d.net.front() else {
         panic!("close_notify first: {:?}", d.net)
     };
-    tls_exchange(&mut d, socket, &mut server);
+    d.tls_exchange(socket, &mut server);
     assert_eq!(server.alerts, [(1, 0)]);
     assert_eq!(d.net, [NetCommand::Close { socket }]);
 }
@@ -234,7 +234,7 @@ fn tl_7_no_network_command_and_no_debug_output_holds_the_key() {
     });
     let mut server = TestServer::new(key.as_bytes(), b"dev", Mode::Echo);
     let mut seen = alloc::format!("{:?}", d.net);
-    tls_exchange(&mut d, socket, &mut server);
+    d.tls_exchange(socket, &mut server);
     assert!(server.is_open());
     seen += &alloc::format!("{:?}{:?}", d.net, d.m.links);
     assert!(!seen.contains(key), "the key in {seen}");
