@@ -234,6 +234,15 @@ impl Gen {
 
     fn mux_switch(&mut self) {
         let on = self.r.chance(60);
+        if self.any_open() && self.r.chance(25) {
+            // MX-2, MD-2: a switch with links open, or passthrough mode
+            // with CIPMUX=1, is refused; the guess of the state stays.
+            match self.mux && self.r.chance(40) {
+                true => self.text(Cmd::Mode(true), "AT+CIPMODE=1"),
+                false => self.text(Cmd::Mux(on), &format!("AT+CIPMUX={}", u8::from(on))),
+            }
+            return;
+        }
         self.close_all();
         if on && self.mode {
             self.text(Cmd::Mode(false), "AT+CIPMODE=0");
