@@ -131,10 +131,10 @@ fn a_record_over_the_fragment_limit_closes_the_link() {
     assert_eq!(r, Err(End::BadRecord(RecordError::Overflow)));
 }
 
-#[test]
-fn a_fatal_alert_from_the_peer_ends_the_handshake() {
+/// A TLS session whose ClientHello is out (in the returned bytes).
+fn started() -> (Session, Vec<u8>) {
     let mut out = Vec::new();
-    let mut s = Session::start(
+    let s = Session::start(
         Transport::Tls,
         &unhex(PSK),
         IDENTITY,
@@ -143,6 +143,12 @@ fn a_fatal_alert_from_the_peer_ends_the_handshake() {
         T0,
         &mut out,
     );
+    (s, out)
+}
+
+#[test]
+fn a_fatal_alert_from_the_peer_ends_the_handshake() {
+    let (mut s, mut out) = started();
     // handshake_failure, in the clear, before the ServerHello.
     let r = s.received(T0, &[21, 3, 3, 0, 2, 2, 40], &mut out, &mut |_| {});
     assert!(matches!(r, Err(End::Handshake(_))), "{r:?}");
@@ -151,16 +157,7 @@ fn a_fatal_alert_from_the_peer_ends_the_handshake() {
 
 #[test]
 fn the_handshake_gives_up_at_its_deadline() {
-    let mut out = Vec::new();
-    let mut s = Session::start(
-        Transport::Tls,
-        &unhex(PSK),
-        IDENTITY,
-        [7; 32],
-        Timers::TL3,
-        T0,
-        &mut out,
-    );
+    let (mut s, mut out) = started();
     let due = s.poll_timeout().expect("a deadline");
     assert_eq!(due, T0 + Timers::TL3.give_up);
     assert_eq!(s.handle_timeout(T0, &mut out), Ok(()));

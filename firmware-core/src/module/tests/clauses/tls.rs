@@ -9,10 +9,13 @@ use rstest::rstest;
 
 const MS: Duration = Duration::from_millis(1);
 
-/// A link of `kind` ("TLS" or "DTLS") on link 0 with key "k" / "i", open;
-/// its socket and server.
-fn secure(d: &mut Driver, kind: &str, mode: Mode) -> (SocketId, TestServer) {
-    assert_eq!(d.cmd("AT+CIPSSLCPSK=\"k\",\"i\""), "\r\nOK\r\n");
+/// Link 0 of `kind` ("TLS" or "DTLS") to 192.168.0.103:4433 with `key` and
+/// `identity`: its socket, just opened, the handshake not begun.
+fn opening(d: &mut Driver, kind: &str, key: &str, identity: &str) -> SocketId {
+    assert_eq!(
+        d.cmd(&alloc::format!("AT+CIPSSLCPSK=\"{key}\",\"{identity}\"")),
+        "\r\nOK\r\n"
+    );
     let (NetCommand::Connect { socket, .. } | NetCommand::Bind { socket, .. }) = asks(
         d,
         &alloc::format!("AT+CIPSTART=0,\"{kind}\",\"192.168.0.103\",4433"),
@@ -23,6 +26,13 @@ fn secure(d: &mut Driver, kind: &str, mode: Mode) -> (SocketId, TestServer) {
         socket,
         local_port: 50000,
     });
+    socket
+}
+
+/// A link of `kind` ("TLS" or "DTLS") on link 0 with key "k" / "i", open;
+/// its socket and server.
+fn secure(d: &mut Driver, kind: &str, mode: Mode) -> (SocketId, TestServer) {
+    let socket = opening(d, kind, "k", "i");
     let mut server = match kind {
         "DTLS" => TestServer::dtls(b"k", b"i", mode),
         _ => TestServer::new(b"k", b"i", mode),
@@ -38,16 +48,7 @@ fn secure(d: &mut Driver, kind: &str, mode: Mode) -> (SocketId, TestServer) {
 #[case::cbc(CipherSuite::Aes128CbcSha256)]
 fn tl_1_each_suite_carries_data(#[case] suite: CipherSuite) {
     let mut d = Driver::booted();
-    assert_eq!(d.cmd("AT+CIPSSLCPSK=\"k\",\"i\""), "\r\nOK\r\n");
-    let NetCommand::Connect { socket, .. } =
-        asks(&mut d, "AT+CIPSTART=0,\"TLS\",\"192.168.0.103\",4433")
-    else {
-        panic!()
-    };
-    d.event(NetEvent::Opened {
-        socket,
-        local_port: 50000,
-    });
+    let socket = opening(&mut d, "TLS", "k", "i");
     let mut server = TestServer::new(b"k", b"i", Mode::Echo).with_suite(suite);
     d.tls_exchange(socket, &mut server);
     assert_eq!(d.take_text(), "\r\nOK\r\n");
@@ -219,19 +220,7 @@ fn tl_3_a_silent_server_fails_the_cipstart_after_10_s() {
 fn tl_7_no_network_command_and_no_debug_output_holds_the_key() {
     let key = "Sup3rS3cretKey";
     let mut d = Driver::booted();
-    assert_eq!(
-        d.cmd(&alloc::format!("AT+CIPSSLCPSK=\"{key}\",\"dev\"")),
-        "\r\nOK\r\n"
-    );
-    let NetCommand::Connect { socket, .. } =
-        asks(&mut d, "AT+CIPSTART=0,\"TLS\",\"192.168.0.103\",4433")
-    else {
-        panic!()
-    };
-    d.event(NetEvent::Opened {
-        socket,
-        local_port: 50000,
-    });
+    let socket = opening(&mut d, "TLS", key, "dev");
     let mut server = TestServer::new(key.as_bytes(), b"dev", Mode::Echo);
     let mut seen = alloc::format!("{:?}", d.net);
     d.tls_exchange(socket, &mut server);
