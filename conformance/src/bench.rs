@@ -45,8 +45,9 @@ pub struct Plan {
     pub latencies: Vec<Duration>,
     /// Which ways.
     pub ways: Vec<Way>,
-    /// RTS/CTS settings to measure with (the simulator; a real line runs
-    /// as it is wired).
+    /// RTS/CTS settings to measure with: the simulator's UART, a device's
+    /// line (hardware flow control on the port; its wiring must carry it),
+    /// atmodule's pty (`--flow-control`).
     pub rts_cts: Vec<bool>,
     /// Datagram loss percentages for UDP points, host → peer (the
     /// simulator); none: no UDP points.
@@ -68,10 +69,9 @@ pub fn measure(plan: &Plan, mut progress: impl FnMut(&Point)) -> Result<Vec<Poin
         None => plan.latencies.iter().copied().map(Some).collect(),
         Some(_) => vec![None],
     };
-    let rts: Vec<bool> = match plan.target {
-        None => plan.rts_cts.clone(),
-        Some(_) => vec![false],
-    };
+    // A device's line and atmodule's pty can run with and without RTS/CTS
+    // too (the line's own flow control; atmodule's --flow-control).
+    let rts = plan.rts_cts.clone();
     let mut runs: Vec<(Way, Path)> = Vec::new();
     for &rts_cts in &rts {
         for &way in &plan.ways {
@@ -113,6 +113,7 @@ pub fn measure(plan: &Plan, mut progress: impl FnMut(&Point)) -> Result<Vec<Poin
                         Target::Atmodule {
                             exe: exe.clone(),
                             pace: Some(baud),
+                            rts_cts: path.rts_cts,
                         },
                         plan.lab,
                         1,

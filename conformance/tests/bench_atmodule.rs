@@ -16,7 +16,11 @@ fn a_paced_atmodule_runs_near_its_line_rate() {
     let exe = default_atmodule();
     assert!(exe.is_file(), "no atmodule at {}", exe.display());
     let plan = Plan {
-        target: Some(Target::Atmodule { exe, pace: None }),
+        target: Some(Target::Atmodule {
+            exe,
+            pace: None,
+            rts_cts: true,
+        }),
         // Its own lab: the serial suite's lanes use 127.0.1-3, the power
         // bench 127.0.4.
         lab: LabMap::new([192, 168, 0], [127, 0, 5]),

@@ -30,7 +30,15 @@ fn main() -> ExitCode {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(LANES);
-    let (_, ok) = test_main("serial", Some(Target::Atmodule { exe, pace: None }), lanes);
+    let (_, ok) = test_main(
+        "serial",
+        Some(Target::Atmodule {
+            exe,
+            pace: None,
+            rts_cts: true,
+        }),
+        lanes,
+    );
     if ok {
         ExitCode::SUCCESS
     } else {

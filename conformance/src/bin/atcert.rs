@@ -78,9 +78,11 @@ struct BenchArgs {
     /// Seconds of line-rate payload per measurement.
     #[arg(long, default_value_t = 5.0)]
     seconds: f64,
-    /// RTS/CTS off, on, or both (the simulator; a real line runs as it is
-    /// wired).
-    #[arg(long, value_delimiter = ',', default_values_t = ["off".to_string(), "on".into()])]
+    /// RTS/CTS off, on, or both: the simulator's UART, atmodule's pty
+    /// (--flow-control), a device's line (hardware flow control: its
+    /// wiring must carry RTS and CTS). Default: both, but a device only
+    /// off unless asked.
+    #[arg(long, value_delimiter = ',')]
     rts_cts: Vec<String>,
     /// Datagram loss percentages for UDP points, host → peer (the
     /// simulator); `none` for no UDP points.
@@ -316,8 +318,11 @@ fn bench(args: BenchArgs) -> ExitCode {
         Ok(l) => l,
         Err(e) => return fail(e),
     };
-    let rts_cts = match args
-        .rts_cts
+    let asked = match args.rts_cts.is_empty() {
+        true => vec!["off".to_string(), "on".into()],
+        false => args.rts_cts.clone(),
+    };
+    let rts_cts = match asked
         .iter()
         .map(|v| match v.as_str() {
             "off" => Ok(false),
@@ -361,6 +366,9 @@ fn bench(args: BenchArgs) -> ExitCode {
                 format!("device on {path} at {baud} baud (real time)")
             }
         });
+        // An unasked device runs as most are wired: without RTS/CTS.
+        let device = matches!(target, Some(conformance::dut::Target::Serial { .. }));
+        let device_rts = (device && args.rts_cts.is_empty()).then(|| vec![false]);
         let plan = conformance::bench::Plan {
             target,
             lab,
@@ -371,7 +379,7 @@ fn bench(args: BenchArgs) -> ExitCode {
                 .map(|&ms| Duration::from_millis(ms))
                 .collect(),
             ways: ways.clone(),
-            rts_cts: rts_cts.clone(),
+            rts_cts: device_rts.clone().unwrap_or_else(|| rts_cts.clone()),
             udp_loss: udp_loss.clone(),
             seconds: args.seconds,
         };

@@ -65,6 +65,10 @@ pub enum Target {
         /// The line rate its pty is paced at (`--pace`), for throughput
         /// measurements; unpaced when `None`.
         pace: Option<u32>,
+        /// Whether it holds the host back while it cannot take passthrough
+        /// data (`--flow-control`, the pty's RTS/CTS); without, it drops
+        /// the excess as a line without flow control does (PT-7).
+        rts_cts: bool,
     },
 }
 
@@ -101,12 +105,14 @@ impl Target {
             return Ok(Target::Atmodule {
                 exe: default_atmodule(),
                 pace: None,
+                rts_cts: true,
             });
         }
         if let Some(exe) = spec.strip_prefix("atmodule:") {
             return Ok(Target::Atmodule {
                 exe: exe.into(),
                 pace: None,
+                rts_cts: true,
             });
         }
         Err(format!(
@@ -160,11 +166,11 @@ impl SerialDut {
         let network_dns = lab.add_dns_server(map.host(sim::DNS_IP), sim::peers::DNS_PORT);
         let (port, child, store) = match &target {
             Target::Serial { path, baud, .. } => (open_line(path, *baud)?, None, None),
-            Target::Atmodule { exe, pace } => {
+            Target::Atmodule { exe, pace, rts_cts } => {
                 let store = std::env::temp_dir()
                     .join(format!("atcert-{}-{seed}.store", std::process::id()));
                 let _ = std::fs::remove_file(&store);
-                let (child, port) = start_atmodule(exe, *pace, &store, seed, map)?;
+                let (child, port) = start_atmodule(exe, (*pace, *rts_cts), &store, seed, map)?;
                 (port, Some(child), Some(store))
             }
         };
@@ -284,7 +290,7 @@ impl SerialDut {
                     }
                 };
             }
-            Target::Atmodule { exe, pace } => {
+            Target::Atmodule { exe, pace, rts_cts } => {
                 self.log
                     .push(self.start.elapsed(), Event::Note(what.into()));
                 if let Some(mut child) = self.child.take() {
@@ -296,7 +302,8 @@ impl SerialDut {
                     }
                 }
                 let store = self.store.clone().expect("atmodule has a store");
-                let (child, port) = start_atmodule(exe, *pace, &store, self.log.seed, self.map)
+                let line = (*pace, *rts_cts);
+                let (child, port) = start_atmodule(exe, line, &store, self.log.seed, self.map)
                     .map_err(Unsupported)?;
                 self.child = Some(child);
                 self.port = port;
@@ -347,19 +354,18 @@ fn open_line(path: &str, baud: u32) -> Result<Box<dyn SerialPort>, String> {
 /// side by side on one machine.
 fn start_atmodule(
     exe: &PathBuf,
-    pace: Option<u32>,
+    (pace, rts_cts): (Option<u32>, bool),
     store: &PathBuf,
     seed: u64,
     map: LabMap,
 ) -> Result<(Child, Box<dyn SerialPort>), String> {
     let mut child = Command::new(exe)
-        // A pty has no line rate: without flow control the host could
-        // outrun the network and passthrough would drop (PT-7), which a
-        // real 115200-baud line never lets happen.
+        // A pty has no line rate: without flow control (or --pace) the host
+        // could outrun the network and passthrough would drop (PT-7), which
+        // a real 115200-baud line never lets happen.
+        .args(["--pty", "--exit-on-stdin-eof"])
+        .args(rts_cts.then_some("--flow-control"))
         .args([
-            "--pty",
-            "--flow-control",
-            "--exit-on-stdin-eof",
             "--seed",
             &seed.to_string(),
             "--no-default-map",
@@ -422,7 +428,7 @@ impl Dut for SerialDut {
             Target::Serial { path, baud, .. } => {
                 format!("device on {path} at {baud} baud, seed {}", self.log.seed)
             }
-            Target::Atmodule { exe, pace } => {
+            Target::Atmodule { exe, pace, .. } => {
                 let paced = pace
                     .map(|b| format!(", paced at {b} baud"))
                     .unwrap_or_default();
@@ -580,10 +586,22 @@ impl Dut for SerialDut {
         )))
     }
 
-    fn set_flow_control(&mut self, _on: bool) -> Result<(), Unsupported> {
-        Err(Unsupported(
-            "RTS/CTS on this line (not driven by the serial DUT yet)".into(),
-        ))
+    fn set_flow_control(&mut self, on: bool) -> Result<(), Unsupported> {
+        match &self.target {
+            Target::Serial { path, .. } => {
+                let flow = match on {
+                    true => serialport::FlowControl::Hardware,
+                    false => serialport::FlowControl::None,
+                };
+                self.port
+                    .set_flow_control(flow)
+                    .map_err(|e| Unsupported(format!("RTS/CTS on {path}: {e}")))
+            }
+            Target::Atmodule { rts_cts, .. } if *rts_cts == on => Ok(()),
+            Target::Atmodule { .. } => Err(Unsupported(
+                "RTS/CTS on atmodule's pty, which is chosen when it starts".into(),
+            )),
+        }
     }
 
     fn hold_output(&mut self, _hold: bool) -> Result<(), Unsupported> {
@@ -593,9 +611,10 @@ impl Dut for SerialDut {
     }
 
     fn module_rts(&mut self) -> Result<bool, Unsupported> {
-        Err(Unsupported(
-            "RTS/CTS on this line (not driven by the serial DUT yet)".into(),
-        ))
+        // The module's RTS is the host's CTS; a pty has no modem lines.
+        self.port
+            .read_clear_to_send()
+            .map_err(|e| Unsupported(format!("reading CTS on this line: {e}")))
     }
 
     fn fault(&mut self, fault: Fault) -> Result<(), Unsupported> {
@@ -634,6 +653,7 @@ mod tests {
             Ok(Target::Atmodule {
                 exe: "/x/atmodule".into(),
                 pace: None,
+                rts_cts: true,
             })
         );
         assert!(Target::parse("usb").is_err());
