@@ -51,6 +51,10 @@
 //!   are dropped silently (§4.1.2.7, TL-5), as is application data before
 //!   the server's Finished.
 //!
+//! What each transport needs of its own lives beside this file: `stream`
+//! (TLS: records and messages cut anywhere) and `datagram` (DTLS: a
+//! datagram's records, fragments joined in order, the flight again).
+//!
 //! Both transports give up at [`Timers::give_up`] after
 //! [`Handshake::start`] (TL-3's 10 s): [`Handshake::poll_timeout`] and
 //! [`Handshake::handle_timeout`].
@@ -65,7 +69,7 @@ use sha2::{Digest, Sha256};
 use super::alert::{self, Alert, AlertDescription, Origin};
 use super::messages::{self, header_len};
 use super::prf::{PremasterSecret, RANDOM_LEN, Side, VERIFY_DATA_LEN};
-use super::record::{ContentType, Header, Opener, RecordError, Sealer};
+use super::record::{ContentType, Opener, RecordError, Sealer};
 use super::{CipherSuite, MAX_FRAGMENT, Transport};
 use crate::time::Instant;
 
@@ -384,174 +388,6 @@ impl Handshake {
         alert
     }
 
-    /// TLS: opens and handles every whole record received, until the
-    /// handshake is established or a record is incomplete.
-    fn process_stream(&mut self, now: Instant, out: &mut Vec<u8>) -> Result<Progress, Alert> {
-        while self.state != State::Established {
-            let len = match self.opener.record_len(&self.received) {
-                Ok(Some(len)) if len <= self.received.len() => len,
-                Ok(_) => return Ok(Progress::Handshaking),
-                Err(e) => return Err(record_alert(e)),
-            };
-            let mut record: Vec<u8> = self.received.drain(..len).collect();
-            let opened = self.opener.open(&mut record).map_err(record_alert)?;
-            let fragment = &record[opened.fragment];
-            match opened.content_type {
-                ContentType::Handshake => self.stream_handshake(fragment, now, out)?,
-                ContentType::ChangeCipherSpec => self.change_cipher_spec(fragment)?,
-                ContentType::Alert => peer_alert(fragment)?,
-                ContentType::ApplicationData => {
-                    return Err(Alert::local(AlertDescription::UNEXPECTED_MESSAGE));
-                }
-            }
-        }
-        Ok(Progress::Established)
-    }
-
-    /// DTLS: handles the records of one datagram; drops those that fail.
-    fn process_datagram(
-        &mut self,
-        now: Instant,
-        datagram: &[u8],
-        out: &mut Vec<u8>,
-    ) -> Result<Progress, Alert> {
-        let mut rest = datagram;
-        while !rest.is_empty() {
-            if self.state == State::Established {
-                self.received.extend_from_slice(rest);
-                break;
-            }
-            let Some(header) = Header::parse(self.transport, rest) else {
-                break;
-            };
-            let len = self.transport.header_len() + header.length;
-            if len > rest.len() {
-                break; // truncated: the rest of the datagram is dropped
-            }
-            let mut record = rest[..len].to_vec();
-            rest = &rest[len..];
-            let Ok(opened) = self.opener.open(&mut record) else {
-                continue; // dropped silently (RFC 6347 §4.1.2.7)
-            };
-            let fragment = &record[opened.fragment];
-            match opened.content_type {
-                ContentType::Handshake => self.datagram_handshake(fragment, now, out)?,
-                ContentType::ChangeCipherSpec => {
-                    // A repeated one (of a repeated flight) is ignored.
-                    if self.state == State::ChangeCipherSpec {
-                        self.change_cipher_spec(fragment)?;
-                    }
-                }
-                ContentType::Alert => peer_alert(fragment)?,
-                ContentType::ApplicationData => {}
-            }
-        }
-        Ok(if self.state == State::Established {
-            Progress::Established
-        } else {
-            Progress::Handshaking
-        })
-    }
-
-    /// TLS: joins handshake bytes into messages and handles each whole one.
-    fn stream_handshake(
-        &mut self,
-        fragment: &[u8],
-        now: Instant,
-        out: &mut Vec<u8>,
-    ) -> Result<(), Alert> {
-        self.messages.extend_from_slice(fragment);
-        let h = header_len(self.transport);
-        while self.messages.len() >= h {
-            let msg_type = self.messages[0];
-            if !self.expects(msg_type) {
-                return Err(Alert::local(AlertDescription::UNEXPECTED_MESSAGE));
-            }
-            let len = u24(&self.messages[1..4]);
-            if len > MAX_MESSAGE {
-                return Err(Alert::local(AlertDescription::DECODE_ERROR));
-            }
-            if self.messages.len() < h + len {
-                break;
-            }
-            let message: Vec<u8> = self.messages.drain(..h + len).collect();
-            self.handle_message(msg_type, &message, now, out)?;
-        }
-        // Nothing may follow the server's Finished in its record, and a
-        // message may not straddle the ChangeCipherSpec (RFC 5246 §7.1).
-        if matches!(self.state, State::Established | State::ChangeCipherSpec)
-            && !self.messages.is_empty()
-        {
-            return Err(Alert::local(AlertDescription::UNEXPECTED_MESSAGE));
-        }
-        Ok(())
-    }
-
-    /// DTLS: the handshake fragments of one record (RFC 6347 §4.2.2).
-    fn datagram_handshake(
-        &mut self,
-        mut fragments: &[u8],
-        now: Instant,
-        out: &mut Vec<u8>,
-    ) -> Result<(), Alert> {
-        let h = header_len(self.transport);
-        while fragments.len() >= h && self.state != State::Established {
-            let msg_type = fragments[0];
-            let length = u24(&fragments[1..4]);
-            let seq = u16::from_be_bytes([fragments[4], fragments[5]]);
-            let offset = u24(&fragments[6..9]);
-            let fragment_length = u24(&fragments[9..12]);
-            if fragments.len() < h + fragment_length || offset + fragment_length > length {
-                return Ok(()); // malformed: the rest is dropped
-            }
-            let data = &fragments[h..h + fragment_length];
-            fragments = &fragments[h + fragment_length..];
-            if seq < self.receive_seq {
-                // The server sent its last flight again: it did not get
-                // ours (RFC 6347 §4.2.4). Answer once per flight, on its
-                // last message.
-                if matches!(
-                    msg_type,
-                    messages::SERVER_HELLO_DONE | messages::HELLO_VERIFY_REQUEST
-                ) && offset + fragment_length == length
-                    && !self.flight.is_empty()
-                {
-                    self.resend(now, out)?;
-                }
-                continue;
-            }
-            if seq > self.receive_seq {
-                continue; // ahead: dropped, the server sends it again
-            }
-            if !self.expects(msg_type) {
-                return Err(Alert::local(AlertDescription::UNEXPECTED_MESSAGE));
-            }
-            if length > MAX_MESSAGE {
-                return Err(Alert::local(AlertDescription::DECODE_ERROR));
-            }
-            if self.joining != Some((msg_type, length)) {
-                self.joining = Some((msg_type, length));
-                self.messages.clear();
-            }
-            let have = self.messages.len();
-            if offset > have {
-                continue; // a gap: dropped, the server sends it again
-            }
-            if offset + fragment_length > have {
-                self.messages.extend_from_slice(&data[have - offset..]);
-            }
-            if self.messages.len() == length {
-                let mut message = Vec::with_capacity(h + length);
-                messages::message(self.transport, msg_type, seq, &self.messages, &mut message);
-                self.joining = None;
-                self.messages.clear();
-                self.receive_seq += 1;
-                self.handle_message(msg_type, &message, now, out)?;
-            }
-        }
-        Ok(())
-    }
-
     /// Whether a message of `msg_type` may come now.
     fn expects(&self, msg_type: u8) -> bool {
         match self.state {
@@ -726,29 +562,6 @@ impl Handshake {
         Ok(())
     }
 
-    /// DTLS: the timer of a new flight.
-    fn arm(&mut self, now: Instant) {
-        if self.transport == Transport::Dtls {
-            self.wait = self.timers.retransmit;
-            self.retransmit_at = Some(now + self.wait);
-        }
-    }
-
-    /// DTLS: the last flight again, with new record sequence numbers.
-    fn resend(&mut self, now: Instant, out: &mut Vec<u8>) -> Result<(), Alert> {
-        let flight = core::mem::take(&mut self.flight);
-        let mut result = Ok(());
-        for sent in &flight {
-            result = self.seal(sent.protected, sent.content_type, &sent.fragment, out);
-            if result.is_err() {
-                break;
-            }
-        }
-        self.flight = flight;
-        self.retransmit_at = Some(now + self.wait);
-        result.map_err(|_| Alert::local(AlertDescription::INTERNAL_ERROR))
-    }
-
     /// The server's ChangeCipherSpec: its records are protected from here.
     fn change_cipher_spec(&mut self, fragment: &[u8]) -> Result<(), Alert> {
         let joining = !self.messages.is_empty() || self.joining.is_some();
@@ -788,5 +601,7 @@ fn record_alert(e: RecordError) -> Alert {
     )
 }
 
+mod datagram;
+mod stream;
 #[cfg(test)]
 pub(crate) mod tests;
