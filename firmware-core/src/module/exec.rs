@@ -404,14 +404,9 @@ impl Module {
             self.final_result(self.d.cmdrsp_error);
             return self.link_urc(id, self.d.closed);
         };
-        let Some(link) = self.links[usize::from(id.0)].as_mut() else {
+        let Some(seq) = self.send_on(id, data, to) else {
             unreachable!("checked above");
         };
-        link.issued = link.issued.wrapping_add(1);
-        let seq = link.issued;
-        let to = link.destination(to);
-        self.net_out
-            .push_back(NetCommand::Send { socket, data, to });
         self.mode = Mode::Busy(Job::Sending {
             link: id,
             socket,

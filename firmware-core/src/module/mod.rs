@@ -643,13 +643,19 @@ impl Module {
             // A session that can seal no more ends the link (PT-6).
             return self.secure_end(id);
         };
-        let Some(link) = self.links[usize::from(id.0)].as_mut() else {
-            return;
-        };
+        self.send_on(id, data, None);
+    }
+
+    /// Hands `data` to the network on link `id` (a UDP send to `to` when
+    /// given), counted so that the network's `Sent` reports match (SD-5);
+    /// returns the send's number, `None` without the link.
+    fn send_on(&mut self, id: LinkId, data: bytes::Bytes, to: Option<SocketAddrV4>) -> Option<u32> {
+        let link = self.links[usize::from(id.0)].as_mut()?;
         link.issued = link.issued.wrapping_add(1);
-        let (socket, to) = (link.socket, link.destination(None));
+        let (socket, to) = (link.socket, link.destination(to));
         self.net_out
             .push_back(NetCommand::Send { socket, data, to });
+        Some(link.issued)
     }
 
     // ------------------------------------------------------------------

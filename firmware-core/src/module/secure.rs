@@ -202,18 +202,8 @@ impl Module {
     /// Handshake records out, counted like any send (so that `SEND OK`
     /// waits for the data's own acknowledgement, SD-5).
     fn secure_send(&mut self, id: LinkId, out: Vec<u8>) {
-        if out.is_empty() {
-            return;
+        if !out.is_empty() {
+            self.send_on(id, out.into(), None);
         }
-        let Some(link) = self.links[usize::from(id.0)].as_mut() else {
-            return;
-        };
-        link.issued = link.issued.wrapping_add(1);
-        let (socket, to) = (link.socket, link.destination(None));
-        self.net_out.push_back(NetCommand::Send {
-            socket,
-            data: out.into(),
-            to,
-        });
     }
 }
