@@ -85,24 +85,26 @@ fn peer(port: u16) -> SocketAddrV4 {
 }
 
 /// A connected TLS client on `link` with key "key" / identity "id", its
-/// handshake done with `server`.
-fn tls_link_with(d: &mut Driver, link: u8, server: &mut TestServer) -> SocketId {
+/// handshake done with an echo server that knows them.
+fn tls_link(d: &mut Driver, link: u8) -> SocketId {
     let line = if d.m.cfg.mux {
         alloc::format!("AT+CIPSSLCPSK={link},\"key\",\"id\"")
     } else {
         String::from("AT+CIPSSLCPSK=\"key\",\"id\"")
     };
     assert_eq!(d.cmd(&line), "\r\nOK\r\n");
-    let NetCommand::Connect { socket, .. } = asks(
-        d,
-        &alloc::format!("AT+CIPSTART={link},\"TLS\",\"192.168.0.103\",443"),
-    ) else {
+    let start = alloc::format!("AT+CIPSTART={link},\"TLS\",\"192.168.0.103\",443");
+    let mut server = TestServer::new(b"key", b"id", Mode::Echo);
+    tls_start(d, &start, 50000 + u16::from(link), &mut server)
+}
+
+/// `start`, a TLS CIPSTART, its socket opened on `local_port` and its
+/// handshake done with `server`: the socket, the `OK` consumed.
+fn tls_start(d: &mut Driver, start: &str, local_port: u16, server: &mut TestServer) -> SocketId {
+    let NetCommand::Connect { socket, .. } = asks(d, start) else {
         panic!("expected Connect")
     };
-    d.event(NetEvent::Opened {
-        socket,
-        local_port: 50000 + u16::from(link),
-    });
+    d.event(NetEvent::Opened { socket, local_port });
     d.tls_exchange(socket, server);
     assert!(server.is_open(), "handshake done");
     assert_eq!(d.take_text(), "\r\nOK\r\n");
@@ -127,11 +129,6 @@ fn opened(d: &mut Driver, socket: SocketId, local_port: u16) -> Option<TestServe
     d.tls_exchange(socket, &mut server);
     assert!(server.is_open(), "handshake done");
     Some(server)
-}
-
-/// [`tls_link_with`] an echo server that knows "key" / "id".
-fn tls_link(d: &mut Driver, link: u8) -> SocketId {
-    tls_link_with(d, link, &mut TestServer::new(b"key", b"id", Mode::Echo))
 }
 
 /// A listening TCP server link (the page's example 2 on `link`), `OK`

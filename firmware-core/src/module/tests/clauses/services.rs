@@ -509,20 +509,10 @@ fn pk_1_cipmux_0_sets_link_0() {
 fn pk_1_cipmux_0_key_serves_the_one_link_whatever_its_id() {
     let mut d = Driver::booted();
     assert_eq!(d.cmd("AT+CIPSSLCPSK=\"key\",\"id\""), "\r\nOK\r\n");
-    let NetCommand::Connect { socket, .. } =
-        asks(&mut d, "AT+CIPSTART=3,\"TLS\",\"192.168.0.103\",443")
-    else {
-        panic!()
-    };
     // The handshake succeeds with a server that knows only that key.
-    d.event(NetEvent::Opened {
-        socket,
-        local_port: 50003,
-    });
     let mut server = TestServer::new(b"key", b"id", Mode::Echo);
-    d.tls_exchange(socket, &mut server);
-    assert!(server.is_open());
-    assert_eq!(d.take_text(), "\r\nOK\r\n");
+    let start = "AT+CIPSTART=3,\"TLS\",\"192.168.0.103\",443";
+    tls_start(&mut d, start, 50003, &mut server);
 }
 
 #[test]
@@ -585,19 +575,9 @@ fn pk_3_cipmux_0_shows_link_0_only() {
 fn pk_4_a_key_applies_from_the_next_cipstart_of_that_link() {
     let mut d = mux_booted();
     assert_eq!(d.cmd("AT+CIPSSLCPSK=1,\"old\",\"id\""), "\r\nOK\r\n");
-    let NetCommand::Connect { socket, .. } =
-        asks(&mut d, "AT+CIPSTART=1,\"TLS\",\"192.168.0.103\",443")
-    else {
-        panic!()
-    };
-    d.event(NetEvent::Opened {
-        socket,
-        local_port: 50001,
-    });
     let mut server = TestServer::new(b"old", b"id", Mode::Echo);
-    d.tls_exchange(socket, &mut server);
-    assert!(server.is_open());
-    assert_eq!(d.take_text(), "\r\nOK\r\n");
+    let start = "AT+CIPSTART=1,\"TLS\",\"192.168.0.103\",443";
+    let socket = tls_start(&mut d, start, 50001, &mut server);
     // A new key does not touch the open link...
     assert_eq!(d.cmd("AT+CIPSSLCPSK=1,\"new\",\"id2\""), "\r\nOK\r\n");
     assert_eq!(d.net, []);
@@ -612,17 +592,7 @@ fn pk_4_a_key_applies_from_the_next_cipstart_of_that_link() {
     d.tls_exchange(socket, &mut server);
     assert_eq!(server.alerts, [(1, 0)], "close_notify before the close");
     d.net.clear();
-    let NetCommand::Connect { socket, .. } =
-        asks(&mut d, "AT+CIPSTART=1,\"SSL\",\"192.168.0.103\",443")
-    else {
-        panic!()
-    };
-    d.event(NetEvent::Opened {
-        socket,
-        local_port: 50002,
-    });
     let mut server = TestServer::new(b"new", b"id2", Mode::Echo);
-    d.tls_exchange(socket, &mut server);
-    assert!(server.is_open());
-    assert_eq!(d.take_text(), "\r\nOK\r\n");
+    let start = "AT+CIPSTART=1,\"SSL\",\"192.168.0.103\",443";
+    tls_start(&mut d, start, 50002, &mut server);
 }
