@@ -134,7 +134,11 @@ impl<D: AsRef<[u8]>> Inbox<D> {
                 self.live.insert(*socket, Kind::Datagram);
             }
             NetCommand::Close { socket } => self.forget(*socket),
-            NetCommand::Send { .. } | NetCommand::Ping { .. } => {}
+            NetCommand::Send { .. }
+            | NetCommand::Ping { .. }
+            | NetCommand::Join { .. }
+            | NetCommand::Leave
+            | NetCommand::Scan => {}
         }
     }
 

@@ -39,8 +39,10 @@ mod tls;
 mod uart;
 
 pub use bytes::Bytes;
-pub use dialect::{Dialect, SEED};
+pub use dialect::{Dialect, ESP_AT, SEED};
 pub use module::{Module, Usage};
-pub use net::{CloseReason, Keepalive, NetCommand, NetEvent, Psk, SocketId};
+pub use net::{
+    AccessPoint, CloseReason, JoinFailure, Keepalive, NetCommand, NetEvent, Psk, SocketId,
+};
 pub use store::{DnsSetting, Settings};
 pub use time::Instant;

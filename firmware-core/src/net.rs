@@ -146,6 +146,56 @@ pub enum NetCommand {
         /// The host to ping.
         to: Ipv4Addr,
     },
+    /// Wi-Fi (a dialect with a station): join the access point named
+    /// `ssid`, leaving any other first. Report [`NetEvent::Associated`]
+    /// or [`NetEvent::JoinFailed`]; once associated, with `dhcp`, ask its
+    /// DHCP server for an address and report [`NetEvent::Configured`].
+    /// Once joined, an access point unheard for `inactive_time` is lost:
+    /// report [`NetEvent::Disassociated`]. Every socket is the core's to
+    /// close; the driver keeps them.
+    Join {
+        /// 1 to 32 bytes.
+        ssid: Vec<u8>,
+        /// Empty for an open access point.
+        password: Vec<u8>,
+        /// Only the access point with this MAC address.
+        bssid: Option<[u8; 6]>,
+        /// Ask for an address once associated.
+        dhcp: bool,
+        /// How long beacons may be missed before the access point is lost.
+        inactive_time: Duration,
+    },
+    /// Wi-Fi: leave the access point (or stop joining); report nothing.
+    Leave,
+    /// Wi-Fi: list the access points in range; report
+    /// [`NetEvent::Scanned`] once.
+    Scan,
+}
+
+/// An access point a Wi-Fi scan found, or the one the station joined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccessPoint<'a> {
+    /// Its network name.
+    pub ssid: &'a [u8],
+    /// Its MAC address.
+    pub bssid: [u8; 6],
+    /// Signal strength, dBm.
+    pub rssi: i8,
+    /// 1 to 14.
+    pub channel: u8,
+    /// Whether it needs a password (WPA2-PSK) or is open.
+    pub secured: bool,
+}
+
+/// Why a Wi-Fi join failed (EW-5's codes 2 to 4; 1 is the core's own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinFailure {
+    /// The access point refused the password.
+    WrongPassword,
+    /// No access point with that SSID (and BSSID).
+    NotFound,
+    /// Anything else.
+    Other,
 }
 
 /// Why the network ended a socket, for logs and transcripts.
@@ -219,5 +269,22 @@ pub enum NetEvent<'a> {
     PingReply {
         /// The ping's ID.
         socket: SocketId,
+    },
+    /// Wi-Fi: the station associated with `ap` (`Join`).
+    Associated {
+        /// The access point joined.
+        ap: AccessPoint<'a>,
+    },
+    /// Wi-Fi: the `Join` failed; the station is not associated.
+    JoinFailed {
+        /// Why.
+        reason: JoinFailure,
+    },
+    /// Wi-Fi: the access point was lost; the address with it.
+    Disassociated,
+    /// Wi-Fi: the access points a `Scan` found, in any order.
+    Scanned {
+        /// Every access point in range.
+        access_points: &'a [AccessPoint<'a>],
     },
 }

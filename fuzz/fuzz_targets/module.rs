@@ -246,7 +246,10 @@ impl Rig {
                     s.1 = s.1.or(to);
                 }
             }
-            NetCommand::Close { .. } => {}
+            NetCommand::Close { .. }
+            | NetCommand::Join { .. }
+            | NetCommand::Leave
+            | NetCommand::Scan => {}
         }
     }
 

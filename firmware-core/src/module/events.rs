@@ -60,6 +60,10 @@ impl Module {
                     self.link_failed(id);
                 }
             }
+            NetEvent::Associated { .. }
+            | NetEvent::JoinFailed { .. }
+            | NetEvent::Disassociated
+            | NetEvent::Scanned { .. } => self.station_event(now, event),
             NetEvent::PingReply { socket } => {
                 if let Mode::Busy(Job::Pinging {
                     socket: s, sent, ..

@@ -8,6 +8,7 @@
 mod events;
 mod exec;
 mod secure;
+mod station;
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;

@@ -258,6 +258,9 @@ impl Sockets {
                 let _ = PINGS.try_send((socket, to));
                 return;
             }
+            // The seed dialect joins at boot with build-time credentials;
+            // it asks for no station.
+            NetCommand::Join { .. } | NetCommand::Leave | NetCommand::Scan => return,
         };
         let socket = open.socket();
         match self.slots.open(socket, ()) {

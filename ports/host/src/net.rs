@@ -105,6 +105,8 @@ impl Sockets {
             log_command(&c);
         }
         match c {
+            // TODO(wifi): atmodule's virtual access point.
+            NetCommand::Join { .. } | NetCommand::Leave | NetCommand::Scan => {}
             NetCommand::Connect {
                 socket,
                 remote,

@@ -167,6 +167,8 @@ impl Net {
                     self.events.push_back((socket, Report::PingReply));
                 }
             }
+            // The seed dialect has no station: DHCP at boot.
+            NetCommand::Join { .. } | NetCommand::Leave | NetCommand::Scan => {}
         }
     }
 

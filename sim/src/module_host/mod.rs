@@ -318,7 +318,11 @@ impl Io {
             NetEvent::Sent { socket } => format!("{socket} Sent"),
             NetEvent::Closed { socket, reason } => format!("{socket} Closed({reason:?})"),
             NetEvent::PingReply { socket } => format!("{socket} PingReply"),
-            NetEvent::Configured { .. } => format!("{event:?}"),
+            NetEvent::Configured { .. }
+            | NetEvent::Associated { .. }
+            | NetEvent::JoinFailed { .. }
+            | NetEvent::Disassociated
+            | NetEvent::Scanned { .. } => format!("{event:?}"),
         };
         self.log(Event::Net(text));
         if let NetEvent::Failed { socket } | NetEvent::Closed { socket, .. } = *event {
@@ -351,6 +355,8 @@ impl Io {
         self.log_command(&c);
         let reports = self.reports.clone();
         match c {
+            // TODO(wifi): the simulator's access points.
+            NetCommand::Join { .. } | NetCommand::Leave | NetCommand::Scan => {}
             NetCommand::Connect {
                 socket,
                 remote,

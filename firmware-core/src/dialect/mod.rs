@@ -1,13 +1,36 @@
-//! Every number and string the specification fixes, in one value.
+//! A dialect: every command, number, string and behaviour the module's
+//! contract fixes, in one value.
 //!
 //! Code paths never spell a reply, a limit or a timing: they read it from the
-//! [`Dialect`] the module was built with. [`SEED`] is the contract of
-//! `spec/DECISIONS.md`; another dialect (ESP-AT's, a vendor's) is another
-//! value of this type, not another code path. Clause IDs name the source of
-//! each number.
+//! [`Dialect`] the module was built with, and the dialect's command table
+//! says what each command line means. [`SEED`] is the contract of
+//! `spec/DECISIONS.md`, [`ESP_AT`] that of `conformance/spec/esp-at.md`;
+//! another dialect is another file here, not another code path. Clause IDs
+//! name the source of each number.
 
 use core::net::Ipv4Addr;
 use core::time::Duration;
+
+pub use crate::command::Table;
+
+mod esp_at;
+mod seed;
+
+pub use esp_at::ESP_AT;
+pub use seed::SEED;
+
+/// Every dialect this build speaks.
+pub const ALL: &[&Dialect] = &[&SEED, &ESP_AT];
+
+/// The dialect called `name` (`seed`, `esp-at`).
+pub fn by_name(name: &str) -> Option<&'static Dialect> {
+    ALL.iter().copied().find(|d| d.name == name)
+}
+
+/// The names of every dialect, for a usage message.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    ALL.iter().map(|d| d.name)
+}
 
 /// The most links any dialect may have: the size of the core's link table.
 pub const MAX_LINKS: usize = 8;
@@ -19,14 +42,24 @@ pub struct Dialect {
     pub name: &'static str,
     /// Version lines of `AT+GMR` (B-4), before `OK`.
     pub version_lines: &'static [&'static str],
+    /// What each command line means.
+    pub commands: Table,
+    /// Where the dialects' replies differ in shape, not in words.
+    pub style: Style,
+    /// The Wi-Fi station, for a dialect that has one; without it the
+    /// network is up from boot, configured by the driver.
+    pub wifi: Option<Wifi>,
 
     // ---- replies (G, SD, PT, RX) ----
     /// Final result of a command that succeeded.
     pub ok: &'static str,
     /// Final result of a command that failed.
     pub error: &'static str,
-    /// CIPSEND's failure (SD-3, SD-5, PT-1).
+    /// CIPSEND refused before its prompt, and passthrough refused (SD-3,
+    /// PT-1).
     pub cmdrsp_error: &'static str,
+    /// CIPSEND's data did not go out (SD-5).
+    pub send_fail: &'static str,
     /// CIPSEND's success (SD-5).
     pub send_ok: &'static str,
     /// The data prompt (G-8).
@@ -140,62 +173,51 @@ pub struct Dialect {
     pub net_queue: usize,
 }
 
-/// The `seed` dialect: `spec/DECISIONS.md`.
-pub const SEED: Dialect = Dialect {
-    name: "seed",
-    version_lines: &["AT version:0.1.0(atcert firmware-core)", "dialect:seed"],
+/// Where dialects differ in the shape of a reply or the reading of a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Style {
+    /// Only CRLF ends a command line, and an empty line is `ERROR` (EG-1);
+    /// otherwise CR or LF ends one and an empty line is ignored (G-1).
+    pub crlf_only: bool,
+    /// CIPSEND answers `OK` before its prompt (ES-4).
+    pub ok_before_prompt: bool,
+    /// The line that counts CIPSEND's data once it is in, around the
+    /// count: `Recv 5 bytes` (ES-5).
+    pub recv_report: Option<(&'static str, &'static str)>,
+    /// CIPSTART's success is `CONNECT` before the `OK` (ET-3).
+    pub connect_on_start: bool,
+    /// CIPCLOSE says `CLOSED` before its `OK` (ET-11).
+    pub closed_on_close: bool,
+    /// `+IPD` comes after an empty line (ER-1).
+    pub ipd_crlf_before: bool,
+    /// Said before the `ERROR` of a CIPSTART on an open link (ET-8).
+    pub already_connected: Option<&'static str>,
+}
 
-    ok: "OK",
-    error: "ERROR",
-    cmdrsp_error: "CMDRSP:ERROR",
-    send_ok: "SEND OK",
-    prompt: ">",
-    busy: "busy p...",
-    ready: "ready",
-    connect: "CONNECT",
-    closed: "CLOSED",
-    ipd: "+IPD",
-    status: "+BIPSTATUS",
-    ping_timeout: "TIMEOUT",
-
-    links: 5,
-    max_line: 256,
-    max_host: 64,
-    max_send: 2048,
-    max_keepalive: 7200,
-    keepalive_interval: Duration::from_secs(1),
-    keepalive_count: 3,
-    max_psk: 48,
-    max_timezone: 12,
-
-    connect_timeout: Duration::from_secs(5),
-    ping_timeout_after: Duration::from_secs(1),
-    dns_timeout: Duration::from_secs(1),
-    sntp_interval: Duration::from_secs(3600),
-    sntp_retry: Duration::from_secs(15),
-    restart_time: Duration::from_millis(300),
-    send_timeout: Duration::from_secs(10),
-
-    uart_piece: 1024,
-    packet_max: 1460,
-    flush_after: Duration::from_millis(20),
-    escape_guard: Duration::from_millis(20),
-    escape_cooldown: Duration::from_secs(1),
-    lf_window: Duration::from_millis(20),
-    passthrough_buffer: 8192,
-
-    tls_handshake_timeout: Duration::from_secs(10),
-    dtls_retransmit: Duration::from_secs(1),
-    dtls_max_retransmit: Duration::from_secs(8),
-
-    sntp_server: "pool.ntp.org",
-    dns_fallback: Ipv4Addr::new(208, 67, 222, 222),
-
-    uart_tx_buffer: 8192,
-    max_reply: 1024,
-    urc_buffer: 8192,
-    net_queue: 32,
-};
+/// The Wi-Fi station of a dialect that has one (EW).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wifi {
+    /// Unsolicited lines of the station's state (EW-9).
+    pub connected: &'static str,
+    /// See `connected`.
+    pub got_ip: &'static str,
+    /// See `connected`.
+    pub disconnected: &'static str,
+    /// `AT+CWJAP?` while not connected (EW-8).
+    pub no_ap: &'static str,
+    /// The station's MAC address (EH-4).
+    pub mac: [u8; 6],
+    /// Longest SSID and password (EW-4).
+    pub max_ssid: usize,
+    /// See `max_ssid`.
+    pub max_password: usize,
+    /// A join's default `<jap_timeout>` (EW-6).
+    pub join_timeout: Duration,
+    /// An access point unheard for this long is lost (EW-9).
+    pub inactive_time: Duration,
+    /// How long a scan takes (EW-16).
+    pub scan_time: Duration,
+}
 
 impl Dialect {
     /// Checks the relations the core relies on; `Module::new` asserts it.
