@@ -65,6 +65,72 @@ pub(crate) struct Start<'a> {
     pub(crate) keepalive: u16,
     /// The server form's local port and address (SS-8).
     pub(crate) server: Option<(u16, Ipv4Addr)>,
+    /// A UDP link's own port, as a client (ET-5).
+    pub(crate) local_port: Option<u16>,
+    /// Whose datagrams change a UDP link's remote (ET-5).
+    pub(crate) udp_mode: UdpMode,
+    /// How long connecting may take, instead of the dialect's (ET-4).
+    pub(crate) timeout: Option<core::time::Duration>,
+}
+
+/// ET-5's `<mode>`: whether a datagram from elsewhere changes the remote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum UdpMode {
+    /// The remote stays.
+    #[default]
+    Fixed,
+    /// The first datagram from elsewhere moves it, once.
+    Once,
+    /// Every datagram's sender becomes it.
+    Follow,
+}
+
+/// AT+CWJAP's set form (EW-4, EW-6, EW-7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Join<'a> {
+    /// `None`: the access point of the last successful join (EW-7).
+    pub(crate) ap: Option<(&'a [u8], &'a [u8])>,
+    pub(crate) bssid: Option<[u8; 6]>,
+    pub(crate) reconnect_interval: Option<u16>,
+    pub(crate) listen_interval: u8,
+    pub(crate) scan_mode: u8,
+    pub(crate) timeout: Option<u16>,
+    pub(crate) pmf: u8,
+}
+
+/// The Wi-Fi station's commands (EW, EH).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Station<'a> {
+    ModeQuery,
+    Mode {
+        mode: u8,
+        auto_connect: bool,
+    },
+    Join(Join<'a>),
+    JoinQuery,
+    Leave,
+    StateQuery,
+    Addresses,
+    AddressQuery,
+    MacQuery,
+    AutoConnectQuery,
+    AutoConnect(bool),
+    ReconnectQuery,
+    Reconnect {
+        interval: u16,
+        repeat: u16,
+    },
+    DhcpQuery,
+    Dhcp {
+        on: bool,
+        mask: u8,
+    },
+    Scan,
+    ScanOptions {
+        mask: u16,
+        rssi_min: i8,
+        auth_mask: u16,
+    },
 }
 
 /// A command line, understood.
@@ -105,6 +171,12 @@ pub(crate) enum Command<'a> {
         manual: bool,
         servers: heapless::Vec<Ipv4Addr, 3>,
     },
+    /// The Wi-Fi station (EW).
+    Station(Station<'a>),
+    /// AT+CIPSTATE? (EQ-1).
+    LinkStates,
+    /// AT+CIPSTATUS's execute form (EQ-2).
+    LinkStatus,
     PskQuery,
     Psk {
         target: Target,

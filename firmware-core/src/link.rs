@@ -5,7 +5,7 @@ use core::net::SocketAddrV4;
 
 use alloc::boxed::Box;
 
-use crate::command::Kind;
+use crate::command::{Kind, UdpMode};
 use crate::net::SocketId;
 use crate::tls::session::Session;
 
@@ -48,6 +48,8 @@ pub(crate) struct Link {
     pub(crate) acked: u32,
     /// A TLS or DTLS link's session, once its socket is open.
     pub(crate) tls: Option<Box<Session>>,
+    /// Whose datagrams move a UDP link's remote (ET-5).
+    pub(crate) udp_mode: UdpMode,
 }
 
 impl fmt::Debug for Link {
@@ -74,6 +76,7 @@ impl Link {
             issued: 0,
             acked: 0,
             tls: None,
+            udp_mode: UdpMode::Fixed,
         }
     }
 

@@ -46,6 +46,10 @@ pub(crate) struct LineAssembler {
     /// `buf` still holds the line handed out by the previous `push`; it is
     /// kept until the next call so the returned slice can borrow it.
     delivered: bool,
+    /// Only CRLF ends a line (esp-at's EG-1); a lone CR or LF is the line's.
+    crlf_only: bool,
+    /// The last byte taken was a CR (kept in `buf`, or dropped).
+    last_cr: bool,
 }
 
 /// A line ended by [`LineAssembler::push`].
@@ -67,6 +71,18 @@ impl LineAssembler {
             max_len,
             overflowed: false,
             delivered: false,
+            crlf_only: false,
+            last_cr: false,
+        }
+    }
+
+    /// An assembler whose lines end only with CRLF (esp-at.md EG-1): the
+    /// CR counts towards no limit, and a lone CR or LF is part of the line.
+    pub(crate) fn crlf_only(max_len: usize) -> Self {
+        Self {
+            buf: Vec::with_capacity(max_len + 1),
+            crlf_only: true,
+            ..Self::new(max_len)
         }
     }
 
@@ -78,6 +94,9 @@ impl LineAssembler {
     /// slice is valid until the next call.
     pub(crate) fn push<'a>(&'a mut self, input: &[u8]) -> (usize, Option<Line<'a>>) {
         self.release();
+        if self.crlf_only {
+            return self.push_crlf(input);
+        }
         let Some(end) = input.iter().position(|&b| b == b'\r' || b == b'\n') else {
             self.absorb(input);
             return (input.len(), None);
@@ -94,11 +113,40 @@ impl LineAssembler {
         (end + 1, Some(line))
     }
 
+    fn push_crlf<'a>(&'a mut self, input: &[u8]) -> (usize, Option<Line<'a>>) {
+        let mut cr = self.last_cr;
+        let end = input.iter().position(|&b| {
+            let ends = cr && b == b'\n';
+            cr = b == b'\r';
+            ends
+        });
+        let Some(end) = end else {
+            self.absorb(input);
+            self.last_cr = cr;
+            return (input.len(), None);
+        };
+        self.absorb(&input[..end]);
+        self.last_cr = false;
+        self.delivered = true;
+        if self.buf.last() == Some(&b'\r') {
+            self.buf.pop();
+        }
+        let line = if core::mem::take(&mut self.overflowed) {
+            Line::TooLong
+        } else if self.buf.is_empty() {
+            Line::Empty
+        } else {
+            Line::Complete(&self.buf)
+        };
+        (end + 1, Some(line))
+    }
+
     /// Drops a partial line, e.g. on entering data mode.
     pub(crate) fn clear(&mut self) {
         self.buf.clear();
         self.overflowed = false;
         self.delivered = false;
+        self.last_cr = false;
     }
 
     /// Returns `true` if no partial line is pending.
@@ -116,7 +164,9 @@ impl LineAssembler {
 
     /// Appends terminator-free bytes, keeping at most `max_len` of them.
     fn absorb(&mut self, bytes: &[u8]) {
-        let room = self.max_len.saturating_sub(self.buf.len());
+        // Room for a CRLF line's CR beyond the limit.
+        let max = self.max_len + usize::from(self.crlf_only);
+        let room = max.saturating_sub(self.buf.len());
         let (kept, dropped) = bytes.split_at(bytes.len().min(room));
         self.buf.extend_from_slice(kept);
         self.overflowed |= !dropped.is_empty();
@@ -403,7 +453,6 @@ impl Arg<'_> {
         !self.quoted && self.value.is_empty()
     }
 
-    #[cfg(any(test, feature = "fuzzing"))]
     /// Returns `true` if the parameter was written in double quotes.
     pub(crate) fn is_quoted(&self) -> bool {
         self.quoted

@@ -6,7 +6,11 @@ use core::net::Ipv4Addr;
 use core::time::Duration;
 
 use super::{Dialect, Style, Wifi};
-use crate::command::{Command, Entry, Table, one_flag};
+use crate::command::{
+    Command, Ctx, Entry, Invalid, Join, Kind, LinkId, Result, Start, Station, Table, Target,
+    UdpMode, arg, arity, flag, host, int, link, nonempty, one_flag, port, target,
+};
+use crate::parser::{Arg, Args};
 
 /// The `esp-at` dialect.
 pub const ESP_AT: Dialect = Dialect {
@@ -94,7 +98,8 @@ pub const ESP_AT: Dialect = Dialect {
     net_queue: 32,
 };
 
-/// Every command of esp-at.md; anything else is `ERROR` (EG-5).
+/// Every command of esp-at.md; anything else is `ERROR` (EG-5), as is a
+/// form a command lacks.
 const COMMANDS: &[Entry] = &[
     Entry::new(b"").exec(&Command::At),
     Entry::new(b"E0").exec(&Command::Echo(false)),
@@ -105,10 +110,276 @@ const COMMANDS: &[Entry] = &[
     Entry::new(b"+SYSSTORE")
         .query(&Command::SysstoreQuery)
         .set(|a, _| Ok(Command::Sysstore(one_flag(a)?))),
+    // EW: the station.
+    Entry::new(b"+CWMODE")
+        .query(&Command::Station(Station::ModeQuery))
+        .set(|a, _| {
+            arity(a, 1, 2)?;
+            let auto_connect = optional(a, 1, 0, 1)?.is_none_or(|v| v == 1);
+            Ok(Command::Station(Station::Mode {
+                mode: int(a, 0, 0, 3)? as u8,
+                auto_connect,
+            }))
+        }),
+    Entry::new(b"+CWJAP")
+        .exec(&Command::Station(Station::Join(Join::STORED)))
+        .query(&Command::Station(Station::JoinQuery))
+        .set(join),
+    Entry::new(b"+CWQAP").exec(&Command::Station(Station::Leave)),
+    Entry::new(b"+CWSTATE").query(&Command::Station(Station::StateQuery)),
+    Entry::new(b"+CIFSR").exec(&Command::Station(Station::Addresses)),
+    Entry::new(b"+CIPSTA").query(&Command::Station(Station::AddressQuery)),
+    Entry::new(b"+CIPSTAMAC").query(&Command::Station(Station::MacQuery)),
+    Entry::new(b"+CWAUTOCONN")
+        .query(&Command::Station(Station::AutoConnectQuery))
+        .set(|a, _| Ok(Command::Station(Station::AutoConnect(one_flag(a)?)))),
+    Entry::new(b"+CWRECONNCFG")
+        .query(&Command::Station(Station::ReconnectQuery))
+        .set(|a, _| {
+            arity(a, 2, 2)?;
+            Ok(Command::Station(Station::Reconnect {
+                interval: int(a, 0, 0, 7200)? as u16,
+                repeat: int(a, 1, 0, 1000)? as u16,
+            }))
+        }),
+    Entry::new(b"+CWDHCP")
+        .query(&Command::Station(Station::DhcpQuery))
+        .set(|a, _| {
+            arity(a, 2, 2)?;
+            Ok(Command::Station(Station::Dhcp {
+                on: flag(a, 0)?,
+                mask: int(a, 1, 1, 3)? as u8,
+            }))
+        }),
+    Entry::new(b"+CWLAP").exec(&Command::Station(Station::Scan)),
+    Entry::new(b"+CWLAPOPT").set(|a, _| {
+        arity(a, 2, 4)?;
+        int(a, 0, 0, 1)?;
+        Ok(Command::Station(Station::ScanOptions {
+            mask: int(a, 1, 0, 2047)? as u16,
+            rssi_min: optional(a, 2, -100, 40)?.unwrap_or(-100) as i8,
+            auth_mask: optional(a, 3, 0, 65535)?.unwrap_or(65535) as u16,
+        }))
+    }),
+    // ET, EQ: links.
     Entry::new(b"+CIPMUX")
         .query(&Command::MuxQuery)
         .set(|a, _| Ok(Command::Mux(one_flag(a)?))),
+    Entry::new(b"+CIPSTART").set(start),
+    Entry::new(b"+CIPCLOSE")
+        .exec(&Command::Close(Target::One(LinkId(0))))
+        .set(|a, c| {
+            // ET-2: the link ID only with CIPMUX=1.
+            if !c.mux {
+                return Err(Invalid);
+            }
+            arity(a, 1, 1)?;
+            Ok(Command::Close(target(a, 0, c.d)?))
+        }),
+    Entry::new(b"+CIPSTATE").query(&Command::LinkStates),
+    Entry::new(b"+CIPSTATUS").exec(&Command::LinkStatus),
+    // ES, EP.
+    Entry::new(b"+CIPSEND")
+        .exec(&Command::Passthrough)
+        .set(send),
     Entry::new(b"+CIPMODE")
         .query(&Command::ModeQuery)
         .set(|a, _| Ok(Command::Mode(one_flag(a)?))),
+    // ED, EI.
+    Entry::new(b"+CIPDOMAIN").set(|a, _| {
+        arity(a, 1, 3)?;
+        // ED-1: IPv4 (1, 2); IPv6 (3) is out of scope.
+        optional(a, 1, 1, 2)?;
+        optional(a, 2, 0, 60_000)?;
+        Ok(Command::Domain(nonempty(quoted_arg(a, 0)?)?))
+    }),
+    Entry::new(b"+PING").set(|a, _| {
+        arity(a, 1, 1)?;
+        Ok(Command::Ping(host(quoted_arg(a, 0)?, usize::MAX)?))
+    }),
 ];
+
+impl Join<'static> {
+    /// EW-7: the execute form, the access point of the last join.
+    const STORED: Join<'static> = Join {
+        ap: None,
+        bssid: None,
+        reconnect_interval: None,
+        listen_interval: 3,
+        scan_mode: 0,
+        timeout: None,
+        pmf: 1,
+    };
+}
+
+/// An optional integer parameter: `None` when left out or empty.
+fn optional(a: &Args<'_>, i: usize, min: i64, max: i64) -> Result<Option<i64>> {
+    match a.get(i) {
+        None => Ok(None),
+        Some(x) if x.is_omitted() => Ok(None),
+        Some(_) => int(a, i, min, max).map(Some),
+    }
+}
+
+/// EG-6: a string parameter must be quoted.
+fn quoted_arg<'x>(a: &'x Args<'_>, i: usize) -> Result<&'x Arg<'x>> {
+    let x = arg(a, i)?;
+    if x.is_quoted() { Ok(x) } else { Err(Invalid) }
+}
+
+fn quoted<'x>(a: &'x Args<'_>, i: usize) -> Result<&'x [u8]> {
+    quoted_arg(a, i).map(Arg::bytes)
+}
+
+/// An optional quoted string: `None` when left out or empty.
+fn optional_str<'x>(a: &'x Args<'_>, i: usize) -> Result<Option<&'x [u8]>> {
+    match a.get(i) {
+        None => Ok(None),
+        Some(x) if x.is_omitted() => Ok(None),
+        Some(_) => quoted(a, i).map(Some),
+    }
+}
+
+/// `"aa:bb:cc:dd:ee:ff"`.
+fn mac(text: &[u8]) -> Result<[u8; 6]> {
+    let mut out = [0u8; 6];
+    let mut parts = text.split(|&b| b == b':');
+    for byte in &mut out {
+        let part = parts.next().ok_or(Invalid)?;
+        let part = core::str::from_utf8(part).map_err(|_| Invalid)?;
+        if part.len() != 2 {
+            return Err(Invalid);
+        }
+        *byte = u8::from_str_radix(part, 16).map_err(|_| Invalid)?;
+    }
+    if parts.next().is_some() {
+        return Err(Invalid);
+    }
+    Ok(out)
+}
+
+/// EW-4, EW-6, EW-7.
+fn join<'a>(a: &'a Args<'a>, c: &Ctx<'_>) -> Result<Command<'a>> {
+    arity(a, 1, 9)?;
+    let wifi = c.d.wifi.as_ref().ok_or(Invalid)?;
+    let ssid = optional_str(a, 0)?;
+    let password = if a.len() > 1 {
+        optional_str(a, 1)?
+    } else {
+        None
+    };
+    let ap = match (ssid, password) {
+        (None, None) => None,
+        (Some(ssid), password) => {
+            let password = password.unwrap_or(b"");
+            if ssid.len() > wifi.max_ssid || password.len() > wifi.max_password {
+                return Err(Invalid);
+            }
+            Some((ssid, password))
+        }
+        (None, Some(_)) => return Err(Invalid),
+    };
+    let bssid = optional_str(a, 2)?.map(mac).transpose()?;
+    // The fourth is `<authmode>` on master, `<pci_en>` before: hosts leave
+    // it empty (EW-4).
+    optional(a, 3, 0, 255)?;
+    Ok(Command::Station(Station::Join(Join {
+        ap,
+        bssid,
+        reconnect_interval: optional(a, 4, 0, 7200)?.map(|v| v as u16),
+        listen_interval: optional(a, 5, 1, 100)?.unwrap_or(3) as u8,
+        scan_mode: optional(a, 6, 0, 1)?.unwrap_or(0) as u8,
+        timeout: optional(a, 7, 3, 600)?.map(|v| v as u16),
+        pmf: optional(a, 8, 0, 3)?.unwrap_or(1) as u8,
+    })))
+}
+
+/// ET-7: exactly these names.
+fn kind(x: &Arg<'_>) -> Result<Kind> {
+    if !x.is_quoted() {
+        return Err(Invalid);
+    }
+    match x.bytes() {
+        b"TCP" => Ok(Kind::Tcp),
+        b"UDP" => Ok(Kind::Udp),
+        b"SSL" => Ok(Kind::Tls),
+        _ => Err(Invalid),
+    }
+}
+
+/// ET-2, ET-3, ET-5, ET-6: positional parameters after the type; a link ID
+/// first with CIPMUX=1.
+fn start<'a>(a: &'a Args<'a>, c: &Ctx<'_>) -> Result<Command<'a>> {
+    let d = c.d;
+    let (id, at) = if c.mux {
+        (link(a, 0, d)?, 1)
+    } else {
+        (LinkId(0), 0)
+    };
+    if a.len() < at + 3 {
+        return Err(Invalid);
+    }
+    let kind = kind(arg(a, at)?)?;
+    let host = host(quoted_arg(a, at + 1)?, d.max_host)?;
+    let port = port(a, at + 2)?;
+    let rest = at + 3;
+    let timeout_at;
+    let (mut keepalive, mut local_port, mut udp_mode) = (0, None, UdpMode::Fixed);
+    if kind == Kind::Udp {
+        // [,<local port>,<mode>[,<"local IP">]][,<timeout>]
+        if a.len() > rest + 5 {
+            return Err(Invalid);
+        }
+        local_port = optional(a, rest, 1, 65535)?.map(|v| v as u16);
+        udp_mode = match optional(a, rest + 1, 0, 2)? {
+            None | Some(0) => UdpMode::Fixed,
+            Some(1) => UdpMode::Once,
+            _ => UdpMode::Follow,
+        };
+        optional_str(a, rest + 2)?;
+        timeout_at = rest + 3;
+    } else {
+        // [,<keep_alive>][,<"local IP">][,<timeout>]
+        if a.len() > rest + 3 {
+            return Err(Invalid);
+        }
+        keepalive = optional(a, rest, 0, i64::from(d.max_keepalive))?.unwrap_or(0) as u16;
+        optional_str(a, rest + 1)?;
+        timeout_at = rest + 2;
+    }
+    let timeout = match optional(a, timeout_at, 0, 60_000)? {
+        None | Some(0) => None,
+        Some(ms) => Some(Duration::from_millis(ms as u64)),
+    };
+    Ok(Command::Start(Start {
+        link: id,
+        kind,
+        host,
+        port,
+        keepalive,
+        server: None,
+        local_port,
+        udp_mode,
+        timeout,
+    }))
+}
+
+/// ES-1, ES-2: `[<link ID>,]<length>[,<"remote host">,<remote port>]`.
+fn send<'a>(a: &'a Args<'a>, c: &Ctx<'_>) -> Result<Command<'a>> {
+    let d = c.d;
+    let (link, at) = if c.mux {
+        (link(a, 0, d)?, 1)
+    } else {
+        (LinkId(0), 0)
+    };
+    let to = match a.len() - at {
+        1 => None,
+        3 => Some((host(quoted_arg(a, at + 1)?, d.max_host)?, port(a, at + 2)?)),
+        _ => return Err(Invalid),
+    };
+    Ok(Command::Send {
+        link,
+        len: int(a, at, 1, d.max_send as i64)? as usize,
+        to,
+    })
+}

@@ -5,8 +5,8 @@ use core::time::Duration;
 
 use super::{Dialect, Style};
 use crate::command::{
-    Command, Entry, Host, Invalid, Kind, LinkId, Result, Start, Table, Target, arg, arity, flag,
-    host, int, is_domain_name, link, nonempty, one_flag, port, target,
+    Command, Entry, Host, Invalid, Kind, LinkId, Result, Start, Table, Target, UdpMode, arg, arity,
+    flag, host, int, is_domain_name, link, nonempty, one_flag, port, target,
 };
 use crate::parser::{Arg, Args, parse_ipv4};
 
@@ -171,6 +171,9 @@ fn start<'x>(a: &'x Args<'_>, d: &Dialect) -> Result<Start<'x>> {
         port: port(a, 3)?,
         keepalive,
         server,
+        local_port: None,
+        udp_mode: UdpMode::Fixed,
+        timeout: None,
     })
 }
 

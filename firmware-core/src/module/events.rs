@@ -4,7 +4,7 @@
 use core::fmt::Write;
 
 use super::{Job, Mode, Module};
-use crate::command::{Kind, LinkId};
+use crate::command::{Kind, LinkId, UdpMode};
 use crate::dns::Outcome;
 use crate::link::State;
 use crate::net::{NetCommand, NetEvent, SocketId};
@@ -22,6 +22,9 @@ impl Module {
                 self.dhcp_dns = dns.iter().take(3).copied().collect();
                 // DN-3: automatic servers follow DHCP.
                 self.apply_dns_setting();
+                if self.d.wifi.is_some() {
+                    self.station_configured();
+                }
             }
             NetEvent::Opened { socket, local_port } => self.opened(now, socket, local_port),
             NetEvent::Failed { socket } => {
@@ -100,8 +103,18 @@ impl Module {
             State::Connected
         };
         if matches!(self.mode, Mode::Busy(Job::StartOpening { link: l, .. }) if l == id) {
-            self.final_result(self.d.ok);
+            self.started(id);
         }
+    }
+
+    /// CIPSTART's link is open: `OK`, after `CONNECT` where the dialect
+    /// says so (ET-3).
+    pub(super) fn started(&mut self, id: LinkId) {
+        if self.d.style.connect_on_start {
+            self.link_line(id, self.d.connect);
+        }
+        self.station.linked = true;
+        self.final_result(self.d.ok);
     }
 
     /// The network ended a link, or refused to open it.
@@ -121,7 +134,7 @@ impl Module {
             }
             Mode::Busy(Job::Sending { link, .. }) if link == id => {
                 // SD-5: down before the network took the data.
-                self.final_result(self.d.cmdrsp_error);
+                self.final_result(self.d.send_fail);
             }
             _ if in_passthrough => self.mode = Mode::Command,
             _ => {}
@@ -166,9 +179,22 @@ impl Module {
         let Some(id) = self.link_of(socket) else {
             return;
         };
-        let Some(link) = self.link(id) else { return };
+        let Some(link) = self.links[usize::from(id.0)].as_mut() else {
+            return;
+        };
         if link.state != State::Connected && link.tls.is_none() {
             return;
+        }
+        if link.kind == Kind::Udp && from != link.remote {
+            // ET-5: the sender may become the remote.
+            match link.udp_mode {
+                UdpMode::Fixed => {}
+                UdpMode::Once => {
+                    link.remote = from;
+                    link.udp_mode = UdpMode::Fixed;
+                }
+                UdpMode::Follow => link.remote = from,
+            }
         }
         let room = self.net_rx_room(socket);
         let keep = data.len().min(room);
@@ -195,7 +221,12 @@ impl Module {
         } else {
             write!(head, "{},{}:", self.d.ipd, data.len())
         };
-        self.urc(&[head.as_bytes(), data, b"\r\n"], false);
+        if self.d.style.ipd_crlf_before {
+            // ER-1: after an empty line, nothing after the data.
+            self.urc(&[b"\r\n", head.as_bytes(), data], false);
+        } else {
+            self.urc(&[head.as_bytes(), data, b"\r\n"], false);
+        }
     }
 
     /// Moves the command resolver on: its datagrams out, its answer to the
@@ -238,7 +269,9 @@ impl Module {
                 | Job::Sending { .. }
                 | Job::Storing { .. }
                 | Job::Pinging { .. }
-                | Job::Restart { .. },
+                | Job::Restart { .. }
+                | Job::Joining { .. }
+                | Job::Scanning { .. },
                 _,
             ) => {}
         }

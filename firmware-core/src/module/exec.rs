@@ -28,7 +28,7 @@ impl Module {
     }
 
     /// G-3: the excess was discarded; the line is refused.
-    pub(super) fn command_too_long(&mut self) {
+    pub(super) fn line_refused(&mut self) {
         if matches!(self.mode, Mode::Busy(_)) {
             self.info(&[self.d.busy.as_bytes()]);
         } else {
@@ -36,11 +36,11 @@ impl Module {
         }
     }
 
-    fn ok(&mut self) {
+    pub(super) fn ok(&mut self) {
         self.final_result(self.d.ok);
     }
 
-    fn error(&mut self) {
+    pub(super) fn error(&mut self) {
         self.final_result(self.d.error);
     }
 
@@ -149,6 +149,8 @@ impl Module {
                 self.ok();
             }
             Command::SntpTime => self.sntp_time(now),
+            Command::Ping(_) if self.offline() => self.ping_failed(),
+            Command::Domain(_) if self.offline() => self.error(),
             Command::Ping(host) => match host {
                 Host::Ip(ip) => self.ping(now, ip),
                 Host::Name(name) => {
@@ -199,6 +201,9 @@ impl Module {
                     self.ok();
                 }
             }
+            Command::Station(cmd) => self.station_command(now, cmd),
+            Command::LinkStates => self.link_states(),
+            Command::LinkStatus => self.link_status(),
             Command::PskQuery => {
                 let shown = if self.cfg.mux {
                     usize::from(d.links)
@@ -261,8 +266,70 @@ impl Module {
         self.ok();
     }
 
+    /// EQ-1: `+CIPSTATE:` and EQ-2's lines.
+    fn link_lines(&mut self, prefix: &str) {
+        for i in 0..usize::from(self.d.links) {
+            let Some(l) = self.links[i].as_ref() else {
+                continue;
+            };
+            let kind = match l.kind {
+                Kind::Tcp => "TCP",
+                Kind::Udp => "UDP",
+                Kind::Tls => "SSL",
+                Kind::Dtls => "DTLS",
+            };
+            let (remote, local_port, server) = (l.remote, l.local_port, l.server);
+            self.info_fmt(format_args!(
+                "{prefix}:{i},\"{kind}\",\"{}\",{},{},{}",
+                remote.ip(),
+                remote.port(),
+                local_port,
+                u8::from(server)
+            ));
+        }
+    }
+
+    /// EQ-1.
+    fn link_states(&mut self) {
+        self.link_lines("+CIPSTATE");
+        self.ok();
+    }
+
+    /// EQ-2, EQ-3.
+    fn link_status(&mut self) {
+        let any = self.links.iter().any(Option::is_some);
+        let stat = match self.station.phase {
+            _ if any => 3,
+            super::station::Phase::Connected if self.station.linked => 4,
+            super::station::Phase::Connected => 2,
+            super::station::Phase::Idle => 1,
+            _ => 5,
+        };
+        self.info_fmt(format_args!("STATUS:{stat}"));
+        self.link_lines(self.d.status);
+        self.ok();
+    }
+
+    /// ET-9: a dialect with a station needs its address for the network.
+    fn offline(&self) -> bool {
+        self.d.wifi.is_some() && self.address.is_none()
+    }
+
     /// SS-1…SS-11, up to the point where the network must answer.
     fn start(&mut self, now: Instant, s: Start<'_>) {
+        let already = if self.cfg.mux {
+            self.link(s.link).is_some()
+        } else {
+            self.links.iter().any(Option::is_some)
+        };
+        if let (Some(text), true) = (self.d.style.already_connected, already) {
+            // ET-8.
+            self.info(&[text.as_bytes()]);
+            return self.error();
+        }
+        if self.offline() {
+            return self.error();
+        }
         let open_links = self.links.iter().flatten().count();
         let psk_ok = !matches!(s.kind, Kind::Tls | Kind::Dtls) || self.psk_for(s.link).is_some();
         let server_ok = match s.server {
@@ -286,7 +353,10 @@ impl Module {
             kind: s.kind,
             port: s.port,
             keepalive: s.keepalive,
-            local_port: s.server.map(|(port, _)| port),
+            local_port: s.server.map(|(port, _)| port).or(s.local_port),
+            server: s.server.is_some(),
+            udp_mode: s.udp_mode,
+            timeout: s.timeout,
         };
         match s.host {
             Host::Ip(ip) => self.open(now, pending, ip),
@@ -310,12 +380,12 @@ impl Module {
             count: self.d.keepalive_count,
         });
         let command = match (p.kind, p.local_port) {
-            (Kind::Tcp, Some(local_port)) => NetCommand::Listen {
+            (Kind::Tcp, Some(local_port)) if p.server => NetCommand::Listen {
                 socket,
                 local_port,
                 keepalive,
             },
-            (Kind::Tcp | Kind::Tls, None) => NetCommand::Connect {
+            (Kind::Tcp | Kind::Tls, _) => NetCommand::Connect {
                 socket,
                 remote,
                 keepalive,
@@ -324,15 +394,14 @@ impl Module {
                 socket,
                 local_port: local_port.unwrap_or(0),
             },
-            // Refused in `start`: TLS/DTLS have no server form.
-            (Kind::Tls, Some(_)) => return self.error(),
         };
-        self.links[usize::from(p.link.0)] =
-            Some(Link::new(socket, p.kind, p.local_port.is_some(), remote));
+        let mut link = Link::new(socket, p.kind, p.server, remote);
+        link.udp_mode = p.udp_mode;
+        self.links[usize::from(p.link.0)] = Some(link);
         self.net_out.push_back(command);
         self.mode = Mode::Busy(Job::StartOpening {
             link: p.link,
-            deadline: now + self.d.connect_timeout,
+            deadline: now + p.timeout.unwrap_or(self.d.connect_timeout),
         });
     }
 
@@ -371,7 +440,7 @@ impl Module {
         let Some(socket) = self.link(id).map(|l| l.socket) else {
             return self.final_result(self.d.cmdrsp_error);
         };
-        self.tx.push_all(&[b"\r\n", self.d.prompt.as_bytes()]);
+        self.prompt_bytes();
         self.send_buf.clear();
         self.send_buf.reserve(len);
         self.mode = Mode::Collecting {
@@ -380,6 +449,14 @@ impl Module {
             len,
             to,
         };
+    }
+
+    /// G-8, ES-4: the prompt, after an `OK` where the dialect says so.
+    fn prompt_bytes(&mut self) {
+        if self.d.style.ok_before_prompt {
+            self.tx.push_all(&[b"\r\n", self.d.ok.as_bytes(), b"\r\n"]);
+        }
+        self.tx.push_all(&[b"\r\n", self.d.prompt.as_bytes()]);
     }
 
     /// SD-5, SD-6: the data is complete; hand it to the network.
@@ -394,14 +471,19 @@ impl Module {
             return;
         };
         let data = self.send_buf.split().freeze();
+        if let Some((before, after)) = self.d.style.recv_report {
+            // ES-5.
+            self.tx.push_all(&[b"\r\n"]);
+            self.info_fmt(format_args!("{before}{}{after}", data.len()));
+        }
         if self.link(id).is_none_or(|l| l.socket != socket) {
             // The link went down while the host typed.
-            return self.final_result(self.d.cmdrsp_error);
+            return self.final_result(self.d.send_fail);
         }
         let Some(data) = self.seal(id, data) else {
             // A session that can seal no more: the link is given up.
             self.drop_link(id);
-            self.final_result(self.d.cmdrsp_error);
+            self.final_result(self.d.send_fail);
             return self.link_urc(id, self.d.closed);
         };
         let Some(seq) = self.send_on(id, data, to) else {
@@ -443,23 +525,26 @@ impl Module {
             self.pt_link = Some(id);
         }
         self.pt.enter(now);
-        self.tx.push_all(&[b"\r\n", self.d.prompt.as_bytes()]);
+        self.prompt_bytes();
         self.mode = Mode::Passthrough;
     }
 
     /// CL-1, CL-3.
     fn close(&mut self, target: Target) {
-        match target {
-            Target::One(id) if self.link(id).is_some() => {
-                self.secure_close(id);
-                self.drop_link(id);
-            }
+        let ids = match target {
+            Target::One(id) if self.link(id).is_some() => id.0..id.0 + 1,
             Target::One(_) => return self.error(),
-            Target::All => {
-                for i in 0..self.d.links {
-                    self.secure_close(LinkId(i));
-                    self.drop_link(LinkId(i));
-                }
+            Target::All => 0..self.d.links,
+        };
+        for id in ids.map(LinkId) {
+            if self.link(id).is_none() {
+                continue;
+            }
+            self.secure_close(id);
+            self.drop_link(id);
+            if self.d.style.closed_on_close {
+                // ET-11: said before the `OK`, as part of the reply.
+                self.link_line(id, self.d.closed);
             }
         }
         self.ok();
@@ -542,6 +627,12 @@ impl Module {
             self.d.sntp_retry,
         );
         self.cfg = super::Config::boot(self.d, &self.stored);
+        // The access point is left without a word (EB-2).
+        if self.d.wifi.is_some() {
+            self.net_out.push_back(NetCommand::Leave);
+            self.address = None;
+        }
+        self.station = super::station::Station::boot(self.station.stored.clone());
         self.apply_dns_setting();
         self.mode = Mode::Busy(Job::Restart {
             until: now + self.d.restart_time,

@@ -94,6 +94,8 @@ pub struct Module {
     sntp_socket: SocketId,
     next_socket: u32,
     seed: u64,
+    /// The Wi-Fi station, in a dialect that has one.
+    station: station::Station,
     /// Network bytes the driver delivered beyond `net_rx_room`.
     net_dropped: u64,
 }
@@ -186,6 +188,11 @@ enum Job {
     },
     /// AT+RST / AT+RESTORE: `ready` at `until` (B-2).
     Restart { until: Instant },
+    /// AT+CWJAP: the join's end, or its `<jap_timeout>` (EW-4, EW-5).
+    Joining { deadline: Instant },
+    /// AT+CWLAP: the lines once the network `done`, `OK` at `until`
+    /// (EW-16).
+    Scanning { until: Instant, done: bool },
 }
 
 /// What a command does once its settings are durable.
@@ -205,6 +212,10 @@ struct PendingStart {
     port: u16,
     keepalive: u16,
     local_port: Option<u16>,
+    /// The seed's server form (SS-8): listen, not connect.
+    server: bool,
+    udp_mode: crate::command::UdpMode,
+    timeout: Option<core::time::Duration>,
 }
 
 /// How full the module's buffers are, for tests and for the curious.
@@ -242,7 +253,11 @@ impl Module {
         let mut m = Module {
             d,
             mode: Mode::Command,
-            line: LineAssembler::new(d.max_line),
+            line: if d.style.crlf_only {
+                LineAssembler::crlf_only(d.max_line)
+            } else {
+                LineAssembler::new(d.max_line)
+            },
             lf_pending: None,
             tx: Fifo::new(d.uart_tx_buffer),
             urcs: Fifo::new(d.urc_buffer),
@@ -271,6 +286,7 @@ impl Module {
             sntp_socket: SocketId(2),
             next_socket: 3,
             seed,
+            station: station::Station::boot(station::StationSettings::FACTORY),
             net_dropped: 0,
         };
         for socket in [m.dns_socket, m.sntp_dns_socket, m.sntp_socket] {
@@ -364,7 +380,9 @@ impl Module {
         }
         match ended {
             Some(Line::Complete(text)) => self.command_line(now, text),
-            Some(Line::TooLong) => self.command_too_long(),
+            // EG-1: where only CRLF ends a line, an empty one is an error.
+            Some(Line::TooLong) => self.line_refused(),
+            Some(Line::Empty) if self.d.style.crlf_only => self.line_refused(),
             Some(Line::Empty) | None => {}
         }
         self.line = line;
@@ -482,7 +500,11 @@ impl Module {
                 | Job::Pinging { deadline, .. }
                 | Job::Sending { deadline, .. },
             ) => Some(*deadline),
-            Mode::Busy(Job::Restart { until }) => Some(*until),
+            Mode::Busy(
+                Job::Restart { until }
+                | Job::Joining { deadline: until }
+                | Job::Scanning { until, done: true },
+            ) => Some(*until),
             _ => None,
         };
         let pt = self.pt_link.and_then(|id| {
@@ -496,6 +518,7 @@ impl Module {
             self.sntp_resolver.poll_timeout(),
             self.sntp.poll_timeout(),
             self.secure_poll_timeout(),
+            self.station.poll_timeout(),
         ]
         .into_iter()
         .flatten()
@@ -606,10 +629,14 @@ impl Module {
                     self.final_result(self.d.cmdrsp_error);
                     self.link_urc(link, self.d.closed);
                 }
-                Job::Restart { until } if now >= until => self.final_result(self.d.ready),
+                Job::Restart { until } if now >= until => {
+                    self.final_result(self.d.ready);
+                    self.station_ready(now);
+                }
                 _ => {}
             }
         }
+        self.station_timeouts(now);
         if matches!(self.mode, Mode::Passthrough)
             && let Some(last_plus) = self.pt.handle_timeout(now)
         {
@@ -710,6 +737,13 @@ impl Module {
         let prefix = [b'0' + id.0, b','];
         let prefix: &[u8] = if self.cfg.mux { &prefix } else { &[] };
         self.urc(&[prefix, word.as_bytes(), b"\r\n"], true);
+    }
+
+    /// The same line as part of a command's reply (ET-3, ET-11).
+    fn link_line(&mut self, id: LinkId, word: &str) {
+        let prefix = [b'0' + id.0, b','];
+        let prefix: &[u8] = if self.cfg.mux { &prefix } else { &[] };
+        self.info(&[prefix, word.as_bytes()]);
     }
 
     // ------------------------------------------------------------------

@@ -126,7 +126,7 @@ impl Module {
             link.state = State::Connected;
         }
         if matches!(self.mode, Mode::Busy(Job::StartOpening { link, .. }) if link == id) {
-            self.final_result(self.d.ok);
+            self.started(id);
         }
     }
 

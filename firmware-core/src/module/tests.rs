@@ -13,6 +13,7 @@ use crate::tls::test_server::TestServer;
 use crate::{Instant, Module, SEED};
 
 mod clauses;
+mod esp_at;
 mod props;
 
 /// The module's address in every test (the spec's examples).
@@ -54,8 +55,19 @@ impl Driver {
     /// Power-on with `stored` settings; DHCP done, internal sockets open,
     /// `ready` consumed. Echo is on.
     pub(crate) fn power_on(stored: &[u8]) -> Self {
+        let mut d = Driver::power_on_as(&SEED, stored);
+        d.event(NetEvent::Configured {
+            address: MODULE_IP,
+            dns: &[DHCP_DNS],
+        });
+        d
+    }
+
+    /// Power-on of a module of `dialect`: internal sockets open, `ready`
+    /// consumed, no address yet.
+    pub(crate) fn power_on_as(dialect: &'static crate::Dialect, stored: &[u8]) -> Self {
         let mut d = Driver {
-            m: Module::new(&SEED, stored, 7),
+            m: Module::new(dialect, stored, 7),
             now: Instant::ZERO,
             uart: Vec::new(),
             net: VecDeque::new(),
@@ -74,10 +86,6 @@ impl Driver {
                 other => panic!("expected an internal Bind, got {other:?}"),
             }
         }
-        d.event(NetEvent::Configured {
-            address: MODULE_IP,
-            dns: &[DHCP_DNS],
-        });
         d
     }
 

@@ -1,0 +1,134 @@
+//! The `esp-at` dialect's shapes, end to end through the core: joining,
+//! a TCP link's CONNECT, CIPSEND's `OK >` and `Recv`, `+IPD`, CIPCLOSE.
+
+use super::*;
+use crate::ESP_AT;
+use crate::net::{AccessPoint, JoinFailure};
+
+const LAB: AccessPoint<'static> = AccessPoint {
+    ssid: b"lab",
+    bssid: [2, 0, 0, 0, 0, 1],
+    rssi: -40,
+    channel: 6,
+    secured: true,
+};
+
+/// Booted, echo off, not joined.
+fn booted() -> Driver {
+    let mut d = Driver::power_on_as(&ESP_AT, &[]);
+    assert_eq!(d.cmd("ATE0"), "ATE0\r\n\r\nOK\r\n");
+    d
+}
+
+/// Booted and joined to "lab".
+fn joined() -> Driver {
+    let mut d = booted();
+    assert_eq!(d.cmd("AT+CWJAP=\"lab\",\"labpass1\""), "");
+    match d.net.pop_front() {
+        Some(NetCommand::Join {
+            ssid,
+            password,
+            dhcp,
+            ..
+        }) => {
+            assert_eq!(
+                (&ssid[..], &password[..], dhcp),
+                (&b"lab"[..], &b"labpass1"[..], true)
+            );
+        }
+        other => panic!("expected a Join, got {other:?}"),
+    }
+    d.event(NetEvent::Associated { ap: LAB });
+    d.event(NetEvent::Configured {
+        address: MODULE_IP,
+        dns: &[DHCP_DNS],
+    });
+    assert_eq!(d.take_text(), "WIFI CONNECTED\r\nWIFI GOT IP\r\n\r\nOK\r\n");
+    d
+}
+
+#[test]
+fn eg_1_only_crlf_ends_a_line_and_an_empty_line_is_error() {
+    let mut d = booted();
+    d.send(b"AT\n");
+    assert_eq!(d.take_text(), "");
+    d.send(b"\r\n");
+    assert_eq!(d.take_text(), "\r\nERROR\r\n");
+    d.send(b"\r\n");
+    assert_eq!(d.take_text(), "\r\nERROR\r\n");
+    d.send(b"AT\r");
+    d.send(b"\n");
+    assert_eq!(d.take_text(), "\r\nOK\r\n");
+}
+
+#[test]
+fn ew_4_ew_12_a_join_and_the_state_it_leaves() {
+    let mut d = booted();
+    assert_eq!(d.cmd("AT+CWSTATE?"), "+CWSTATE:0,\"\"\r\n\r\nOK\r\n");
+    let mut d2 = joined();
+    assert_eq!(d2.cmd("AT+CWSTATE?"), "+CWSTATE:2,\"lab\"\r\n\r\nOK\r\n");
+    assert_eq!(
+        d2.cmd("AT+CWJAP?"),
+        "+CWJAP:\"lab\",\"02:00:00:00:00:01\",6,-40,0,1,3,0,1\r\n\r\nOK\r\n"
+    );
+    assert_eq!(d2.cmd("AT+CWQAP"), "\r\nOK\r\nWIFI DISCONNECT\r\n");
+    assert_eq!(d2.cmd("AT+CWSTATE?"), "+CWSTATE:4,\"lab\"\r\n\r\nOK\r\n");
+    assert_eq!(d.cmd("AT+CWJAP?"), "No AP\r\n\r\nOK\r\n");
+}
+
+#[test]
+fn ew_5_a_wrong_password_is_code_2() {
+    let mut d = booted();
+    assert_eq!(d.cmd("AT+CWJAP=\"lab\",\"nope\""), "");
+    d.net.clear();
+    d.event(NetEvent::JoinFailed {
+        reason: JoinFailure::WrongPassword,
+    });
+    assert_eq!(d.take_text(), "+CWJAP:2\r\n\r\nERROR\r\n");
+}
+
+#[test]
+fn et_9_no_link_without_an_address() {
+    let mut d = booted();
+    assert_eq!(
+        d.cmd("AT+CIPSTART=\"TCP\",\"192.168.0.103\",80"),
+        "\r\nERROR\r\n"
+    );
+}
+
+#[test]
+fn et_3_es_4_es_5_er_1_et_11_a_tcp_link_end_to_end() {
+    let mut d = joined();
+    d.net.clear();
+    assert_eq!(d.cmd("AT+CIPSTART=\"TCP\",\"192.168.0.103\",80"), "");
+    let Some(NetCommand::Connect { socket, .. }) = d.net.pop_front() else {
+        panic!("expected a Connect");
+    };
+    d.event(NetEvent::Opened {
+        socket,
+        local_port: 50000,
+    });
+    assert_eq!(d.take_text(), "CONNECT\r\n\r\nOK\r\n");
+    assert_eq!(
+        d.cmd("AT+CIPSTART=\"TCP\",\"192.168.0.103\",80"),
+        "ALREADY CONNECTED\r\n\r\nERROR\r\n"
+    );
+    assert_eq!(d.cmd("AT+CIPSEND=5"), "\r\nOK\r\n\r\n>");
+    d.send(b"hello");
+    assert_eq!(d.take_text(), "\r\nRecv 5 bytes\r\n");
+    d.net.clear();
+    d.event(NetEvent::Sent { socket });
+    assert_eq!(d.take_text(), "\r\nSEND OK\r\n");
+    d.event(NetEvent::Received {
+        socket,
+        from: SocketAddrV4::new(PEER, 80),
+        data: b"test",
+    });
+    assert_eq!(d.take_text(), "\r\n+IPD,4:test");
+    assert_eq!(
+        d.cmd("AT+CIPSTATE?"),
+        "+CIPSTATE:0,\"TCP\",\"192.168.0.103\",80,50000,0\r\n\r\nOK\r\n"
+    );
+    assert_eq!(d.cmd("AT+CIPCLOSE"), "CLOSED\r\n\r\nOK\r\n");
+    assert_eq!(d.cmd("AT+CIPCLOSE"), "\r\nERROR\r\n");
+}
