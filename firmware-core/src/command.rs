@@ -177,6 +177,23 @@ pub(crate) enum Command<'a> {
     LinkStates,
     /// AT+CIPSTATUS's execute form (EQ-2).
     LinkStatus,
+    /// AT+CIPDINFO (ER-2).
+    DinfoQuery,
+    Dinfo(bool),
+    /// AT+CIPRECVMODE / AT+CIPRECVTYPE (ER-3).
+    ReceiveModeQuery,
+    ReceiveTypeQuery,
+    ReceiveMode {
+        target: Target,
+        passive: bool,
+    },
+    /// AT+CIPRECVDATA (ER-5).
+    ReceiveData {
+        link: LinkId,
+        len: usize,
+    },
+    /// AT+CIPRECVLEN? (ER-7).
+    ReceiveLengths,
     PskQuery,
     Psk {
         target: Target,

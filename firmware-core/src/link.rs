@@ -6,6 +6,7 @@ use core::net::SocketAddrV4;
 use alloc::boxed::Box;
 
 use crate::command::{Kind, UdpMode};
+use crate::module::Held;
 use crate::net::SocketId;
 use crate::tls::session::Session;
 
@@ -50,6 +51,8 @@ pub(crate) struct Link {
     pub(crate) tls: Option<Box<Session>>,
     /// Whose datagrams move a UDP link's remote (ET-5).
     pub(crate) udp_mode: UdpMode,
+    /// Data kept for the host to read, in passive mode (ER-4).
+    pub(crate) held: Held,
 }
 
 impl fmt::Debug for Link {
@@ -77,6 +80,7 @@ impl Link {
             acked: 0,
             tls: None,
             udp_mode: UdpMode::Fixed,
+            held: Held::default(),
         }
     }
 

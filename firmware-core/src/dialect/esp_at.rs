@@ -84,6 +84,7 @@ pub const ESP_AT: Dialect = Dialect {
     escape_cooldown: Duration::from_secs(1),
     lf_window: Duration::from_millis(20),
     passthrough_buffer: 8192,
+    passive_buffer: 5760,
 
     tls_handshake_timeout: Duration::from_secs(10),
     dtls_retransmit: Duration::from_secs(1),
@@ -178,6 +179,47 @@ const COMMANDS: &[Entry] = &[
         }),
     Entry::new(b"+CIPSTATE").query(&Command::LinkStates),
     Entry::new(b"+CIPSTATUS").exec(&Command::LinkStatus),
+    // ER: receiving.
+    Entry::new(b"+CIPDINFO")
+        .query(&Command::DinfoQuery)
+        .set(|a, _| Ok(Command::Dinfo(one_flag(a)?))),
+    Entry::new(b"+CIPRECVMODE")
+        .query(&Command::ReceiveModeQuery)
+        .set(|a, _| {
+            Ok(Command::ReceiveMode {
+                target: Target::All,
+                passive: one_flag(a)?,
+            })
+        }),
+    Entry::new(b"+CIPRECVTYPE")
+        .query(&Command::ReceiveTypeQuery)
+        .set(|a, c| {
+            let (target, at) = if c.mux {
+                (target(a, 0, c.d)?, 1)
+            } else {
+                (Target::One(LinkId(0)), 0)
+            };
+            arity(a, at + 1, at + 2)?;
+            // `<data_len_report_mode>` 1 is out of scope (ER-3).
+            optional(a, at + 1, 0, 0)?;
+            Ok(Command::ReceiveMode {
+                target,
+                passive: flag(a, at)?,
+            })
+        }),
+    Entry::new(b"+CIPRECVDATA").set(|a, c| {
+        let (link, at) = if c.mux {
+            (link(a, 0, c.d)?, 1)
+        } else {
+            (LinkId(0), 0)
+        };
+        arity(a, at + 1, at + 1)?;
+        Ok(Command::ReceiveData {
+            link,
+            len: int(a, at, 1, i64::from(i32::MAX))? as usize,
+        })
+    }),
+    Entry::new(b"+CIPRECVLEN").query(&Command::ReceiveLengths),
     // ES, EP.
     Entry::new(b"+CIPSEND")
         .exec(&Command::Passthrough)

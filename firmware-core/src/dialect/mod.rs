@@ -141,6 +141,8 @@ pub struct Dialect {
     /// Passthrough bytes buffered while the network is slower than the UART
     /// (PT-7).
     pub passthrough_buffer: usize,
+    /// Bytes a link keeps in passive receive mode (ER-4); 0 without it.
+    pub passive_buffer: usize,
 
     // ---- TLS and DTLS (TL) ----
     /// No completed handshake this long after the socket opened: the
@@ -252,7 +254,7 @@ impl Dialect {
             + self.max_send
             + self.net_queue * self.packet_max
             + 3 * DATAGRAM
-            + usize::from(self.links) * (self.max_host + self.max_psk);
+            + usize::from(self.links) * (self.max_host + self.max_psk + self.passive_buffer);
         2 * buffers + FIXED
     }
 

@@ -65,6 +65,7 @@ pub const SEED: Dialect = Dialect {
     escape_cooldown: Duration::from_secs(1),
     lf_window: Duration::from_millis(20),
     passthrough_buffer: 8192,
+    passive_buffer: 0,
 
     tls_handshake_timeout: Duration::from_secs(10),
     dtls_retransmit: Duration::from_secs(1),

@@ -11,8 +11,9 @@ use crate::net::{NetCommand, NetEvent, SocketId};
 use crate::parser::parse_ipv4;
 use crate::time::Instant;
 
-/// Room for `+IPD,<id>,<len>:` with a dialect's prefix of up to 12 bytes.
-const IPD_HEAD: usize = 32;
+/// Room for `+IPD,<id>,<len>,"<ip>",<port>:` with a dialect's prefix of up
+/// to 12 bytes.
+const IPD_HEAD: usize = 56;
 
 impl Module {
     pub(super) fn net_event(&mut self, now: Instant, event: NetEvent<'_>) {
@@ -120,6 +121,13 @@ impl Module {
     /// The network ended a link, or refused to open it.
     pub(super) fn link_failed(&mut self, id: LinkId) {
         let was_open = self.link(id).is_some_and(|l| l.state != State::Opening);
+        if let Some(link) = self.links[usize::from(id.0)].as_mut()
+            && link.held.len() > 0
+        {
+            // ER-8: readable until the last byte; CLOSED then.
+            link.held.peer_closed = true;
+            return;
+        }
         self.links[usize::from(id.0)] = None;
         let in_passthrough = matches!(self.mode, Mode::Passthrough) && self.pt_link == Some(id);
         if self.pt_link == Some(id) {
@@ -203,23 +211,32 @@ impl Module {
         if data.is_empty() || self.secure_received(now, id, from, data) {
             return;
         }
-        self.deliver(id, data);
+        self.deliver(id, from, data);
     }
 
     /// Data from a link's peer, for the host: raw in passthrough (PT-3),
     /// else as `+IPD` (RX-1).
-    pub(super) fn deliver(&mut self, id: LinkId, data: &[u8]) {
+    pub(super) fn deliver(&mut self, id: LinkId, from: core::net::SocketAddrV4, data: &[u8]) {
         if matches!(self.mode, Mode::Passthrough) && self.pt_link == Some(id) {
             // PT-3: raw.
             self.tx.push_all(&[data]);
             return;
         }
+        if self.passive(id) {
+            return self.hold(id, from, data);
+        }
         // RX-1. The header is rendered on the stack: no allocation per read.
         let mut head = heapless::String::<IPD_HEAD>::new();
         let _ = if self.cfg.mux {
-            write!(head, "{},{},{}:", self.d.ipd, id.0, data.len())
+            write!(head, "{},{},{}", self.d.ipd, id.0, data.len())
         } else {
-            write!(head, "{},{}:", self.d.ipd, data.len())
+            write!(head, "{},{}", self.d.ipd, data.len())
+        };
+        let _ = if self.cfg.dinfo {
+            // ER-2.
+            write!(head, ",\"{}\",{}:", from.ip(), from.port())
+        } else {
+            head.push(':').map_err(|_| core::fmt::Error)
         };
         if self.d.style.ipd_crlf_before {
             // ER-1: after an empty line, nothing after the data.

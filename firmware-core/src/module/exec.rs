@@ -204,6 +204,24 @@ impl Module {
             Command::Station(cmd) => self.station_command(now, cmd),
             Command::LinkStates => self.link_states(),
             Command::LinkStatus => self.link_status(),
+            Command::DinfoQuery => {
+                let on = if self.cfg.dinfo { "true" } else { "false" };
+                self.info_fmt(format_args!("+CIPDINFO:{on}"));
+                self.ok();
+            }
+            Command::Dinfo(on) => {
+                self.cfg.dinfo = on;
+                self.ok();
+            }
+            Command::ReceiveModeQuery => {
+                let p = u8::from(self.passive(LinkId(0)));
+                self.info_fmt(format_args!("+CIPRECVMODE:{p}"));
+                self.ok();
+            }
+            Command::ReceiveTypeQuery => self.receive_types(),
+            Command::ReceiveMode { target, passive } => self.set_receive_mode(target, passive),
+            Command::ReceiveData { link, len } => self.read_held(link, len),
+            Command::ReceiveLengths => self.held_lengths(),
             Command::PskQuery => {
                 let shown = if self.cfg.mux {
                     usize::from(d.links)

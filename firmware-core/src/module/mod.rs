@@ -7,8 +7,11 @@
 
 mod events;
 mod exec;
+mod passive;
 mod secure;
 mod station;
+
+pub(crate) use passive::Held;
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -112,6 +115,10 @@ struct Config {
     timezone: i8,
     sntp_server: Vec<u8>,
     psk: [Option<Psk>; MAX_LINKS],
+    /// `+IPD` and reads carry the sender (ER-2).
+    dinfo: bool,
+    /// Each link's receive mode: passive keeps data for reads (ER-3).
+    passive: [bool; MAX_LINKS],
 }
 
 impl Config {
@@ -126,6 +133,8 @@ impl Config {
             timezone: 0,
             sntp_server: d.sntp_server.as_bytes().to_vec(),
             psk: Default::default(),
+            dinfo: false,
+            passive: [false; MAX_LINKS],
         }
     }
 }
@@ -548,10 +557,18 @@ impl Module {
         // can ever fit: passthrough's raw data (PT-3) could take a little
         // more, but a datagram dropped as too large must not have fitted.
         // A session's partial record turns into data with the next bytes.
-        let pending = self
-            .link_of(socket)
-            .and_then(|id| self.link(id)?.tls.as_ref())
+        let link = self.link_of(socket).and_then(|id| self.link(id));
+        let pending = link
+            .and_then(|l| l.tls.as_ref())
             .map_or(0, |s| s.buffered());
+        if let Some(id) = self.link_of(socket)
+            && self.passive(id)
+            && !matches!(self.mode, Mode::Passthrough)
+        {
+            // ER-4: the link's own buffer holds the network back.
+            let held = link.map_or(0, |l| l.held.len());
+            return self.d.passive_buffer.saturating_sub(held + pending);
+        }
         free.saturating_sub(IPD_OVERHEAD + pending)
             .min(self.net_rx_limit(socket))
     }

@@ -112,7 +112,7 @@ impl Module {
         }
         for record in &plain {
             // TL-4: one +IPD per record.
-            self.deliver(id, record);
+            self.deliver(id, from, record);
         }
         if result.is_err() {
             self.secure_end(id);

@@ -132,3 +132,79 @@ fn et_3_es_4_es_5_er_1_et_11_a_tcp_link_end_to_end() {
     assert_eq!(d.cmd("AT+CIPCLOSE"), "CLOSED\r\n\r\nOK\r\n");
     assert_eq!(d.cmd("AT+CIPCLOSE"), "\r\nERROR\r\n");
 }
+
+#[test]
+fn er_3_er_4_er_5_er_7_er_8_passive_mode_holds_announces_and_hands_out() {
+    let mut d = joined();
+    assert_eq!(d.cmd("AT+CIPRECVMODE=1"), "\r\nOK\r\n");
+    d.net.clear();
+    d.cmd("AT+CIPSTART=\"TCP\",\"192.168.0.103\",80");
+    let Some(NetCommand::Connect { socket, .. }) = d.net.pop_front() else {
+        panic!("expected a Connect");
+    };
+    d.event(NetEvent::Opened {
+        socket,
+        local_port: 50000,
+    });
+    d.take_text();
+    let from = SocketAddrV4::new(PEER, 80);
+    d.event(NetEvent::Received {
+        socket,
+        from,
+        data: b"test",
+    });
+    assert_eq!(d.take_text(), "\r\n+IPD,4\r\n");
+    d.event(NetEvent::Received {
+        socket,
+        from,
+        data: b"more",
+    });
+    assert_eq!(d.take_text(), "", "announced once until read");
+    assert_eq!(
+        d.cmd("AT+CIPRECVLEN?"),
+        "+CIPRECVLEN:8,-1,-1,-1,-1\r\n\r\nOK\r\n"
+    );
+    assert_eq!(
+        d.cmd("AT+CIPRECVDATA=6"),
+        "+CIPRECVDATA:6,testmo\r\n\r\nOK\r\n"
+    );
+    d.event(NetEvent::Closed {
+        socket,
+        reason: crate::CloseReason::Peer,
+    });
+    assert_eq!(d.take_text(), "", "CLOSED waits for the last byte");
+    assert_eq!(
+        d.cmd("AT+CIPRECVDATA=6"),
+        "+CIPRECVDATA:2,re\r\n\r\nOK\r\nCLOSED\r\n"
+    );
+    assert_eq!(d.cmd("AT+CIPRECVDATA=6"), "\r\nERROR\r\n");
+}
+
+#[test]
+fn er_2_dinfo_names_the_sender() {
+    let mut d = joined();
+    assert_eq!(d.cmd("AT+CIPDINFO?"), "+CIPDINFO:false\r\n\r\nOK\r\n");
+    assert_eq!(d.cmd("AT+CIPDINFO=1"), "\r\nOK\r\n");
+    d.net.clear();
+    d.cmd("AT+CIPSTART=\"UDP\",\"192.168.0.105\",5000,6000,2");
+    let Some(NetCommand::Bind { socket, local_port }) = d.net.pop_front() else {
+        panic!("expected a Bind");
+    };
+    assert_eq!(local_port, 6000);
+    d.event(NetEvent::Opened {
+        socket,
+        local_port: 6000,
+    });
+    assert_eq!(d.take_text(), "CONNECT\r\n\r\nOK\r\n");
+    d.event(NetEvent::Received {
+        socket,
+        from: SocketAddrV4::new(PEER, 7),
+        data: b"hi",
+    });
+    assert_eq!(d.take_text(), "\r\n+IPD,2,\"192.168.0.103\",7:hi");
+    assert_eq!(
+        d.cmd("AT+CIPSTATE?"),
+        "+CIPSTATE:0,\"UDP\",\"192.168.0.103\",7,6000,0\r\n\r\nOK\r\n",
+        "mode 2: the sender became the remote"
+    );
+}
