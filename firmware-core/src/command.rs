@@ -159,9 +159,14 @@ pub(crate) enum Command<'a> {
     SntpConfigQuery,
     SntpConfig {
         enable: bool,
-        timezone: Option<i8>,
-        server: Option<&'a [u8]>,
+        /// Minutes east of UTC.
+        timezone: Option<i16>,
+        /// `None`: as before.
+        servers: Option<heapless::Vec<&'a [u8], 3>>,
     },
+    /// AT+CIPSNTPINTV (EN-6).
+    SntpIntervalQuery,
+    SntpInterval(u32),
     SntpTime,
     Ping(Host<'a>),
     Domain(&'a [u8]),
@@ -177,6 +182,13 @@ pub(crate) enum Command<'a> {
     LinkStates,
     /// AT+CIPSTATUS's execute form (EQ-2).
     LinkStatus,
+    /// AT+CIPSSLCCONF? (EK-3); its set form with auth mode 0 is `At`.
+    SslConfigQuery,
+    /// AT+UART_CUR (EH-1): the line stays at its rate.
+    UartQuery,
+    Uart {
+        flow: bool,
+    },
     /// AT+CIPDINFO (ER-2).
     DinfoQuery,
     Dinfo(bool),

@@ -14,6 +14,8 @@ use core::time::Duration;
 
 use time::OffsetDateTime;
 
+use crate::dialect::TimeFormat;
+
 use crate::time::Instant;
 
 /// The NTP server port (RFC 4330 §4).
@@ -162,7 +164,13 @@ impl Client {
     /// valid reply to the attempt in flight has any effect; a reply after
     /// the attempt's deadline is late even if `handle_timeout` was not yet
     /// called.
-    pub(crate) fn handle_datagram(&mut self, now: Instant, from: SocketAddrV4, data: &[u8]) {
+    /// Returns whether it set the clock.
+    pub(crate) fn handle_datagram(
+        &mut self,
+        now: Instant,
+        from: SocketAddrV4,
+        data: &[u8],
+    ) -> bool {
         self.handle_timeout(now);
         let State::Waiting {
             server,
@@ -170,26 +178,40 @@ impl Client {
             began,
         } = self.state
         else {
-            return;
+            return false;
         };
         if from != SocketAddrV4::new(server, PORT) {
-            return;
+            return false;
         }
         // Extension fields or an authenticator may follow; they are not ours.
         let Some(packet) = data.get(..PACKET_LEN).and_then(|p| p.try_into().ok()) else {
-            return;
+            return false;
         };
         match check_reply(packet, nonce) {
-            Reply::Ignore => {}
-            Reply::Kiss => self.state = self.schedule(began + self.retry_interval, now),
+            Reply::Ignore => false,
+            Reply::Kiss => {
+                self.state = self.schedule(began + self.retry_interval, now);
+                false
+            }
             Reply::Time(unix_micros) => {
                 self.synced = Some(Synced {
                     at: now,
                     unix_micros,
                 });
                 self.state = self.schedule(now + self.sync_interval, now);
+                true
             }
         }
+    }
+
+    /// How long after a success the next attempt comes.
+    pub(crate) fn interval(&self) -> Duration {
+        self.sync_interval
+    }
+
+    /// From the next success on (EN-6).
+    pub(crate) fn set_interval(&mut self, interval: Duration) {
+        self.sync_interval = interval;
     }
 
     /// Acts on whichever timer expired by `now`; an early call does nothing.
@@ -338,28 +360,48 @@ pub(crate) fn server_reply(
     Some(reply)
 }
 
-/// Writes `YYYY-MM-DD HH:MM:SS` for `unix_secs` shifted by `tz_hours`, the
-/// `+CIPSNTPTIME` form. The caller enforces the −12…12 range; any shift is
-/// well defined here. Fails only past year 9999.
+/// Writes the time of `unix_secs` shifted by `tz_minutes`, the
+/// `+CIPSNTPTIME` form of the dialect. The caller enforces the zone's range;
+/// any shift is well defined here. Fails only past year 9999.
 pub(crate) fn write_local_time(
     out: &mut impl fmt::Write,
     unix_secs: i64,
-    tz_hours: i8,
+    tz_minutes: i16,
+    format: TimeFormat,
 ) -> fmt::Result {
     let local = unix_secs
-        .checked_add(i64::from(tz_hours) * 3600)
+        .checked_add(i64::from(tz_minutes) * 60)
         .ok_or(fmt::Error)?;
     let t = OffsetDateTime::from_unix_timestamp(local).map_err(|_| fmt::Error)?;
-    write!(
-        out,
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    match format {
+        TimeFormat::Iso => write!(
+            out,
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        TimeFormat::Asctime => {
+            const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+            const MONTHS: [&str; 12] = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ];
+            write!(
+                out,
+                "{} {} {:>2} {:02}:{:02}:{:02} {}",
+                DAYS[usize::from(t.weekday().number_days_from_monday())],
+                MONTHS[usize::from(u8::from(t.month()) - 1)],
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second(),
+                t.year()
+            )
+        }
+    }
 }
 
 fn header(li: u8, vn: u8, mode: u8) -> u8 {

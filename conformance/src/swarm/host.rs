@@ -130,7 +130,7 @@ impl Stored {
             Cmd::Dns(_) | Cmd::DnsAuto if !self.acked.sysstore => {}
             Cmd::Dns(servers) => {
                 let list = match servers.is_empty() {
-                    true => vec![SEED.dns_fallback],
+                    true => SEED.dns_fallback.to_vec(),
                     false => servers.clone(),
                 };
                 new.dns = DnsSetting::manual(&list).unwrap_or(DnsSetting::Automatic);

@@ -5,12 +5,12 @@
 use core::net::Ipv4Addr;
 use core::time::Duration;
 
-use super::{Dialect, Style, Wifi};
+use super::{Dialect, Style, TimeFormat, Wifi};
 use crate::command::{
     Command, Ctx, Entry, Invalid, Join, Kind, LinkId, Result, Start, Station, Table, Target,
     UdpMode, arg, arity, flag, host, int, link, nonempty, one_flag, port, target,
 };
-use crate::parser::{Arg, Args};
+use crate::parser::{Arg, Args, parse_ipv4};
 
 /// The `esp-at` dialect.
 pub const ESP_AT: Dialect = Dialect {
@@ -31,6 +31,10 @@ pub const ESP_AT: Dialect = Dialect {
         closed_on_close: true,
         ipd_crlf_before: true,
         already_connected: Some("ALREADY CONNECTED"),
+        time_format: TimeFormat::Asctime,
+        clock_from_boot: true,
+        time_updated: Some("+TIME_UPDATED"),
+        list_empty_psk: true,
     },
     wifi: Some(Wifi {
         connected: "WIFI CONNECTED",
@@ -90,8 +94,12 @@ pub const ESP_AT: Dialect = Dialect {
     dtls_retransmit: Duration::from_secs(1),
     dtls_max_retransmit: Duration::from_secs(8),
 
-    sntp_server: "cn.ntp.org.cn",
-    dns_fallback: Ipv4Addr::new(208, 67, 222, 222),
+    sntp_servers: &["cn.ntp.org.cn", "ntp.sjtu.edu.cn", "us.pool.ntp.org"],
+    dns_fallback: &[
+        Ipv4Addr::new(208, 67, 222, 222),
+        Ipv4Addr::new(114, 114, 114, 114),
+        Ipv4Addr::new(8, 8, 8, 8),
+    ],
 
     uart_tx_buffer: 16384,
     max_reply: 2048,
@@ -179,6 +187,39 @@ const COMMANDS: &[Entry] = &[
         }),
     Entry::new(b"+CIPSTATE").query(&Command::LinkStates),
     Entry::new(b"+CIPSTATUS").exec(&Command::LinkStatus),
+    // EH: what hosts send while starting.
+    Entry::new(b"+UART_CUR")
+        .query(&Command::UartQuery)
+        .set(|a, _| {
+            arity(a, 5, 5)?;
+            // EH-1: the lab's line runs at 115200; other rates are outside
+            // the contract.
+            int(a, 0, 80, 5_000_000)?;
+            int(a, 1, 5, 8)?;
+            int(a, 2, 1, 3)?;
+            int(a, 3, 0, 2)?;
+            Ok(Command::Uart {
+                flow: int(a, 4, 0, 3)? != 0,
+            })
+        }),
+    // EK: SSL with a pre-shared key.
+    Entry::new(b"+CIPSSLCPSK")
+        .query(&Command::PskQuery)
+        .set(psk),
+    Entry::new(b"+CIPSSLCCONF")
+        .query(&Command::SslConfigQuery)
+        .set(|a, c| {
+            let at = usize::from(c.mux);
+            if c.mux {
+                target(a, 0, c.d)?;
+            }
+            arity(a, at + 1, at + 3)?;
+            // EK-4: certificates (1-3) are out of scope.
+            int(a, at, 0, 0)?;
+            optional(a, at + 1, 0, 255)?;
+            optional(a, at + 2, 0, 255)?;
+            Ok(Command::At)
+        }),
     // ER: receiving.
     Entry::new(b"+CIPDINFO")
         .query(&Command::DinfoQuery)
@@ -227,7 +268,19 @@ const COMMANDS: &[Entry] = &[
     Entry::new(b"+CIPMODE")
         .query(&Command::ModeQuery)
         .set(|a, _| Ok(Command::Mode(one_flag(a)?))),
+    // EN: SNTP.
+    Entry::new(b"+CIPSNTPCFG")
+        .query(&Command::SntpConfigQuery)
+        .set(sntp_config),
+    Entry::new(b"+CIPSNTPTIME").query(&Command::SntpTime),
+    Entry::new(b"+CIPSNTPINTV")
+        .query(&Command::SntpIntervalQuery)
+        .set(|a, _| {
+            arity(a, 1, 1)?;
+            Ok(Command::SntpInterval(int(a, 0, 15, 4_294_967)? as u32))
+        }),
     // ED, EI.
+    Entry::new(b"+CIPDNS").query(&Command::DnsQuery).set(dns),
     Entry::new(b"+CIPDOMAIN").set(|a, _| {
         arity(a, 1, 3)?;
         // ED-1: IPv4 (1, 2); IPv6 (3) is out of scope.
@@ -423,5 +476,84 @@ fn send<'a>(a: &'a Args<'a>, c: &Ctx<'_>) -> Result<Command<'a>> {
         link,
         len: int(a, at, 1, d.max_send as i64)? as usize,
         to,
+    })
+}
+
+/// EN-1: `<timezone>` in whole hours, or `[+|-]hhmm`; minutes east of UTC.
+fn timezone(v: i64, d: &crate::Dialect) -> Result<i16> {
+    let max = i64::from(d.max_timezone);
+    if (-12..=max).contains(&v) {
+        return Ok((v * 60) as i16);
+    }
+    let (hours, minutes) = (v / 100, (v % 100).abs());
+    if !(-12..=max).contains(&hours) || minutes > 59 {
+        return Err(Invalid);
+    }
+    let sign = if v < 0 { -1 } else { 1 };
+    Ok((hours * 60 + sign * minutes) as i16)
+}
+
+/// EN-1.
+fn sntp_config<'a>(a: &'a Args<'a>, c: &Ctx<'_>) -> Result<Command<'a>> {
+    arity(a, 1, 5)?;
+    let enable = flag(a, 0)?;
+    let timezone = match optional(a, 1, -99_999, 99_999)? {
+        Some(v) => timezone(v, c.d)?,
+        None => 0,
+    };
+    let mut servers = heapless::Vec::new();
+    for i in 2..a.len() {
+        let Some(server) = optional_str(a, i)? else {
+            continue;
+        };
+        if server.is_empty() || server.len() > c.d.max_host {
+            return Err(Invalid);
+        }
+        servers.push(server).map_err(|_| Invalid)?;
+    }
+    if servers.is_empty() {
+        servers = c.d.sntp_servers.iter().map(|s| s.as_bytes()).collect();
+    }
+    Ok(Command::SntpConfig {
+        enable,
+        timezone: Some(timezone),
+        servers: Some(servers),
+    })
+}
+
+/// ED-4: `1[,<"ip">...]`, or `0` (addresses after it ignored).
+fn dns<'a>(a: &'a Args<'a>, _: &Ctx<'_>) -> Result<Command<'a>> {
+    arity(a, 1, 4)?;
+    let manual = flag(a, 0)?;
+    let mut servers = heapless::Vec::new();
+    if manual {
+        for i in 1..a.len() {
+            let ip = parse_ipv4(quoted(a, i)?).ok_or(Invalid)?;
+            if servers.contains(&ip) {
+                return Err(Invalid);
+            }
+            servers.push(ip).map_err(|_| Invalid)?;
+        }
+    }
+    Ok(Command::Dns { manual, servers })
+}
+
+/// EK-1: `[<link ID>,]<"psk">,<"hint">`, each 1 to 32 bytes.
+fn psk<'a>(a: &'a Args<'a>, c: &Ctx<'_>) -> Result<Command<'a>> {
+    let (target, at) = if c.mux {
+        (target(a, 0, c.d)?, 1)
+    } else {
+        (Target::One(LinkId(0)), 0)
+    };
+    arity(a, at + 2, at + 2)?;
+    let (key, identity) = (quoted(a, at)?, quoted(a, at + 1)?);
+    let fits = |s: &[u8]| (1..=c.d.max_psk).contains(&s.len());
+    if !fits(key) || !fits(identity) {
+        return Err(Invalid);
+    }
+    Ok(Command::Psk {
+        target,
+        key,
+        identity,
     })
 }

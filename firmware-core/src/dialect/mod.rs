@@ -154,10 +154,10 @@ pub struct Dialect {
     pub dtls_max_retransmit: Duration,
 
     // ---- defaults (MX, MD, NT, DN, B) ----
-    /// The SNTP server until one is configured (NT-2).
-    pub sntp_server: &'static str,
+    /// The SNTP servers until others are configured (NT-2, EN-1).
+    pub sntp_servers: &'static [&'static str],
     /// The DNS server CIPDNS falls back to (DN-2, DN-3).
-    pub dns_fallback: Ipv4Addr,
+    pub dns_fallback: &'static [Ipv4Addr],
 
     // ---- buffers of the core (not in the page; sized for the replies) ----
     /// Bytes waiting for the UART. A command is only read from the UART
@@ -194,6 +194,25 @@ pub struct Style {
     pub ipd_crlf_before: bool,
     /// Said before the `ERROR` of a CIPSTART on an open link (ET-8).
     pub already_connected: Option<&'static str>,
+    /// How `+CIPSNTPTIME` writes the time (NT-4, EN-4).
+    pub time_format: TimeFormat,
+    /// Before any synchronisation the clock counts from 1970 at boot
+    /// (EN-5); otherwise `+CIPSNTPTIME?` is `ERROR` (NT-4).
+    pub clock_from_boot: bool,
+    /// Said after each synchronisation (EN-3).
+    pub time_updated: Option<&'static str>,
+    /// `AT+CIPSSLCPSK?` lists links without a key too, with empty strings
+    /// (EK-2); otherwise only links with one.
+    pub list_empty_psk: bool,
+}
+
+/// The text of a time of day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeFormat {
+    /// `2024-01-31 13:05:09`.
+    Iso,
+    /// C's `asctime` without its newline: `Thu Jan  1 00:00:05 1970`.
+    Asctime,
 }
 
 /// The Wi-Fi station of a dialect that has one (EW).

@@ -3,7 +3,7 @@
 use core::net::Ipv4Addr;
 use core::time::Duration;
 
-use super::{Dialect, Style};
+use super::{Dialect, Style, TimeFormat};
 use crate::command::{
     Command, Entry, Host, Invalid, Kind, LinkId, Result, Start, Table, Target, UdpMode, arg, arity,
     flag, host, int, is_domain_name, link, nonempty, one_flag, port, target,
@@ -21,6 +21,10 @@ pub const SEED: Dialect = Dialect {
         closed_on_close: false,
         ipd_crlf_before: false,
         already_connected: None,
+        time_format: TimeFormat::Iso,
+        clock_from_boot: false,
+        time_updated: None,
+        list_empty_psk: false,
     },
     wifi: None,
     name: "seed",
@@ -71,8 +75,8 @@ pub const SEED: Dialect = Dialect {
     dtls_retransmit: Duration::from_secs(1),
     dtls_max_retransmit: Duration::from_secs(8),
 
-    sntp_server: "pool.ntp.org",
-    dns_fallback: Ipv4Addr::new(208, 67, 222, 222),
+    sntp_servers: &["pool.ntp.org"],
+    dns_fallback: &[Ipv4Addr::new(208, 67, 222, 222)],
 
     uart_tx_buffer: 8192,
     max_reply: 1024,
@@ -201,23 +205,23 @@ fn sntp_config<'x>(a: &'x Args<'_>, d: &Dialect) -> Result<Command<'x>> {
     let enable = flag(a, 0)?;
     let tz = i64::from(d.max_timezone);
     let timezone = match a.get(1) {
-        Some(x) if !x.is_omitted() => Some(int(a, 1, -tz, tz)? as i8),
+        Some(x) if !x.is_omitted() => Some(int(a, 1, -tz, tz)? as i16 * 60),
         _ if enable => return Err(Invalid),
         _ => None,
     };
-    let server = match a.get(2) {
+    let servers = match a.get(2) {
         Some(x) if !x.is_omitted() => match host(x, d.max_host)? {
             // Not a name the resolver could ever ask about: out of range
             // (G-4), not a server retried in vain every 15 s.
             Host::Name(name) if !is_domain_name(name) => return Err(Invalid),
-            _ => Some(x.bytes()),
+            _ => Some(heapless::Vec::from_iter([x.bytes()])),
         },
         _ => None,
     };
     Ok(Command::SntpConfig {
         enable,
         timezone,
-        server,
+        servers,
     })
 }
 

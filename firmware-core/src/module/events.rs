@@ -182,7 +182,14 @@ impl Module {
             return self.sntp_resolver.handle_datagram(now, from, data);
         }
         if socket == self.sntp_socket {
-            return self.sntp.handle_datagram(now, from, data);
+            if self.sntp.handle_datagram(now, from, data) {
+                self.cfg.sntp_next = 0;
+                if let Some(text) = self.d.style.time_updated {
+                    // EN-3.
+                    self.urc(&[text.as_bytes(), b"\r\n"], true);
+                }
+            }
+            return;
         }
         let Some(id) = self.link_of(socket) else {
             return;
@@ -300,25 +307,36 @@ impl Module {
         self.drive_sntp_transmits();
         match self.sntp_resolver.poll_outcome() {
             Some(Outcome::Resolved(ip)) => self.sntp_begin(now, ip),
-            Some(Outcome::NotFound | Outcome::TimedOut) => self.sntp.fail(now),
+            Some(Outcome::NotFound | Outcome::TimedOut) => self.sntp_failed(now),
             None => {}
         }
-        if !self.sntp.is_due(now) || self.sntp_resolver.is_busy() {
+        // EN-3: only with an address.
+        if !self.sntp.is_due(now) || self.sntp_resolver.is_busy() || self.offline() {
             return;
         }
-        if let Some(ip) = parse_ipv4(&self.cfg.sntp_server) {
+        let servers = &self.cfg.sntp_servers;
+        let Some(server) = servers.get(self.cfg.sntp_next % servers.len().max(1)) else {
+            return self.sntp.fail(now);
+        };
+        if let Some(ip) = parse_ipv4(server) {
             return self.sntp_begin(now, ip);
         }
-        let servers = self.dns_servers.clone();
-        let started =
-            self.sntp_resolver
-                .start(now, &self.cfg.sntp_server, &servers, self.d.dns_timeout);
+        let dns = self.dns_servers.clone();
+        let started = self
+            .sntp_resolver
+            .start(now, server, &dns, self.d.dns_timeout);
         if started.is_err() {
-            self.sntp.fail(now);
+            self.sntp_failed(now);
         } else {
             // The resolver's first query.
             self.drive_sntp_transmits();
         }
+    }
+
+    /// An attempt failed: the next asks the next server (EN-1).
+    fn sntp_failed(&mut self, now: Instant) {
+        self.cfg.sntp_next = self.cfg.sntp_next.wrapping_add(1);
+        self.sntp.fail(now);
     }
 
     fn drive_sntp_transmits(&mut self) {

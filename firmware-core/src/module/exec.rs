@@ -115,27 +115,30 @@ impl Module {
             Command::SntpConfigQuery => {
                 let cfg = &self.cfg;
                 let mut line = self.tx.line();
+                // EN-2: the zone's whole hours, toward zero.
                 line.fmt(format_args!(
-                    "+CIPSNTPCFG:{},{},\"",
+                    "+CIPSNTPCFG:{},{}",
                     u8::from(cfg.sntp_enable),
-                    cfg.timezone
-                ))
-                .bytes(&cfg.sntp_server)
-                .bytes(b"\"");
+                    cfg.timezone / 60
+                ));
+                for server in &cfg.sntp_servers {
+                    line.bytes(b",\"").bytes(server).bytes(b"\"");
+                }
                 line.end();
                 self.ok();
             }
             Command::SntpConfig {
                 enable,
                 timezone,
-                server,
+                servers,
             } => {
-                // NT-1, NT-5.
+                // NT-1, NT-5, EN-1.
                 if let Some(tz) = timezone {
                     self.cfg.timezone = tz;
                 }
-                if let Some(server) = server {
-                    self.cfg.sntp_server = server.to_vec();
+                if let Some(servers) = servers {
+                    self.cfg.sntp_servers = servers.iter().map(|s| s.to_vec()).collect();
+                    self.cfg.sntp_next = 0;
                 }
                 self.cfg.sntp_enable = enable;
                 // A lookup of the old setting's server must not start an
@@ -146,6 +149,16 @@ impl Module {
                 } else {
                     self.sntp.disable();
                 }
+                self.ok();
+            }
+            Command::SntpIntervalQuery => {
+                let secs = self.sntp.interval().as_secs();
+                self.info_fmt(format_args!("+CIPSNTPINTV:{secs}"));
+                self.ok();
+            }
+            Command::SntpInterval(secs) => {
+                self.sntp
+                    .set_interval(core::time::Duration::from_secs(u64::from(secs)));
                 self.ok();
             }
             Command::SntpTime => self.sntp_time(now),
@@ -178,7 +191,7 @@ impl Module {
                 // DN-2, DN-3, DN-4.
                 let (previous, previous_cfg) = (self.stored.clone(), self.cfg.clone());
                 let servers = if servers.is_empty() {
-                    heapless::Vec::from_iter([d.dns_fallback])
+                    d.dns_fallback.iter().copied().collect()
                 } else {
                     servers
                 };
@@ -202,6 +215,23 @@ impl Module {
                 }
             }
             Command::Station(cmd) => self.station_command(now, cmd),
+            Command::SslConfigQuery => {
+                // EK-3: no certificates, so every link's is 0,0,0.
+                let shown = if self.cfg.mux { d.links } else { 1 };
+                for id in 0..shown {
+                    self.info_fmt(format_args!("+CIPSSLCCONF:{id},0,0,0"));
+                }
+                self.ok();
+            }
+            Command::UartQuery => {
+                let flow = if self.cfg.uart_flow { 3 } else { 0 };
+                self.info_fmt(format_args!("+UART_CUR:115200,8,1,0,{flow}"));
+                self.ok();
+            }
+            Command::Uart { flow } => {
+                self.cfg.uart_flow = flow;
+                self.ok();
+            }
             Command::LinkStates => self.link_states(),
             Command::LinkStatus => self.link_status(),
             Command::DinfoQuery => {
@@ -229,15 +259,18 @@ impl Module {
                     1
                 };
                 for id in 0..shown {
-                    if let Some(psk) = &self.cfg.psk[id] {
-                        let mut line = self.tx.line();
-                        line.fmt(format_args!("+CIPSSLCPSK:{id},\""))
-                            .bytes(&psk.key)
-                            .bytes(b"\",\"")
-                            .bytes(&psk.identity)
-                            .bytes(b"\"");
-                        line.end();
-                    }
+                    let (key, identity) = match &self.cfg.psk[id] {
+                        Some(psk) => (&psk.key[..], &psk.identity[..]),
+                        None if d.style.list_empty_psk => (&[][..], &[][..]),
+                        None => continue,
+                    };
+                    let mut line = self.tx.line();
+                    line.fmt(format_args!("+CIPSSLCPSK:{id},\""))
+                        .bytes(key)
+                        .bytes(b"\",\"")
+                        .bytes(identity)
+                        .bytes(b"\"");
+                    line.end();
                 }
                 self.ok();
             }
@@ -329,7 +362,7 @@ impl Module {
     }
 
     /// ET-9: a dialect with a station needs its address for the network.
-    fn offline(&self) -> bool {
+    pub(super) fn offline(&self) -> bool {
         self.d.wifi.is_some() && self.address.is_none()
     }
 
@@ -570,13 +603,16 @@ impl Module {
 
     /// NT-4.
     fn sntp_time(&mut self, now: Instant) {
-        let Some((secs, _)) = self.sntp.unix_time(now) else {
-            return self.error();
+        let (secs, tz) = match self.sntp.unix_time(now) {
+            Some((secs, _)) => (secs, self.cfg.timezone),
+            // EN-5: time since boot, from 1970, no zone.
+            None if self.d.style.clock_from_boot => (now.as_micros() as i64 / 1_000_000, 0),
+            None => return self.error(),
         };
-        let tz = self.cfg.timezone;
         let mut line = self.tx.line();
         line.bytes(b"+CIPSNTPTIME:");
-        if crate::sntp::write_local_time(&mut line, secs, tz).is_err() {
+        let format = self.d.style.time_format;
+        if crate::sntp::write_local_time(&mut line, secs, tz, format).is_err() {
             // The line is taken back as it is dropped.
             drop(line);
             return self.error();

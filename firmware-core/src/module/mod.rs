@@ -112,11 +112,16 @@ struct Config {
     sysstore: bool,
     dns: DnsSetting,
     sntp_enable: bool,
-    timezone: i8,
-    sntp_server: Vec<u8>,
+    /// Minutes east of UTC.
+    timezone: i16,
+    sntp_servers: heapless::Vec<Vec<u8>, 3>,
+    /// The next server an attempt asks, in order (EN-1).
+    sntp_next: usize,
     psk: [Option<Psk>; MAX_LINKS],
     /// `+IPD` and reads carry the sender (ER-2).
     dinfo: bool,
+    /// The host asked for hardware flow control (EH-1).
+    uart_flow: bool,
     /// Each link's receive mode: passive keeps data for reads (ER-3).
     passive: [bool; MAX_LINKS],
 }
@@ -131,9 +136,15 @@ impl Config {
             dns: stored.dns.clone(),
             sntp_enable: false,
             timezone: 0,
-            sntp_server: d.sntp_server.as_bytes().to_vec(),
+            sntp_servers: d
+                .sntp_servers
+                .iter()
+                .map(|s| s.as_bytes().to_vec())
+                .collect(),
+            sntp_next: 0,
             psk: Default::default(),
             dinfo: false,
+            uart_flow: false,
             passive: [false; MAX_LINKS],
         }
     }
@@ -806,7 +817,7 @@ impl Module {
             DnsSetting::Automatic => heapless::Vec::new(),
         };
         if self.dns_servers.is_empty() {
-            let _ = self.dns_servers.push(self.d.dns_fallback);
+            self.dns_servers = self.d.dns_fallback.iter().copied().collect();
         }
     }
 

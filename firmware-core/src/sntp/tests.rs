@@ -1,6 +1,7 @@
 //! Tests for the SNTP client, with [`server_reply`] as the server.
 
 use super::*;
+use crate::dialect::TimeFormat;
 use proptest::prelude::*;
 use rstest::rstest;
 use std::string::String;
@@ -18,13 +19,24 @@ fn client() -> Client {
     Client::new(7, HOUR, RETRY)
 }
 
+/// EN-4: C's asctime, the day padded with a space.
+#[rstest]
+#[case::epoch(5, 0, "Thu Jan  1 00:00:05 1970")]
+#[case::spec_example(1_634_665_676, 0, "Tue Oct 19 17:47:56 2021")]
+#[case::half_hour_zone(0, 330, "Thu Jan  1 05:30:00 1970")]
+fn asctime(#[case] unix_secs: i64, #[case] tz_minutes: i16, #[case] expected: &str) {
+    let mut s = String::new();
+    write_local_time(&mut s, unix_secs, tz_minutes, TimeFormat::Asctime).unwrap();
+    assert_eq!(s, expected);
+}
+
 fn at(secs: u64) -> Instant {
     Instant::from_millis(secs * 1000)
 }
 
 fn local(unix_secs: i64, tz: i8) -> String {
     let mut s = String::new();
-    write_local_time(&mut s, unix_secs, tz).unwrap();
+    write_local_time(&mut s, unix_secs, i16::from(tz) * 60, TimeFormat::Iso).unwrap();
     s
 }
 
@@ -82,7 +94,15 @@ fn formats_local_time(#[case] unix_secs: i64, #[case] tz: i8, #[case] expected: 
 #[case::beyond_year_9999(253_402_300_800, 0)]
 #[case::overflow(i64::MAX, 1)]
 fn unrepresentable_time_is_an_error_not_a_panic(#[case] unix_secs: i64, #[case] tz: i8) {
-    assert!(write_local_time(&mut String::new(), unix_secs, tz).is_err());
+    assert!(
+        write_local_time(
+            &mut String::new(),
+            unix_secs,
+            i16::from(tz) * 60,
+            TimeFormat::Iso
+        )
+        .is_err()
+    );
 }
 
 #[rstest]

@@ -4,6 +4,7 @@
 use super::*;
 use crate::ESP_AT;
 use crate::net::{AccessPoint, JoinFailure};
+use std::format;
 
 const LAB: AccessPoint<'static> = AccessPoint {
     ssid: b"lab",
@@ -206,5 +207,58 @@ fn er_2_dinfo_names_the_sender() {
         d.cmd("AT+CIPSTATE?"),
         "+CIPSTATE:0,\"UDP\",\"192.168.0.103\",7,6000,0\r\n\r\nOK\r\n",
         "mode 2: the sender became the remote"
+    );
+}
+
+#[test]
+fn en_2_en_4_en_5_the_clock_before_any_synchronisation_and_the_zones() {
+    let mut d = joined();
+    d.wait(Duration::from_secs(5));
+    let t = d.cmd("AT+CIPSNTPTIME?");
+    assert!(t.starts_with("+CIPSNTPTIME:Thu Jan  1 00:00:0"), "{t}");
+    assert_eq!(
+        d.cmd("AT+CIPSNTPCFG?"),
+        "+CIPSNTPCFG:0,0,\"cn.ntp.org.cn\",\"ntp.sjtu.edu.cn\",\"us.pool.ntp.org\"\r\n\r\nOK\r\n"
+    );
+    for (tz, hours) in [
+        ("8", "8"),
+        ("530", "5"),
+        ("-500", "-5"),
+        ("015", "0"),
+        ("14", "14"),
+    ] {
+        assert_eq!(
+            d.cmd(&format!("AT+CIPSNTPCFG=0,{tz},\"a.b\"")),
+            "\r\nOK\r\n",
+            "{tz}"
+        );
+        assert_eq!(
+            d.cmd("AT+CIPSNTPCFG?"),
+            format!("+CIPSNTPCFG:0,{hours},\"a.b\"\r\n\r\nOK\r\n")
+        );
+    }
+    for tz in ["1500", "-1300", "60", "1260"] {
+        assert_eq!(
+            d.cmd(&format!("AT+CIPSNTPCFG=0,{tz}")),
+            "\r\nERROR\r\n",
+            "{tz}"
+        );
+    }
+    assert_eq!(d.cmd("AT+CIPSNTPINTV?"), "+CIPSNTPINTV:3600\r\n\r\nOK\r\n");
+}
+
+#[test]
+fn ek_2_every_link_listed_with_cipmux() {
+    let mut d = booted();
+    assert_eq!(d.cmd("AT+CIPMUX=1"), "\r\nOK\r\n");
+    assert_eq!(d.cmd("AT+CIPSSLCPSK=2,\"k2\",\"id2\""), "\r\nOK\r\n");
+    assert_eq!(
+        d.cmd("AT+CIPSSLCPSK?"),
+        "+CIPSSLCPSK:0,\"\",\"\"\r\n+CIPSSLCPSK:1,\"\",\"\"\r\n+CIPSSLCPSK:2,\"k2\",\"id2\"\r\n\
+         +CIPSSLCPSK:3,\"\",\"\"\r\n+CIPSSLCPSK:4,\"\",\"\"\r\n\r\nOK\r\n"
+    );
+    assert_eq!(
+        d.cmd("AT+CIPDNS?"),
+        "+CIPDNS:0,\"208.67.222.222\",\"114.114.114.114\",\"8.8.8.8\"\r\n\r\nOK\r\n"
     );
 }
