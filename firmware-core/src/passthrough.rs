@@ -32,6 +32,8 @@ pub(crate) struct Timing {
     pub(crate) flush_after: Duration,
     pub(crate) guard: Duration,
     pub(crate) capacity: usize,
+    /// `flush_after` counts from the newest byte, not the oldest (EP-3).
+    pub(crate) from_last: bool,
 }
 
 /// Where the escape detector stands (PT-4).
@@ -86,6 +88,12 @@ impl Passthrough {
         self.data.clear();
         self.runs.clear();
         self.escape = Escape::Idle;
+    }
+
+    /// Forgets the data but not a `+` that may start an escape (EP-7).
+    pub(crate) fn drop_data(&mut self) {
+        self.data.clear();
+        self.runs.clear();
     }
 
     pub(crate) fn dropped(&self) -> u64 {
@@ -236,9 +244,12 @@ impl Passthrough {
 
     /// When a partial packet becomes due.
     fn flush_at(&self) -> Option<Instant> {
-        self.runs
-            .front()
-            .map(|&(_, at)| at + self.timing.flush_after)
+        let run = if self.timing.from_last {
+            self.runs.back()
+        } else {
+            self.runs.front()
+        };
+        run.map(|&(_, at)| at + self.timing.flush_after)
     }
 
     /// The earliest instant this buffer needs attention: a packet falling
@@ -268,6 +279,7 @@ mod tests {
             flush_after: Duration::from_millis(20),
             guard: Duration::from_millis(20),
             capacity: 8192,
+            from_last: false,
         });
         p.enter(Instant::ZERO);
         p

@@ -87,6 +87,9 @@ pub const ESP_AT: Dialect = Dialect {
     escape_guard: Duration::from_millis(20),
     escape_cooldown: Duration::from_secs(1),
     lf_window: Duration::from_millis(20),
+    flush_after_silence: true,
+    passthrough_redial: Some(Duration::from_millis(100)),
+    ipd_max: 2920,
     passthrough_buffer: 8192,
     passive_buffer: 5760,
 

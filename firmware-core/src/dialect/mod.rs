@@ -138,6 +138,15 @@ pub struct Dialect {
     /// a `>` (SD-4), an empty line in command mode. Not in the page; the
     /// two halves of a CRLF arrive a byte time apart.
     pub lf_window: Duration,
+    /// A partial packet goes out once the UART was silent for `flush_after`
+    /// (EP-3); otherwise once its oldest byte waited that long (PT-2).
+    pub flush_after_silence: bool,
+    /// In passthrough, a stream link that goes down is opened again, a try
+    /// this often, silently (EP-7); otherwise passthrough ends with it
+    /// (PT-6).
+    pub passthrough_redial: Option<Duration>,
+    /// The most data one `+IPD` carries (ER-1).
+    pub ipd_max: usize,
     /// Passthrough bytes buffered while the network is slower than the UART
     /// (PT-7).
     pub passthrough_buffer: usize,

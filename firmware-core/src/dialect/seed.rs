@@ -68,6 +68,9 @@ pub const SEED: Dialect = Dialect {
     escape_guard: Duration::from_millis(20),
     escape_cooldown: Duration::from_secs(1),
     lf_window: Duration::from_millis(20),
+    flush_after_silence: false,
+    passthrough_redial: None,
+    ipd_max: usize::MAX,
     passthrough_buffer: 8192,
     passive_buffer: 0,
 

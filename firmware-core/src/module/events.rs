@@ -103,6 +103,10 @@ impl Module {
         } else {
             State::Connected
         };
+        if self.pt_link == Some(id) {
+            // EP-7: open again.
+            self.redial = None;
+        }
         if matches!(self.mode, Mode::Busy(Job::StartOpening { link: l, .. }) if l == id) {
             self.started(id);
         }
@@ -121,6 +125,16 @@ impl Module {
     /// The network ended a link, or refused to open it.
     pub(super) fn link_failed(&mut self, id: LinkId) {
         let was_open = self.link(id).is_some_and(|l| l.state != State::Opening);
+        if matches!(self.mode, Mode::Passthrough)
+            && self.pt_link == Some(id)
+            && let Some((kind, remote)) = self.link(id).map(|l| (l.kind, l.remote))
+            && (self.redial.is_some() || was_open)
+            && self.redial_later(kind, remote)
+        {
+            // EP-7: silently, and again until the escape.
+            self.links[usize::from(id.0)] = None;
+            return;
+        }
         if let Some(link) = self.links[usize::from(id.0)].as_mut()
             && link.held.len() > 0
         {
@@ -231,6 +245,13 @@ impl Module {
         }
         if self.passive(id) {
             return self.hold(id, from, data);
+        }
+        if data.len() > self.d.ipd_max {
+            // ER-1: one `+IPD` per read of at most `ipd_max`.
+            for piece in data.chunks(self.d.ipd_max) {
+                self.deliver(id, from, piece);
+            }
+            return;
         }
         // RX-1. The header is rendered on the stack: no allocation per read.
         let mut head = heapless::String::<IPD_HEAD>::new();

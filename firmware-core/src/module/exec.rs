@@ -563,7 +563,8 @@ impl Module {
             l.may_send()
                 && match l.kind {
                     Kind::Tcp | Kind::Tls => !l.server,
-                    Kind::Udp => true,
+                    // EP-2: only a UDP link whose remote stays.
+                    Kind::Udp => l.udp_mode == crate::command::UdpMode::Fixed,
                     Kind::Dtls => false,
                 }
         });
@@ -671,6 +672,7 @@ impl Module {
         }
         self.pt.discard();
         self.pt_link = None;
+        self.redial = None;
         self.line.clear();
         self.urcs.clear();
         self.resolver.cancel();

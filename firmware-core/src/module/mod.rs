@@ -80,6 +80,8 @@ pub struct Module {
     /// mode: after an escape, what was typed before it still goes out.
     pt: Passthrough,
     pt_link: Option<LinkId>,
+    /// The passthrough link went down: open it again then (EP-7).
+    redial: Option<Redial>,
     cfg: Config,
     /// What non-volatile storage holds.
     stored: Settings,
@@ -215,6 +217,14 @@ enum Job {
     Scanning { until: Instant, done: bool },
 }
 
+/// A passthrough link to open again (EP-7).
+#[derive(Debug, Clone, Copy)]
+struct Redial {
+    kind: Kind,
+    remote: SocketAddrV4,
+    at: Instant,
+}
+
 /// What a command does once its settings are durable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum AfterStore {
@@ -291,8 +301,10 @@ impl Module {
                 flush_after: d.flush_after,
                 guard: d.escape_guard,
                 capacity: d.passthrough_buffer,
+                from_last: d.flush_after_silence,
             }),
             pt_link: None,
+            redial: None,
             cfg: Config::boot(d, &stored),
             stored,
             address: None,
@@ -360,6 +372,10 @@ impl Module {
                 }
                 Mode::Passthrough => {
                     self.pt.handle_input(now, rest);
+                    if self.redial.is_some() {
+                        // EP-7: the link is down; what comes meanwhile goes.
+                        self.pt.drop_data();
+                    }
                     self.pump(now);
                     rest.len()
                 }
@@ -539,6 +555,10 @@ impl Module {
             self.sntp.poll_timeout(),
             self.secure_poll_timeout(),
             self.station.poll_timeout(),
+            // While a try is under way, its outcome is what is awaited.
+            self.redial
+                .filter(|_| self.pt_link.is_some_and(|id| self.link(id).is_none()))
+                .map(|r| r.at),
         ]
         .into_iter()
         .flatten()
@@ -672,7 +692,14 @@ impl Module {
             self.mode = Mode::Cooldown {
                 until: last_plus + self.d.escape_cooldown,
             };
+            if self.redial.take().is_some() {
+                // EP-7: no more tries; link 0 is free.
+                if let Some(id) = self.pt_link.take() {
+                    self.drop_link(id);
+                }
+            }
         }
+        self.redial_due(now);
         self.secure_timeouts(now);
         self.pump(now);
         self.resolver.handle_timeout(now);
@@ -680,6 +707,40 @@ impl Module {
         self.sntp.handle_timeout(now);
         self.drive_dns(now);
         self.drive_sntp(now);
+    }
+
+    /// EP-7: the link goes down in passthrough; try again later.
+    fn redial_later(&mut self, kind: Kind, remote: SocketAddrV4) -> bool {
+        let Some(every) = self.d.passthrough_redial else {
+            return false;
+        };
+        if !kind.is_stream() {
+            return false;
+        }
+        self.pt.drop_data();
+        self.redial = Some(Redial {
+            kind,
+            remote,
+            at: self.now + every,
+        });
+        true
+    }
+
+    /// EP-7: a try, if one is due; the link opens silently.
+    fn redial_due(&mut self, now: Instant) {
+        let (Some(r), Some(id)) = (self.redial, self.pt_link) else {
+            return;
+        };
+        if now < r.at || self.link(id).is_some() {
+            return;
+        }
+        let socket = self.new_socket();
+        self.links[usize::from(id.0)] = Some(Link::new(socket, r.kind, false, r.remote));
+        self.net_out.push_back(NetCommand::Connect {
+            socket,
+            remote: r.remote,
+            keepalive: None,
+        });
     }
 
     /// Sends passthrough data while the link takes it (PT-2).

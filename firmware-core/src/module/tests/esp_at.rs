@@ -262,3 +262,80 @@ fn ek_2_every_link_listed_with_cipmux() {
         "+CIPDNS:0,\"208.67.222.222\",\"114.114.114.114\",\"8.8.8.8\"\r\n\r\nOK\r\n"
     );
 }
+
+/// Joined, a TCP link open, in passthrough; returns the link's socket.
+fn in_passthrough(d: &mut Driver) -> crate::SocketId {
+    assert_eq!(d.cmd("AT+CIPMODE=1"), "\r\nOK\r\n");
+    d.net.clear();
+    d.cmd("AT+CIPSTART=\"TCP\",\"192.168.0.103\",80");
+    let Some(NetCommand::Connect { socket, .. }) = d.net.pop_front() else {
+        panic!("expected a Connect");
+    };
+    d.event(NetEvent::Opened {
+        socket,
+        local_port: 50000,
+    });
+    d.take_text();
+    assert_eq!(d.cmd("AT+CIPSEND"), "\r\nOK\r\n\r\n>");
+    socket
+}
+
+fn sent(d: &mut Driver) -> Vec<usize> {
+    d.net
+        .drain(..)
+        .filter_map(|c| match c {
+            NetCommand::Send { data, .. } => Some(data.len()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn ep_3_a_partial_packet_waits_for_20_ms_of_silence() {
+    let mut d = joined();
+    let socket = in_passthrough(&mut d);
+    for _ in 0..5 {
+        d.send(b"abcd");
+        d.wait(Duration::from_millis(10));
+    }
+    assert_eq!(
+        sent(&mut d),
+        [0usize; 0],
+        "the UART never fell silent for 20 ms"
+    );
+    d.wait(Duration::from_millis(10));
+    assert_eq!(sent(&mut d), [20]);
+    d.event(NetEvent::Sent { socket });
+    d.send(&[7; 3000]);
+    assert_eq!(sent(&mut d), [2920]);
+}
+
+#[test]
+fn ep_7_a_link_that_goes_down_in_passthrough_is_opened_again_silently() {
+    let mut d = joined();
+    let socket = in_passthrough(&mut d);
+    d.event(NetEvent::Closed {
+        socket,
+        reason: crate::CloseReason::Peer,
+    });
+    assert_eq!(d.take_text(), "");
+    d.net.clear();
+    d.send(b"lost");
+    d.wait(Duration::from_millis(100));
+    let Some(NetCommand::Connect { socket, .. }) = d.net.pop_front() else {
+        panic!("expected a new Connect");
+    };
+    d.event(NetEvent::Failed { socket });
+    d.wait(Duration::from_millis(100));
+    let Some(NetCommand::Connect { socket, .. }) = d.net.pop_front() else {
+        panic!("expected another Connect");
+    };
+    d.event(NetEvent::Opened {
+        socket,
+        local_port: 50001,
+    });
+    d.send(b"kept");
+    d.wait(Duration::from_millis(20));
+    assert_eq!(sent(&mut d), [4], "what came while down is gone");
+    assert_eq!(d.take_text(), "");
+}
