@@ -49,6 +49,13 @@ use crate::storage::Store;
 
 esp_bootloader_esp_idf::esp_app_desc!();
 
+/// The dialect the module speaks: `seed`, or ESP-AT's with the `esp-at`
+/// feature (which joins Wi-Fi at run time, `AT+CWJAP`).
+#[cfg(not(feature = "esp-at"))]
+const DIALECT: &firmware_core::Dialect = &firmware_core::SEED;
+#[cfg(feature = "esp-at")]
+const DIALECT: &firmware_core::Dialect = &firmware_core::ESP_AT;
+
 /// The module's UART line rate (8N1).
 const BAUD: u32 = 115_200;
 
@@ -110,7 +117,11 @@ async fn main(spawner: Spawner) -> ! {
     spawner.spawn(net::ping_task(stack, PING_BUFFERS.take()).expect("ping task"));
     spawner.spawn(wifi::net_task(runner).expect("net task"));
     if let Some(controller) = controller {
-        spawner.spawn(wifi::connection_task(controller).expect("connection task"));
+        if DIALECT.wifi.is_some() {
+            spawner.spawn(wifi::station_task(controller).expect("station task"));
+        } else {
+            spawner.spawn(wifi::connection_task(controller).expect("connection task"));
+        }
     }
     spawner.spawn(uart::uart_rx_task(uart_rx).expect("uart rx task"));
     spawner.spawn(uart::uart_tx_task(uart_tx).expect("uart tx task"));

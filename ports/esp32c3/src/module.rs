@@ -19,12 +19,15 @@ use embassy_futures::select::{Either5, select5};
 use embassy_net::Stack;
 use embassy_time::{Duration, Timer};
 use esp_println::println;
-use firmware_core::{Instant, Module, NetCommand, NetEvent};
+use esp_radio::wifi::AuthenticationMethod;
+use esp_radio::wifi::ap::AccessPointInfo;
+use firmware_core::{AccessPoint, Instant, Module, NetCommand, NetEvent};
 
 use crate::clock;
 use crate::net::{Chunk, NEWS, News, Sockets};
 use crate::storage::{Blob, Store};
 use crate::uart::{self, PIECE, UART_IN, UART_ROOM};
+use crate::wifi::WifiNews;
 
 /// How soon to offer UART input again that the core did not take.
 const RETRY: Duration = Duration::from_millis(1);
@@ -45,11 +48,7 @@ pub(crate) async fn module_task(
     stored: Option<Blob>,
     seed: u64,
 ) -> ! {
-    let mut m = Module::new(
-        &firmware_core::SEED,
-        stored.as_ref().map_or(&[], |b| b),
-        seed,
-    );
+    let mut m = Module::new(crate::DIALECT, stored.as_ref().map_or(&[], |b| b), seed);
     let mut io = Io {
         sockets: Sockets::new(),
         store,
@@ -119,7 +118,7 @@ pub(crate) async fn module_task(
         match select5(uart_in, NEWS.receive(), timer, dhcp, room).await {
             Either5::First(Some(n)) => left = 0..n,
             Either5::First(None) | Either5::Third(()) => {}
-            Either5::Second(news) => io.news(&mut inbox, news),
+            Either5::Second(news) => io.news(&mut m, &mut inbox, news),
             Either5::Fourth(()) => {
                 configured = !configured;
                 if let Some(config) = stack.config_v4().filter(|_| configured) {
@@ -139,7 +138,7 @@ pub(crate) async fn module_task(
         }
         // Whatever else the sockets said meanwhile, in this turn.
         while let Ok(news) = NEWS.try_receive() {
-            io.news(&mut inbox, news);
+            io.news(&mut m, &mut inbox, news);
         }
     }
 }
@@ -154,10 +153,15 @@ impl Io {
         }
     }
 
-    fn news(&mut self, inbox: &mut Inbox<Chunk>, news: News) {
+    fn news(&mut self, m: &mut Module, inbox: &mut Inbox<Chunk>, news: News) {
         match news {
             News::Report(socket, report) => inbox.push(socket, report),
             News::Gone(slot) => self.sockets.gone(slot),
+            News::Wifi(news) => {
+                let now = clock::now();
+                station_event(m, now, news);
+                self.drain(m, now, inbox);
+            }
         }
     }
 }
@@ -183,5 +187,34 @@ impl driver_kit::Io for Io {
     fn store(&mut self, blob: &[u8]) -> Option<bool> {
         // Flash writes finish (or fail) before returning.
         Some(self.store.save(blob))
+    }
+}
+
+/// The station's news as the core's events.
+fn station_event(m: &mut Module, now: Instant, news: WifiNews) {
+    fn ap(info: &AccessPointInfo) -> AccessPoint<'_> {
+        AccessPoint {
+            ssid: info.ssid.as_str().as_bytes(),
+            bssid: info.bssid,
+            rssi: info.signal_strength,
+            channel: info.channel,
+            secured: info
+                .auth_method
+                .is_some_and(|a| a != AuthenticationMethod::None),
+        }
+    }
+    match news {
+        WifiNews::Associated(info) => m.handle_net(now, NetEvent::Associated { ap: ap(&info) }),
+        WifiNews::JoinFailed(reason) => m.handle_net(now, NetEvent::JoinFailed { reason }),
+        WifiNews::Disassociated => m.handle_net(now, NetEvent::Disassociated),
+        WifiNews::Scanned(found) => {
+            let access_points: alloc::vec::Vec<AccessPoint<'_>> = found.iter().map(ap).collect();
+            m.handle_net(
+                now,
+                NetEvent::Scanned {
+                    access_points: &access_points,
+                },
+            );
+        }
     }
 }

@@ -171,6 +171,8 @@ pub(crate) enum News {
     Report(SocketId, Report),
     /// The slot's socket is gone from the stack: the slot is free again.
     Gone(usize),
+    /// The station's news, straight to the core.
+    Wifi(crate::wifi::WifiNews),
 }
 
 /// Orders a slot's task has not taken yet. The core has at most a few
@@ -258,9 +260,21 @@ impl Sockets {
                 let _ = PINGS.try_send((socket, to));
                 return;
             }
-            // The seed dialect joins at boot with build-time credentials;
-            // it asks for no station.
-            NetCommand::Join { .. } | NetCommand::Leave | NetCommand::Scan => return,
+            // A dialect with a station (`esp-at`): its task joins.
+            NetCommand::Join {
+                ssid,
+                password,
+                bssid,
+                ..
+            } => {
+                return crate::wifi::order(crate::wifi::Order::Join {
+                    ssid,
+                    password,
+                    bssid,
+                });
+            }
+            NetCommand::Leave => return crate::wifi::order(crate::wifi::Order::Leave),
+            NetCommand::Scan => return crate::wifi::order(crate::wifi::Order::Scan),
         };
         let socket = open.socket();
         match self.slots.open(socket, ()) {
