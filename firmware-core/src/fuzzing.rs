@@ -17,6 +17,7 @@ use alloc::vec::Vec;
 use core::net::{Ipv4Addr, SocketAddrV4};
 use core::time::Duration;
 
+use crate::dialect::TimeFormat;
 use crate::dns::{self, Resolver};
 use crate::parser::{self, Form, Line, LineAssembler};
 use crate::sntp;
@@ -297,10 +298,13 @@ pub fn sntp(data: &[u8]) {
         }
         if let Some((secs, micros)) = client.unix_time(now) {
             assert!(micros < 1_000_000);
-            let tz = (steps % 25) as i8 - 12;
-            let mut text = String::new();
-            if sntp::write_local_time(&mut text, secs, tz).is_ok() {
-                assert_eq!(text.len(), 19, "{text}");
+            // Whole hours and hhmm zones, -12:00 to +14:59.
+            let tz = (steps % 1620) as i16 - 720;
+            for format in [TimeFormat::Iso, TimeFormat::Asctime] {
+                let mut text = String::new();
+                if sntp::write_local_time(&mut text, secs, tz, format).is_ok() {
+                    assert!((19..=24).contains(&text.len()), "{text}");
+                }
             }
         }
     }

@@ -44,5 +44,5 @@ pub use module::{Module, Usage};
 pub use net::{
     AccessPoint, CloseReason, JoinFailure, Keepalive, NetCommand, NetEvent, Psk, SocketId,
 };
-pub use store::{DnsSetting, Settings};
+pub use store::{Blob, DnsSetting, Settings, StationSettings};
 pub use time::Instant;

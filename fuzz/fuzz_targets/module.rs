@@ -116,7 +116,7 @@ struct Rig {
     /// The latest query on each internal socket (DNS, SNTP's DNS, SNTP).
     queries: [Option<(SocketAddrV4, Vec<u8>)>; 3],
     /// The write not yet reported, and what storage holds for good.
-    outstanding: Option<[u8; Settings::ENCODED_LEN]>,
+    outstanding: Option<firmware_core::Blob>,
     durable: Vec<u8>,
 }
 

@@ -7,7 +7,7 @@
 use std::net::Ipv4Addr;
 
 use arbitrary::{Arbitrary, Unstructured};
-use firmware_core::{DnsSetting, Settings};
+use firmware_core::{DnsSetting, Settings, StationSettings};
 
 /// `Settings`, as `arbitrary` builds it.
 #[derive(Debug, Arbitrary)]
@@ -15,6 +15,39 @@ struct Shape {
     sysstore: bool,
     manual: bool,
     servers: [Option<[u8; 4]>; 3],
+    station: Option<Station>,
+}
+
+/// A station's settings, brought into their ranges.
+#[derive(Debug, Arbitrary)]
+struct Station {
+    mode: u8,
+    ap: Option<(Vec<u8>, Vec<u8>)>,
+    auto_connect: bool,
+    reconnect_interval: u16,
+    reconnect_repeat: u16,
+    dhcp: u8,
+}
+
+impl Station {
+    fn settings(self) -> StationSettings {
+        let ap = self.ap.map(|(mut ssid, mut password)| {
+            ssid.truncate(32);
+            if ssid.is_empty() {
+                ssid.push(b'x');
+            }
+            password.truncate(64);
+            (ssid, password)
+        });
+        StationSettings {
+            mode: self.mode % 4,
+            ap,
+            auto_connect: self.auto_connect,
+            reconnect_interval: self.reconnect_interval % 7201,
+            reconnect_repeat: self.reconnect_repeat % 1001,
+            dhcp: self.dhcp % 4,
+        }
+    }
 }
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
@@ -39,6 +72,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let settings = Settings {
         sysstore: shape.sysstore,
         dns,
+        station: shape.station.map(Station::settings),
     };
     let blob = settings.encode();
     let back = Settings::decode(&blob);
@@ -51,6 +85,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         let want = DnsSetting::manual(&servers).unwrap_or(DnsSetting::Automatic);
         assert_eq!(back.dns, want);
         assert_eq!(back.sysstore, settings.sysstore);
+        assert_eq!(back.station, settings.station);
     }
     assert_eq!(back.encode(), blob, "encode is canonical");
 });

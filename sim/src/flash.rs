@@ -16,7 +16,7 @@ use firmware_core::Settings;
 pub const WRITE_TIME: Duration = Duration::from_millis(2);
 
 /// The layout of the record.
-const RECORD: Record = Record::new(Settings::ENCODED_LEN);
+const RECORD: Record = Record::new(Settings::MAX_ENCODED_LEN);
 
 /// A write under way.
 #[derive(Debug, Clone)]
@@ -104,6 +104,7 @@ mod tests {
         Settings {
             sysstore: true,
             dns: DnsSetting::manual(&[Ipv4Addr::new(10, 0, 0, last)]).unwrap(),
+            station: None,
         }
     }
 

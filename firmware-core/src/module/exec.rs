@@ -688,7 +688,7 @@ impl Module {
             self.net_out.push_back(NetCommand::Leave);
             self.address = None;
         }
-        self.station = super::station::Station::boot(self.station.stored.clone());
+        self.station = super::station::Station::boot(&self.stored);
         self.apply_dns_setting();
         self.mode = Mode::Busy(Job::Restart {
             until: now + self.d.restart_time,

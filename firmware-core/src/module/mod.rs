@@ -69,7 +69,7 @@ pub struct Module {
     tx: Fifo,
     urcs: Fifo,
     net_out: VecDeque<NetCommand>,
-    store_out: Option<[u8; Settings::ENCODED_LEN]>,
+    store_out: Option<crate::store::Blob>,
     /// CIPSEND's data while it is collected (SD-4); handed to the network
     /// as a slice of itself, and its storage reused once that is dropped.
     send_buf: bytes::BytesMut,
@@ -279,6 +279,7 @@ impl Module {
             dialect.name
         );
         let stored = Settings::decode(stored);
+        let station = station::Station::boot(&stored);
         let d = dialect;
         let mut m = Module {
             d,
@@ -318,7 +319,7 @@ impl Module {
             sntp_socket: SocketId(2),
             next_socket: 3,
             seed,
-            station: station::Station::boot(station::StationSettings::FACTORY),
+            station,
             net_dropped: 0,
         };
         for socket in [m.dns_socket, m.sntp_dns_socket, m.sntp_socket] {
@@ -329,6 +330,8 @@ impl Module {
         }
         m.apply_dns_setting();
         m.final_result(d.ready);
+        // EW-14: a stored access point is joined after power-on too.
+        m.station_ready(Instant::ZERO);
         m
     }
 
@@ -524,7 +527,7 @@ impl Module {
     /// one, never a mix); report the outcome with
     /// [`handle_stored`](Self::handle_stored), and hand the blob to
     /// [`Module::new`] at the next power-on.
-    pub fn poll_store(&mut self) -> Option<[u8; Settings::ENCODED_LEN]> {
+    pub fn poll_store(&mut self) -> Option<crate::store::Blob> {
         self.store_out.take()
     }
 

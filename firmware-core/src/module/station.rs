@@ -3,8 +3,8 @@
 //!
 //! The network associates and runs DHCP (`NetCommand::Join`); the station
 //! decides when to ask, how long to wait, and what each step prints. The
-//! settings ESP-AT keeps in flash live in `StationSettings`, which survives
-//! a restart but (for now) not a power cycle.
+//! settings ESP-AT keeps in flash are stored as `Settings::station`, and,
+//! like every stored setting, answered `OK` only once durable (B-6).
 
 use alloc::vec::Vec;
 use core::net::Ipv4Addr;
@@ -14,6 +14,7 @@ use super::{Job, Mode, Module};
 use crate::command::{Join, Station as Cmd};
 use crate::dialect::Wifi;
 use crate::net::{AccessPoint, JoinFailure, NetCommand, NetEvent};
+use crate::store::{Settings, StationSettings};
 use crate::time::Instant;
 
 /// What `AT+CWSTATE?` reports (EW-12).
@@ -31,29 +32,6 @@ pub(super) enum Phase {
     Disconnected = 4,
 }
 
-/// The access point of the last successful join (EW-7) and the other
-/// settings that survive `AT+RST` (EB-7, EW-14, EW-15, EH-2).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct StationSettings {
-    pub(super) mode: u8,
-    pub(super) ap: Option<(Vec<u8>, Vec<u8>)>,
-    pub(super) auto_connect: bool,
-    pub(super) reconnect_interval: u16,
-    pub(super) reconnect_repeat: u16,
-    pub(super) dhcp: u8,
-}
-
-impl StationSettings {
-    pub(super) const FACTORY: StationSettings = StationSettings {
-        mode: 1,
-        ap: None,
-        auto_connect: true,
-        reconnect_interval: 0,
-        reconnect_repeat: 0,
-        dhcp: 3,
-    };
-}
-
 /// The joined access point, as `AT+CWJAP?` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Joined {
@@ -66,9 +44,9 @@ struct Joined {
 #[derive(Debug, Clone)]
 pub(super) struct Station {
     pub(super) phase: Phase,
-    /// The running settings; `stored` is what a restart returns to.
+    /// The running settings; a restart returns to the stored ones
+    /// (`Settings::station`).
     pub(super) now: StationSettings,
-    pub(super) stored: StationSettings,
     /// The SSID of the last join attempt (EW-12).
     ssid: Vec<u8>,
     /// The access point being joined or joined, and its password.
@@ -91,11 +69,10 @@ pub(super) struct Station {
 }
 
 impl Station {
-    pub(super) fn boot(stored: StationSettings) -> Self {
+    pub(super) fn boot(stored: &Settings) -> Self {
         Station {
             phase: Phase::Idle,
-            now: stored.clone(),
-            stored,
+            now: stored.station.clone().unwrap_or(StationSettings::FACTORY),
             ssid: Vec::new(),
             target: None,
             joined: None,
@@ -151,10 +128,7 @@ impl Module {
             Cmd::Mode { mode, auto_connect } => {
                 let had = self.station.has_station();
                 self.station.now.mode = mode;
-                if self.cfg.sysstore {
-                    self.station.stored.mode = mode;
-                }
-                self.ok();
+                self.store_station(|s, now| s.mode = now.mode, false);
                 let has = self.station.has_station();
                 if had && !has {
                     // EW-2: the station goes, and with it the access point.
@@ -244,8 +218,7 @@ impl Module {
             Cmd::AutoConnect(on) => {
                 // EW-14: stored whatever AT+SYSSTORE says.
                 self.station.now.auto_connect = on;
-                self.station.stored.auto_connect = on;
-                self.ok();
+                self.store_station(|s, now| s.auto_connect = now.auto_connect, true);
             }
             Cmd::ReconnectQuery => {
                 let s = &self.station.now;
@@ -256,11 +229,13 @@ impl Module {
             Cmd::Reconnect { interval, repeat } => {
                 self.station.now.reconnect_interval = interval;
                 self.station.now.reconnect_repeat = repeat;
-                if self.cfg.sysstore {
-                    self.station.stored.reconnect_interval = interval;
-                    self.station.stored.reconnect_repeat = repeat;
-                }
-                self.ok();
+                self.store_station(
+                    |s, now| {
+                        s.reconnect_interval = now.reconnect_interval;
+                        s.reconnect_repeat = now.reconnect_repeat;
+                    },
+                    false,
+                );
             }
             Cmd::DhcpQuery => {
                 let dhcp = self.station.now.dhcp;
@@ -270,10 +245,7 @@ impl Module {
             Cmd::Dhcp { on, mask } => {
                 let d = &mut self.station.now.dhcp;
                 *d = if on { *d | mask } else { *d & !mask };
-                if self.cfg.sysstore {
-                    self.station.stored.dhcp = self.station.now.dhcp;
-                }
-                self.ok();
+                self.store_station(|s, now| s.dhcp = now.dhcp, false);
             }
             Cmd::Scan => {
                 if !self.station.has_station() {
@@ -381,6 +353,24 @@ impl Module {
         }
     }
 
+    /// Ends a command that changed a station setting: with AT+SYSSTORE=1
+    /// (or `always`) `copy` puts the running value in the stored settings,
+    /// and the `OK` waits until they are durable (EB-7, B-6); else `OK`.
+    fn store_station(&mut self, copy: fn(&mut StationSettings, &StationSettings), always: bool) {
+        if !(self.cfg.sysstore || always) {
+            return self.ok();
+        }
+        let (previous, previous_cfg) = (self.stored.clone(), self.cfg.clone());
+        let mut stored = self
+            .stored
+            .station
+            .clone()
+            .unwrap_or(StationSettings::FACTORY);
+        copy(&mut stored, &self.station.now);
+        self.stored.station = Some(stored);
+        self.persist(previous, previous_cfg, super::AfterStore::Ok);
+    }
+
     /// An unsolicited line of its own.
     fn urc_line(&mut self, text: &str) {
         self.urc(&[text.as_bytes(), b"\r\n"], true);
@@ -449,14 +439,13 @@ impl Module {
         self.station.linked = false;
         if let Mode::Busy(Job::Joining { .. }) = self.mode {
             // EW-4, EB-7: a successful join is remembered.
-            if let Some(ap) = self.station.target.clone() {
-                self.station.now.ap = Some(ap.clone());
-                if self.cfg.sysstore {
-                    self.station.stored.ap = Some(ap);
-                }
-            }
             self.info(&[wifi.got_ip.as_bytes()]);
-            self.ok();
+            if let Some(ap) = self.station.target.clone() {
+                self.station.now.ap = Some(ap);
+                self.store_station(|s, now| s.ap.clone_from(&now.ap), false);
+            } else {
+                self.ok();
+            }
         } else {
             self.urc_line(wifi.got_ip);
         }

@@ -16,6 +16,7 @@ fn manual_example() -> Settings {
     Settings {
         sysstore: false,
         dns: DnsSetting::manual(&[Ipv4Addr::new(8, 8, 8, 8), Ipv4Addr::new(1, 1, 1, 1)]).unwrap(),
+        station: None,
     }
 }
 
@@ -31,9 +32,9 @@ fn resealed(mut blob: [u8; 24], edit: impl FnOnce(&mut [u8])) -> [u8; 24] {
 #[test]
 fn golden_blobs() {
     assert_eq!(Settings::ENCODED_LEN, 24);
-    assert_eq!(Settings::FACTORY.encode(), FACTORY_BLOB);
+    assert_eq!(*Settings::FACTORY.encode(), FACTORY_BLOB);
     assert_eq!(Settings::decode(&FACTORY_BLOB), Settings::FACTORY);
-    assert_eq!(manual_example().encode(), MANUAL_BLOB);
+    assert_eq!(*manual_example().encode(), MANUAL_BLOB);
     assert_eq!(Settings::decode(&MANUAL_BLOB), manual_example());
     assert_eq!(Settings::default(), Settings::FACTORY);
 }
@@ -117,6 +118,7 @@ fn malformed_manual_is_normalised(
     let settings = Settings {
         sysstore: false,
         dns: malformed,
+        station: None,
     };
     let expected = stored.map_or(DnsSetting::Automatic, |s| DnsSetting::Manual {
         servers: to_addrs(s),
@@ -126,7 +128,8 @@ fn malformed_manual_is_normalised(
         Settings::decode(&settings.encode()),
         Settings {
             sysstore: false,
-            dns: expected
+            dns: expected,
+            station: None,
         }
     );
 }
@@ -137,7 +140,35 @@ fn valid_settings() -> impl Strategy<Value = Settings> {
         prop::collection::vec(any::<[u8; 4]>().prop_map(Ipv4Addr::from), 1..=3)
             .prop_map(|s| DnsSetting::manual(&s).unwrap()),
     ];
-    (any::<bool>(), dns).prop_map(|(sysstore, dns)| Settings { sysstore, dns })
+    let text = |max: usize| prop::collection::vec(any::<u8>(), 0..=max);
+    let ap = prop::option::of((text(32).prop_filter("an SSID", |s| !s.is_empty()), text(64)));
+    let station = prop::option::of(
+        (
+            0u8..=3,
+            ap,
+            any::<bool>(),
+            0u16..=7200,
+            0u16..=1000,
+            0u8..=3,
+        )
+            .prop_map(
+                |(mode, ap, auto_connect, reconnect_interval, reconnect_repeat, dhcp)| {
+                    StationSettings {
+                        mode,
+                        ap,
+                        auto_connect,
+                        reconnect_interval,
+                        reconnect_repeat,
+                        dhcp,
+                    }
+                },
+            ),
+    );
+    (any::<bool>(), dns, station).prop_map(|(sysstore, dns, station)| Settings {
+        sysstore,
+        dns,
+        station,
+    })
 }
 
 proptest! {
@@ -168,13 +199,14 @@ proptest! {
         let decoded = Settings::decode(&blob);
         prop_assert!(decoded.dns.is_valid());
         if decoded != Settings::FACTORY {
-            prop_assert_eq!(decoded.encode(), blob);
+            prop_assert_eq!(&*decoded.encode(), &blob[..]);
         }
     }
 
     #[test]
-    fn single_bit_flip_is_factory(s in valid_settings(), bit in 0..Settings::ENCODED_LEN * 8) {
-        let mut blob = s.encode();
+    fn single_bit_flip_is_factory(s in valid_settings(), bit in 0..Settings::MAX_ENCODED_LEN * 8) {
+        let mut blob = s.encode().to_vec();
+        let bit = bit % (blob.len() * 8);
         blob[bit / 8] ^= 1 << (bit % 8);
         prop_assert_eq!(Settings::decode(&blob), Settings::FACTORY);
     }
@@ -186,14 +218,50 @@ fn every_single_bit_flip_is_factory() {
         Settings {
             sysstore: false,
             dns: DnsSetting::Automatic,
+            station: None,
         },
         manual_example(),
+        station_example(),
     ] {
-        let good = s.encode();
-        for bit in 0..Settings::ENCODED_LEN * 8 {
-            let mut blob = good;
+        let good = s.encode().to_vec();
+        for bit in 0..good.len() * 8 {
+            let mut blob = good.clone();
             blob[bit / 8] ^= 1 << (bit % 8);
             assert_eq!(Settings::decode(&blob), Settings::FACTORY, "bit {bit}");
         }
     }
+}
+
+fn station_example() -> Settings {
+    Settings {
+        station: Some(StationSettings {
+            mode: 3,
+            ap: Some((b"lab".to_vec(), b"labpass1".to_vec())),
+            auto_connect: false,
+            reconnect_interval: 1,
+            reconnect_repeat: 100,
+            dhcp: 1,
+        }),
+        ..manual_example()
+    }
+}
+
+/// Version 2: the station's fields where the module doc puts them, and a
+/// module without a station still writing version 1.
+#[test]
+fn version_2_holds_the_station() {
+    let blob = station_example().encode();
+    assert_eq!(blob.len(), Settings::MAX_ENCODED_LEN);
+    assert_eq!(blob[OFF_VERSION], 2);
+    assert_eq!(&blob[20..28], &[3, 0, 1, 1, 0, 100, 0, 3]);
+    assert_eq!(&blob[28..31], b"lab");
+    assert_eq!(blob[60], 8);
+    assert_eq!(Settings::decode(&blob), station_example());
+    let no_ap = Settings {
+        station: Some(StationSettings::FACTORY),
+        ..Settings::FACTORY
+    };
+    assert_eq!(no_ap.encode()[27], 0xFF);
+    assert_eq!(Settings::decode(&no_ap.encode()), no_ap);
+    assert_eq!(Settings::FACTORY.encode().len(), Settings::ENCODED_LEN);
 }

@@ -22,10 +22,10 @@ use esp_storage::FlashStorage;
 use firmware_core::Settings;
 
 /// The core's settings blob.
-pub(crate) type Blob = [u8; Settings::ENCODED_LEN];
+pub(crate) type Blob = Vec<u8>;
 
 const SECTOR: u32 = FlashStorage::SECTOR_SIZE;
-const LAYOUT: Record = Record::new(Settings::ENCODED_LEN);
+const LAYOUT: Record = Record::new(Settings::MAX_ENCODED_LEN);
 /// A slot as written: whole flash words.
 const SLOT_WORDS: usize = LAYOUT.slot_len().div_ceil(4);
 
@@ -60,7 +60,7 @@ impl Store {
                     .copy_from_slice(&words.0[..LAYOUT.slot_len()]);
             }
         }
-        let stored = LAYOUT.read(&store.image).and_then(|b| b.try_into().ok());
+        let stored = LAYOUT.read(&store.image).map(<[u8]>::to_vec);
         (store, stored)
     }
 

@@ -339,3 +339,25 @@ fn ep_7_a_link_that_goes_down_in_passthrough_is_opened_again_silently() {
     assert_eq!(sent(&mut d), [4], "what came while down is gone");
     assert_eq!(d.take_text(), "");
 }
+
+#[test]
+fn eb_7_ew_14_the_access_point_and_mode_survive_a_power_cycle_with_sysstore() {
+    let mut d = joined();
+    assert_eq!(d.cmd("AT+CWMODE=3"), "\r\nOK\r\n");
+    let blob = d.stored.clone().expect("a blob");
+    let stored = crate::Settings::decode(&blob)
+        .station
+        .expect("station settings");
+    assert_eq!(stored.mode, 3);
+    assert_eq!(stored.ap, Some((b"lab".to_vec(), b"labpass1".to_vec())));
+    // Power-on with it: auto-connect joins at once.
+    let mut d = Driver::power_on_as(&ESP_AT, &blob);
+    assert!(
+        d.net
+            .iter()
+            .any(|c| matches!(c, NetCommand::Join { ssid, .. } if ssid == b"lab")),
+        "{:?}",
+        d.net
+    );
+    assert_eq!(d.cmd("AT+CWMODE?"), "AT+CWMODE?\r\n+CWMODE:3\r\n\r\nOK\r\n");
+}

@@ -650,7 +650,8 @@ fn b_5_sysstore_set_and_query() {
         crate::Settings::decode(d.stored.as_deref().unwrap()),
         crate::Settings {
             sysstore: false,
-            dns: crate::DnsSetting::Automatic
+            dns: crate::DnsSetting::Automatic,
+            station: None,
         }
     );
     assert_eq!(d.cmd("AT+SYSSTORE=1"), "\r\nOK\r\n");
@@ -659,7 +660,8 @@ fn b_5_sysstore_set_and_query() {
         crate::Settings::decode(d.stored.as_deref().unwrap()),
         crate::Settings {
             sysstore: true,
-            dns: crate::DnsSetting::Automatic
+            dns: crate::DnsSetting::Automatic,
+            station: None,
         }
     );
 }
