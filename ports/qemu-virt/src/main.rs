@@ -32,8 +32,15 @@ use firmware_core::{Instant, Module, NetCommand, NetEvent};
 
 use crate::board::{Out, exit, init_heap};
 use crate::clock::Clock;
-use crate::net::Net;
+use crate::net::{Net, StationNews};
 use crate::uart::{Pieces, Uart};
+
+/// The dialect: `seed`, or ESP-AT's with the `esp-at` feature (which joins
+/// the in-memory network's access point with `AT+CWJAP`).
+#[cfg(not(feature = "esp-at"))]
+const DIALECT: &firmware_core::Dialect = &firmware_core::SEED;
+#[cfg(feature = "esp-at")]
+const DIALECT: &firmware_core::Dialect = &firmware_core::ESP_AT;
 
 /// The module's seed (DNS IDs, SNTP nonces): any constant; none of it shows
 /// on the UART.
@@ -57,10 +64,13 @@ fn main() -> ! {
 
     let mut inbox = Inbox::<Vec<u8>>::new();
 
-    let mut m = Module::new(&firmware_core::SEED, &[], SEED);
+    let mut m = Module::new(DIALECT, &[], SEED);
     let now = clock.now();
-    let (address, dns) = Net::dhcp();
-    m.handle_net(now, NetEvent::Configured { address, dns: &dns });
+    if DIALECT.wifi.is_none() {
+        // No station: DHCP at boot.
+        let (address, dns) = Net::dhcp();
+        m.handle_net(now, NetEvent::Configured { address, dns: &dns });
+    }
     drain(&mut m, &uart, &mut net, now, &mut inbox);
 
     loop {
@@ -80,6 +90,10 @@ fn main() -> ! {
         while let Some((socket, report)) = net.next_event() {
             inbox.push(socket, report);
         }
+        while let Some(news) = net.next_station_news() {
+            station_news(&mut m, news, now);
+            drain(&mut m, &uart, &mut net, now, &mut inbox);
+        }
         inbox.deliver(&mut m, now, |m, inbox| {
             drain(m, &uart, &mut net, now, inbox)
         });
@@ -92,6 +106,24 @@ fn main() -> ! {
             let wake = m.poll_timeout().map_or(uart, |t| t.min(uart));
             clock.sleep_until(wake);
         }
+    }
+}
+
+/// The station's news as the core's events.
+fn station_news(m: &mut Module, news: StationNews, now: Instant) {
+    match news {
+        StationNews::Joined => {
+            m.handle_net(now, NetEvent::Associated { ap: net::AP });
+            let (address, dns) = Net::dhcp();
+            m.handle_net(now, NetEvent::Configured { address, dns: &dns });
+        }
+        StationNews::Failed(reason) => m.handle_net(now, NetEvent::JoinFailed { reason }),
+        StationNews::Scanned => m.handle_net(
+            now,
+            NetEvent::Scanned {
+                access_points: &[net::AP],
+            },
+        ),
     }
 }
 

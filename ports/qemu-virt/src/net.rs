@@ -14,6 +14,10 @@
 //!   to anywhere else vanish. Ping is answered by 192.168.0.103 and
 //!   192.168.0.1 only. TLS and DTLS are refused, as in the simulator.
 //!
+//! - A dialect with Wi-Fi (`esp-at` feature) gets no address at boot: one
+//!   access point, [`AP_SSID`] with password [`AP_PASSWORD`] (WPA2, -40 dBm,
+//!   channel 6), is in range, and joining it gives the address above.
+//!
 //! Local ports are given the way turmoil gives them in the simulator, so
 //! `AT+CIPSTATUS?` prints the same: ephemeral ports count up from 49152
 //! for every socket that needs one (TCP connect, UDP bind to port 0, and a
@@ -27,7 +31,7 @@ use alloc::vec::Vec;
 use core::net::{Ipv4Addr, SocketAddrV4};
 
 use driver_kit::Report;
-use firmware_core::{Instant, NetCommand, SocketId};
+use firmware_core::{AccessPoint, Instant, JoinFailure, NetCommand, SocketId};
 use simple_dns::rdata::{A, RData};
 use simple_dns::{CLASS, Packet, PacketFlag, QCLASS, QTYPE, RCODE, ResourceRecord, TYPE};
 
@@ -75,6 +79,28 @@ struct Socket {
 /// A socket's news, as the kit's inbox takes it.
 pub(crate) type Event = (SocketId, Report<Vec<u8>>);
 
+/// The one access point in range.
+pub(crate) const AP_SSID: &[u8] = b"lab";
+/// Its WPA2 password.
+pub(crate) const AP_PASSWORD: &[u8] = b"labpass1";
+/// Its details, as a scan or a join reports them.
+pub(crate) const AP: AccessPoint<'static> = AccessPoint {
+    ssid: AP_SSID,
+    bssid: [0x02, 0x00, 0x00, 0x00, 0x00, 0x01],
+    rssi: -40,
+    channel: 6,
+    secured: true,
+};
+
+/// What became of the station's last request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StationNews {
+    /// Associated with [`AP`], then configured by DHCP.
+    Joined,
+    Failed(JoinFailure),
+    Scanned,
+}
+
 /// The network and everything on it.
 pub(crate) struct Net {
     sockets: BTreeMap<SocketId, Socket>,
@@ -83,6 +109,8 @@ pub(crate) struct Net {
     next_port: u16,
     /// When the router's clock read [`CLOCK_START`].
     clock_set_at: Option<Instant>,
+    /// The station's news, for the core.
+    station: VecDeque<StationNews>,
 }
 
 impl Net {
@@ -92,7 +120,13 @@ impl Net {
             events: VecDeque::new(),
             next_port: *EPHEMERAL.start(),
             clock_set_at: None,
+            station: VecDeque::new(),
         }
+    }
+
+    /// The station's next news.
+    pub(crate) fn next_station_news(&mut self) -> Option<StationNews> {
+        self.station.pop_front()
     }
 
     /// What DHCP hands the module: its address and the DNS servers.
@@ -102,7 +136,7 @@ impl Net {
 
     /// Whether a report waits to be taken.
     pub(crate) fn has_event(&self) -> bool {
-        !self.events.is_empty()
+        !self.events.is_empty() || !self.station.is_empty()
     }
 
     /// The next report, in the order things happened.
@@ -167,8 +201,21 @@ impl Net {
                     self.events.push_back((socket, Report::PingReply));
                 }
             }
-            // The seed dialect has no station: DHCP at boot.
-            NetCommand::Join { .. } | NetCommand::Leave | NetCommand::Scan => {}
+            NetCommand::Join {
+                ssid,
+                password,
+                bssid,
+                ..
+            } => self.station.push_back(match () {
+                _ if ssid != AP_SSID || bssid.is_some_and(|b| b != AP.bssid) => {
+                    StationNews::Failed(JoinFailure::NotFound)
+                }
+                _ if password != AP_PASSWORD => StationNews::Failed(JoinFailure::WrongPassword),
+                _ => StationNews::Joined,
+            }),
+            // Nothing in range goes away here: leaving says nothing.
+            NetCommand::Leave => {}
+            NetCommand::Scan => self.station.push_back(StationNews::Scanned),
         }
     }
 
