@@ -591,17 +591,20 @@ impl Module {
         // can ever fit: passthrough's raw data (PT-3) could take a little
         // more, but a datagram dropped as too large must not have fitted.
         // A session's partial record turns into data with the next bytes.
-        let link = self.link_of(socket).and_then(|id| self.link(id));
+        let id = self.link_of(socket);
+        let link = id.and_then(|id| self.link(id));
         let pending = link
             .and_then(|l| l.tls.as_ref())
             .map_or(0, |s| s.buffered());
-        if let Some(id) = self.link_of(socket)
+        if let (Some(id), Some(link)) = (id, link)
             && self.passive(id)
             && !matches!(self.mode, Mode::Passthrough)
         {
             // ER-4: the link's own buffer holds the network back.
-            let held = link.map_or(0, |l| l.held.len());
-            return self.d.passive_buffer.saturating_sub(held + pending);
+            return self
+                .d
+                .passive_buffer
+                .saturating_sub(link.held.len() + pending);
         }
         free.saturating_sub(IPD_OVERHEAD + pending)
             .min(self.net_rx_limit(socket))
