@@ -127,7 +127,9 @@ impl<D: AsRef<[u8]>> Inbox<D> {
     /// socket and what it had waiting.
     pub fn note(&mut self, command: &NetCommand) {
         match command {
-            NetCommand::Connect { socket, .. } | NetCommand::Listen { socket, .. } => {
+            NetCommand::Connect { socket, .. }
+            | NetCommand::Listen { socket, .. }
+            | NetCommand::Serve { socket, .. } => {
                 self.live.insert(*socket, Kind::Stream);
             }
             NetCommand::Bind { socket, .. } => {
@@ -147,6 +149,10 @@ impl<D: AsRef<[u8]>> Inbox<D> {
         let kind = self.live.get(&socket).copied();
         if kind.is_none() && !matches!(report, Report::PingReply) {
             return;
+        }
+        if let Report::Incoming(client, _) = report {
+            // A listener's client: a socket of its own from here on.
+            self.live.insert(client, Kind::Stream);
         }
         if let (Some(Kind::Datagram), Report::Received(_, data)) = (kind, &report) {
             let waiting: usize = self

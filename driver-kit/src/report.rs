@@ -15,6 +15,9 @@ pub enum Report<D> {
     Failed,
     /// See [`NetEvent::Accepted`].
     Accepted(SocketAddrV4),
+    /// On a `Serve` listener: a client connected, as the socket named (see
+    /// [`NetEvent::Incoming`]); its own reports follow on that socket.
+    Incoming(SocketId, SocketAddrV4),
     /// One read of a stream or one whole datagram, from this sender.
     Received(SocketAddrV4, D),
     /// See [`NetEvent::Sent`].
@@ -33,6 +36,11 @@ impl<D> Report<D> {
             Report::Opened(local_port) => NetEvent::Opened { socket, local_port },
             Report::Failed => NetEvent::Failed { socket },
             Report::Accepted(remote) => NetEvent::Accepted { socket, remote },
+            Report::Incoming(client, remote) => NetEvent::Incoming {
+                listener: socket,
+                socket: client,
+                remote,
+            },
             Report::Sent => NetEvent::Sent { socket },
             Report::Closed(reason) => NetEvent::Closed { socket, reason },
             Report::PingReply => NetEvent::PingReply { socket },

@@ -189,6 +189,19 @@ pub(crate) enum Command<'a> {
     Uart {
         flow: bool,
     },
+    /// AT+CIPSERVER (ET-12): listen on `port`, or stop (`None`), closing
+    /// the clients too with `close_clients`.
+    ServerQuery,
+    Server {
+        port: Option<u16>,
+        close_clients: bool,
+    },
+    /// AT+CIPSERVERMAXCONN (ET-13).
+    ServerMaxQuery,
+    ServerMax(u8),
+    /// AT+CIPSTO (ET-14).
+    ServerTimeoutQuery,
+    ServerTimeout(u16),
     /// AT+CIPDINFO (ER-2).
     DinfoQuery,
     Dinfo(bool),

@@ -53,6 +53,8 @@ pub(crate) struct Link {
     pub(crate) udp_mode: UdpMode,
     /// Data kept for the host to read, in passive mode (ER-4).
     pub(crate) held: Held,
+    /// A server's client: when data last went either way (ET-14).
+    pub(crate) last_io: Option<crate::time::Instant>,
 }
 
 impl fmt::Debug for Link {
@@ -81,6 +83,7 @@ impl Link {
             tls: None,
             udp_mode: UdpMode::Fixed,
             held: Held::default(),
+            last_io: None,
         }
     }
 

@@ -28,10 +28,20 @@ impl SocketId {
     }
 
     /// The ID with this number, for tests and tools that replay what a
-    /// driver recorded; a driver never makes IDs, the core hands them out.
+    /// driver recorded; a driver makes no other IDs than
+    /// [`incoming`](Self::incoming) ones, the core hands them out.
     pub const fn from_raw(raw: u32) -> Self {
         SocketId(raw)
     }
+
+    /// The driver's name for its `n`-th [`NetEvent::Incoming`] connection:
+    /// the upper half of the ID space, which the core never uses itself.
+    pub const fn incoming(n: u32) -> Self {
+        SocketId(Self::INCOMING | n)
+    }
+
+    /// The first ID of the drivers' half.
+    pub(crate) const INCOMING: u32 = 0x8000_0000;
 }
 
 impl fmt::Display for SocketId {
@@ -165,6 +175,17 @@ pub enum NetCommand {
         /// How long beacons may be missed before the access point is lost.
         inactive_time: Duration,
     },
+    /// Listen on `local_port` for any number of TCP clients (a server,
+    /// esp-at.md ET-12): report [`NetEvent::Opened`] (or `Failed`) for
+    /// `socket`, then each connection as [`NetEvent::Incoming`] on a socket
+    /// the driver names. `Close` of `socket` stops listening; the clients
+    /// stay.
+    Serve {
+        /// Names the listener.
+        socket: SocketId,
+        /// The port, 1 to 65535.
+        local_port: u16,
+    },
     /// Wi-Fi: leave the access point (or stop joining); report nothing.
     Leave,
     /// Wi-Fi: list the access points in range; report
@@ -269,6 +290,18 @@ pub enum NetEvent<'a> {
     PingReply {
         /// The ping's ID.
         socket: SocketId,
+    },
+    /// A client connected to a `Serve` listener. `socket` is the driver's
+    /// name for the connection, made with [`SocketId::incoming`]; from here
+    /// on it is the core's socket like any other, which it closes at once
+    /// if it does not want it.
+    Incoming {
+        /// The `Serve` socket.
+        listener: SocketId,
+        /// The connection.
+        socket: SocketId,
+        /// Its peer.
+        remote: SocketAddrV4,
     },
     /// Wi-Fi: the station associated with `ap` (`Join`).
     Associated {

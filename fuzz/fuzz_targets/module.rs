@@ -249,7 +249,8 @@ impl Rig {
             NetCommand::Close { .. }
             | NetCommand::Join { .. }
             | NetCommand::Leave
-            | NetCommand::Scan => {}
+            | NetCommand::Scan
+            | NetCommand::Serve { .. } => {}
         }
     }
 

@@ -188,6 +188,43 @@ const COMMANDS: &[Entry] = &[
             arity(a, 1, 1)?;
             Ok(Command::Close(target(a, 0, c.d)?))
         }),
+    Entry::new(b"+CIPSERVER")
+        .query(&Command::ServerQuery)
+        .set(|a, _| {
+            arity(a, 1, 3)?;
+            let on = flag(a, 0)?;
+            if on {
+                // `<port>` (333), then `"TCP"` only; no SSL server here.
+                let port = optional(a, 1, 1, 65535)?.unwrap_or(333) as u16;
+                if let Some(kind) = optional_str(a, 2)?
+                    && kind != b"TCP"
+                {
+                    return Err(Invalid);
+                }
+                Ok(Command::Server {
+                    port: Some(port),
+                    close_clients: false,
+                })
+            } else {
+                arity(a, 1, 2)?;
+                Ok(Command::Server {
+                    port: None,
+                    close_clients: optional(a, 1, 0, 1)? == Some(1),
+                })
+            }
+        }),
+    Entry::new(b"+CIPSERVERMAXCONN")
+        .query(&Command::ServerMaxQuery)
+        .set(|a, c| {
+            arity(a, 1, 1)?;
+            Ok(Command::ServerMax(int(a, 0, 1, i64::from(c.d.links))? as u8))
+        }),
+    Entry::new(b"+CIPSTO")
+        .query(&Command::ServerTimeoutQuery)
+        .set(|a, _| {
+            arity(a, 1, 1)?;
+            Ok(Command::ServerTimeout(int(a, 0, 0, 7200)? as u16))
+        }),
     Entry::new(b"+CIPSTATE").query(&Command::LinkStates),
     Entry::new(b"+CIPSTATUS").exec(&Command::LinkStatus),
     // EH: what hosts send while starting.

@@ -27,12 +27,19 @@ impl Module {
                     self.station_configured();
                 }
             }
+            NetEvent::Opened { socket, .. } if self.server_opened(socket, true) => {}
+            NetEvent::Failed { socket } if self.server_opened(socket, false) => {}
             NetEvent::Opened { socket, local_port } => self.opened(now, socket, local_port),
             NetEvent::Failed { socket } => {
                 if let Some(id) = self.link_of(socket) {
                     self.link_failed(id);
                 }
             }
+            NetEvent::Incoming {
+                listener,
+                socket,
+                remote,
+            } => self.incoming(now, listener, socket, remote),
             NetEvent::Accepted { socket, remote } => {
                 let Some(id) = self.link_of(socket) else {
                     return;
@@ -229,6 +236,7 @@ impl Module {
         let keep = data.len().min(room);
         self.net_dropped += (data.len() - keep) as u64;
         let data = &data[..keep];
+        self.touch(id, now);
         if data.is_empty() || self.secure_received(now, id, from, data) {
             return;
         }
@@ -316,7 +324,8 @@ impl Module {
                 | Job::Pinging { .. }
                 | Job::Restart { .. }
                 | Job::Joining { .. }
-                | Job::Scanning { .. },
+                | Job::Scanning { .. }
+                | Job::Serving,
                 _,
             ) => {}
         }

@@ -44,7 +44,7 @@ impl Module {
         self.final_result(self.d.error);
     }
 
-    fn ok_if(&mut self, ok: bool) {
+    pub(super) fn ok_if(&mut self, ok: bool) {
         if ok { self.ok() } else { self.error() }
     }
 
@@ -93,8 +93,11 @@ impl Module {
             Command::Mux(on) => {
                 // MX-2: only while no link is open; MX-3: not with CIPMODE=1.
                 let change = on != self.cfg.mux;
+                // ET-1: nor without multiple connections while a server runs.
                 let allowed = !change
-                    || (self.links.iter().all(Option::is_none) && !(on && self.cfg.passthrough));
+                    || (self.links.iter().all(Option::is_none)
+                        && !(on && self.cfg.passthrough)
+                        && (on || self.server.is_none()));
                 if allowed {
                     self.cfg.mux = on;
                 }
@@ -234,6 +237,29 @@ impl Module {
             }
             Command::LinkStates => self.link_states(),
             Command::LinkStatus => self.link_status(),
+            Command::ServerQuery => self.server_query(),
+            Command::Server {
+                port,
+                close_clients,
+            } => self.server(port, close_clients),
+            Command::ServerMaxQuery => {
+                let max = self.cfg.server_max;
+                self.info_fmt(format_args!("+CIPSERVERMAXCONN:{max}"));
+                self.ok();
+            }
+            Command::ServerMax(max) => {
+                self.cfg.server_max = max;
+                self.ok();
+            }
+            Command::ServerTimeoutQuery => {
+                let secs = self.cfg.server_timeout;
+                self.info_fmt(format_args!("+CIPSTO:{secs}"));
+                self.ok();
+            }
+            Command::ServerTimeout(secs) => {
+                self.cfg.server_timeout = secs;
+                self.ok();
+            }
             Command::DinfoQuery => {
                 let on = if self.cfg.dinfo { "true" } else { "false" };
                 self.info_fmt(format_args!("+CIPDINFO:{on}"));
@@ -673,6 +699,11 @@ impl Module {
         self.pt.discard();
         self.pt_link = None;
         self.redial = None;
+        if let Some(server) = self.server.take() {
+            self.net_out.push_back(NetCommand::Close {
+                socket: server.socket,
+            });
+        }
         self.line.clear();
         self.urcs.clear();
         self.resolver.cancel();

@@ -9,6 +9,7 @@ mod events;
 mod exec;
 mod passive;
 mod secure;
+mod server;
 mod station;
 
 pub(crate) use passive::Held;
@@ -101,6 +102,8 @@ pub struct Module {
     seed: u64,
     /// The Wi-Fi station, in a dialect that has one.
     station: station::Station,
+    /// AT+CIPSERVER's listener (ET-12).
+    server: Option<server::Server>,
     /// Network bytes the driver delivered beyond `net_rx_room`.
     net_dropped: u64,
 }
@@ -124,6 +127,10 @@ struct Config {
     dinfo: bool,
     /// The host asked for hardware flow control (EH-1).
     uart_flow: bool,
+    /// AT+CIPSERVERMAXCONN (ET-13).
+    server_max: u8,
+    /// AT+CIPSTO, seconds; 0 never (ET-14).
+    server_timeout: u16,
     /// Each link's receive mode: passive keeps data for reads (ER-3).
     passive: [bool; MAX_LINKS],
 }
@@ -147,6 +154,8 @@ impl Config {
             psk: Default::default(),
             dinfo: false,
             uart_flow: false,
+            server_max: 5,
+            server_timeout: 180,
             passive: [false; MAX_LINKS],
         }
     }
@@ -210,6 +219,8 @@ enum Job {
     },
     /// AT+RST / AT+RESTORE: `ready` at `until` (B-2).
     Restart { until: Instant },
+    /// AT+CIPSERVER=1 waiting for the listener (ET-12).
+    Serving,
     /// AT+CWJAP: the join's end, or its `<jap_timeout>` (EW-4, EW-5).
     Joining { deadline: Instant },
     /// AT+CWLAP: the lines once the network `done`, `OK` at `until`
@@ -320,6 +331,7 @@ impl Module {
             next_socket: 3,
             seed,
             station,
+            server: None,
             net_dropped: 0,
         };
         for socket in [m.dns_socket, m.sntp_dns_socket, m.sntp_socket] {
@@ -558,6 +570,7 @@ impl Module {
             self.sntp.poll_timeout(),
             self.secure_poll_timeout(),
             self.station.poll_timeout(),
+            self.server_poll_timeout(),
             // While a try is under way, its outcome is what is awaited.
             self.redial
                 .filter(|_| self.pt_link.is_some_and(|id| self.link(id).is_none()))
@@ -691,6 +704,7 @@ impl Module {
             }
         }
         self.station_timeouts(now);
+        self.server_timeouts(now);
         if matches!(self.mode, Mode::Passthrough)
             && let Some(last_plus) = self.pt.handle_timeout(now)
         {
@@ -775,6 +789,10 @@ impl Module {
     fn send_on(&mut self, id: LinkId, data: bytes::Bytes, to: Option<SocketAddrV4>) -> Option<u32> {
         let link = self.links[usize::from(id.0)].as_mut()?;
         link.issued = link.issued.wrapping_add(1);
+        if link.last_io.is_some() {
+            // ET-14: a server's client is busy.
+            link.last_io = Some(self.now);
+        }
         let (socket, to) = (link.socket, link.destination(to));
         self.net_out
             .push_back(NetCommand::Send { socket, data, to });
@@ -847,7 +865,9 @@ impl Module {
 
     fn new_socket(&mut self) -> SocketId {
         let id = SocketId(self.next_socket);
-        self.next_socket = self.next_socket.wrapping_add(1).max(3);
+        // The upper half is the drivers' (`SocketId::incoming`).
+        self.next_socket = (self.next_socket + 1) % SocketId::INCOMING;
+        self.next_socket = self.next_socket.max(3);
         id
     }
 

@@ -274,6 +274,9 @@ impl Sockets {
                 });
             }
             NetCommand::Leave => return crate::wifi::order(crate::wifi::Order::Leave),
+            // AT+CIPSERVER's many-client listener is not built on this
+            // port yet: the command answers ERROR.
+            NetCommand::Serve { socket, .. } => return self.refuse(socket, Report::Failed),
             NetCommand::Scan => return crate::wifi::order(crate::wifi::Order::Scan),
         };
         let socket = open.socket();

@@ -106,7 +106,10 @@ impl Sockets {
         }
         match c {
             // TODO(wifi): atmodule's virtual access point.
-            NetCommand::Join { .. } | NetCommand::Leave | NetCommand::Scan => {}
+            NetCommand::Join { .. }
+            | NetCommand::Leave
+            | NetCommand::Scan
+            | NetCommand::Serve { .. } => {}
             NetCommand::Connect {
                 socket,
                 remote,

@@ -156,9 +156,11 @@ impl Net {
                     self.events.push_back((socket, Report::Failed));
                 }
             }
+            // Nobody here connects to a server: it only listens.
             NetCommand::Listen {
                 socket, local_port, ..
-            } => {
+            }
+            | NetCommand::Serve { socket, local_port } => {
                 if self.in_use(local_port) {
                     self.events.push_back((socket, Report::Failed));
                 } else {

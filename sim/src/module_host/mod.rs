@@ -322,7 +322,8 @@ impl Io {
             | NetEvent::Associated { .. }
             | NetEvent::JoinFailed { .. }
             | NetEvent::Disassociated
-            | NetEvent::Scanned { .. } => format!("{event:?}"),
+            | NetEvent::Scanned { .. }
+            | NetEvent::Incoming { .. } => format!("{event:?}"),
         };
         self.log(Event::Net(text));
         if let NetEvent::Failed { socket } | NetEvent::Closed { socket, .. } = *event {
@@ -356,7 +357,10 @@ impl Io {
         let reports = self.reports.clone();
         match c {
             // TODO(wifi): the simulator's access points.
-            NetCommand::Join { .. } | NetCommand::Leave | NetCommand::Scan => {}
+            NetCommand::Join { .. }
+            | NetCommand::Leave
+            | NetCommand::Scan
+            | NetCommand::Serve { .. } => {}
             NetCommand::Connect {
                 socket,
                 remote,

@@ -361,3 +361,63 @@ fn eb_7_ew_14_the_access_point_and_mode_survive_a_power_cycle_with_sysstore() {
     );
     assert_eq!(d.cmd("AT+CWMODE?"), "AT+CWMODE?\r\n+CWMODE:3\r\n\r\nOK\r\n");
 }
+
+#[test]
+fn et_12_et_13_et_14_a_server_gives_each_client_a_link() {
+    let mut d = joined();
+    assert_eq!(
+        d.cmd("AT+CIPSERVER=1,8080"),
+        "\r\nERROR\r\n",
+        "needs CIPMUX=1"
+    );
+    assert_eq!(d.cmd("AT+CIPMUX=1"), "\r\nOK\r\n");
+    assert_eq!(d.cmd("AT+CIPSERVERMAXCONN=2"), "\r\nOK\r\n");
+    assert_eq!(d.cmd("AT+CIPSTO=10"), "\r\nOK\r\n");
+    d.net.clear();
+    assert_eq!(d.cmd("AT+CIPSERVER=1,8080"), "");
+    let Some(NetCommand::Serve {
+        socket: listener,
+        local_port: 8080,
+    }) = d.net.pop_front()
+    else {
+        panic!("expected a Serve");
+    };
+    d.event(NetEvent::Opened {
+        socket: listener,
+        local_port: 8080,
+    });
+    assert_eq!(d.take_text(), "\r\nOK\r\n");
+    assert_eq!(d.cmd("AT+CIPMUX=0"), "\r\nERROR\r\n", "ET-1");
+    let client = |n| SocketAddrV4::new(Ipv4Addr::new(192, 168, 0, 110 + n), 40000);
+    for n in 0..3u8 {
+        d.event(NetEvent::Incoming {
+            listener,
+            socket: crate::SocketId::incoming(u32::from(n)),
+            remote: client(n),
+        });
+    }
+    assert_eq!(d.take_text(), "0,CONNECT\r\n1,CONNECT\r\n");
+    assert!(
+        d.net.iter().any(|c| *c
+            == NetCommand::Close {
+                socket: crate::SocketId::incoming(2)
+            }),
+        "the third client is beyond AT+CIPSERVERMAXCONN"
+    );
+    assert_eq!(
+        d.cmd("AT+CIPSTATE?"),
+        "+CIPSTATE:0,\"TCP\",\"192.168.0.110\",40000,8080,1\r\n\
+         +CIPSTATE:1,\"TCP\",\"192.168.0.111\",40000,8080,1\r\n\r\nOK\r\n"
+    );
+    d.wait(Duration::from_secs(5));
+    d.event(NetEvent::Received {
+        socket: crate::SocketId::incoming(1),
+        from: client(1),
+        data: b"hi",
+    });
+    assert_eq!(d.take_text(), "\r\n+IPD,1,2:hi");
+    d.wait(Duration::from_secs(5));
+    assert_eq!(d.take_text(), "0,CLOSED\r\n", "link 0 silent for 10 s");
+    assert_eq!(d.cmd("AT+CIPSERVER=0,1"), "1,CLOSED\r\n\r\nOK\r\n");
+    assert_eq!(d.cmd("AT+CIPSERVER?"), "+CIPSERVER:0\r\n\r\nOK\r\n");
+}
