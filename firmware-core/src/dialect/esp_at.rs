@@ -34,6 +34,7 @@ pub const ESP_AT: Dialect = Dialect {
         time_format: TimeFormat::Asctime,
         clock_from_boot: true,
         time_updated: Some("+TIME_UPDATED"),
+        restart_drops_input: true,
         list_empty_psk: true,
     },
     wifi: Some(Wifi {

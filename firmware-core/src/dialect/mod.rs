@@ -210,6 +210,9 @@ pub struct Style {
     pub clock_from_boot: bool,
     /// Said after each synchronisation (EN-3).
     pub time_updated: Option<&'static str>,
+    /// Input between a restart's `OK` and its `ready` is dropped unread,
+    /// unechoed (EB-2); otherwise it is read, and lines get `busy`.
+    pub restart_drops_input: bool,
     /// `AT+CIPSSLCPSK?` lists links without a key too, with empty strings
     /// (EK-2); otherwise only links with one.
     pub list_empty_psk: bool,

@@ -24,6 +24,7 @@ pub const SEED: Dialect = Dialect {
         time_format: TimeFormat::Iso,
         clock_from_boot: false,
         time_updated: None,
+        restart_drops_input: false,
         list_empty_psk: false,
     },
     wifi: None,

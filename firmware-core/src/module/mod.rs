@@ -396,6 +396,11 @@ impl Module {
                 }
                 // PT-5: discarded without a reply.
                 Mode::Cooldown { until } if now < *until => rest.len(),
+                // EB-2: a restarting module reads nothing.
+                Mode::Busy(Job::Restart { .. }) if self.d.style.restart_drops_input => {
+                    self.line.clear();
+                    rest.len()
+                }
                 Mode::Cooldown { .. } => {
                     self.mode = Mode::Command;
                     0

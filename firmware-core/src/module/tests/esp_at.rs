@@ -421,3 +421,14 @@ fn et_12_et_13_et_14_a_server_gives_each_client_a_link() {
     assert_eq!(d.cmd("AT+CIPSERVER=0,1"), "1,CLOSED\r\n\r\nOK\r\n");
     assert_eq!(d.cmd("AT+CIPSERVER?"), "+CIPSERVER:0\r\n\r\nOK\r\n");
 }
+
+#[test]
+fn eb_2_input_during_a_restart_is_dropped_unanswered() {
+    let mut d = booted();
+    assert_eq!(d.cmd("AT+RST"), "\r\nOK\r\n");
+    d.net.clear();
+    assert_eq!(d.cmd("AT"), "");
+    d.wait(Duration::from_millis(300));
+    assert_eq!(d.take_text(), "\r\nready\r\n");
+    assert_eq!(d.cmd("AT"), "AT\r\n\r\nOK\r\n", "echo is back on");
+}
