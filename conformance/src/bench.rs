@@ -117,8 +117,14 @@ pub fn measure(plan: &Plan, mut progress: impl FnMut(&Point)) -> Result<Vec<Poin
                         },
                         plan.lab,
                         1,
+                        &firmware_core::SEED,
                     )?),
-                    Some(t) => Box::new(SerialDut::open(t.clone(), plan.lab, 1)?),
+                    Some(t) => Box::new(SerialDut::open(
+                        t.clone(),
+                        plan.lab,
+                        1,
+                        &firmware_core::SEED,
+                    )?),
                 };
                 let result = throughput::measure(dut.as_mut(), way, baud, plan.seconds, path)
                     .map_err(|e| format!("{} {baud} baud: {e}", way.name()))?;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::dut::{LabMap, Target};
-use crate::report::{self, DeviceRun, Header, Row, Verdict};
+use crate::report::{self, Contract, DeviceRun, Header, Row, Verdict};
 use crate::runner::{self, Config, ScenarioResult, Status};
 
 /// One device to certify and the lab around it.
@@ -30,6 +30,8 @@ pub struct Plan {
     pub seed: u64,
     /// The devices, each certified on its own.
     pub devices: Vec<Device>,
+    /// The dialect certified: its scenarios run, against its contract.
+    pub dialect: &'static firmware_core::Dialect,
 }
 
 /// One device's certification.
@@ -66,12 +68,13 @@ pub fn certify(plan: &Plan) -> Result<Vec<Certified>, String> {
     let several = plan.devices.len() > 1;
     let mut headers = Vec::new();
     for (d, device) in plan.devices.iter().enumerate() {
-        let (name, identity) = runner::identify(device.target.as_ref(), device.lab, plan.seed)?;
+        let (name, identity) =
+            runner::identify(device.target.as_ref(), device.lab, plan.seed, plan.dialect)?;
         println!("{}{name} ({})", label(several, d), identity.join(" / "));
         headers.push(Header {
             device: name,
             identity,
-            dialect: firmware_core::SEED.name.into(),
+            dialect: plan.dialect.name.into(),
             seed: plan.seed,
             selection: String::new(),
             date: Header::now(),
@@ -92,6 +95,7 @@ pub fn certify(plan: &Plan) -> Result<Vec<Certified>, String> {
                 label: label(several, d),
                 dut: device.target.clone(),
                 lab: device.lab,
+                dialect: plan.dialect,
             };
             std::thread::spawn(move || {
                 let started = Instant::now();
@@ -100,10 +104,11 @@ pub fn certify(plan: &Plan) -> Result<Vec<Certified>, String> {
         })
         .collect();
     let mut out = Vec::new();
+    let contract = Contract::of(plan.dialect.name);
     for (run, mut header) in runs.into_iter().zip(headers) {
         let (results, wall, cfg) = run.join().map_err(|_| "a device's run panicked")??;
         let sim_only = match cfg.dut {
-            Some(_) => report::clauses_tagged(&plan.features, "sim"),
+            Some(_) => report::clauses_tagged(contract, &plan.features, "sim"),
             None => Vec::new(),
         };
         header.selection = format!(
@@ -115,7 +120,7 @@ pub fn certify(plan: &Plan) -> Result<Vec<Certified>, String> {
                 .join(", "),
             cfg.tags()
         );
-        let rows = report::table(&results, &sim_only);
+        let rows = report::table(contract, &results, &sim_only);
         out.push(Certified {
             header,
             results,

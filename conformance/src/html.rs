@@ -9,7 +9,7 @@
 
 use std::fmt::Write;
 
-use crate::report::{self, DeviceRun, Header, Row, Verdict};
+use crate::report::{Contract, DeviceRun, Header, Row, Verdict};
 use crate::runner::{ScenarioResult, Status};
 
 const STYLE: &str = "
@@ -71,7 +71,9 @@ pub fn page(runs: &[DeviceRun<'_>]) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>AT TCP/IP conformance report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
          <h1>AT TCP/IP conformance report</h1>\n\
-         <p>Contract: <code>spec/DECISIONS.md</code>, {} clauses.</p>\n",
+         <p>Contract: <code>{}</code> (the <code>{}</code> dialect), {} clauses.</p>\n",
+        contract(runs).file,
+        esc(contract(runs).dialect),
         clauses.len()
     );
     summary(&mut s, runs);
@@ -118,6 +120,11 @@ pub fn page(runs: &[DeviceRun<'_>]) -> String {
     }
     let _ = write!(s, "<script>{SCRIPT}</script>\n</body>\n</html>\n");
     s
+}
+
+/// The contract the runs were certified against (their dialect's).
+fn contract(runs: &[DeviceRun<'_>]) -> &'static Contract {
+    Contract::of(runs.first().map_or("seed", |r| &r.header.dialect))
 }
 
 /// A row of the summary table: a label and a cell per device.
@@ -204,7 +211,7 @@ fn clause_table(s: &mut String, runs: &[DeviceRun<'_>], clauses: &[&str]) {
             "<tr id=\"clause-{0}\" data-verdict=\"{1}\"><td>{0}</td><td>{2}</td>",
             esc(clause),
             verdicts.join(" "),
-            esc(&report::title(clause))
+            esc(&contract(runs).title(clause))
         );
         for row in rows {
             let Some(r) = row else {
@@ -339,6 +346,7 @@ pub fn transcript(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report;
 
     fn result(name: &str, status: Status, steps: &[&str], failed: Option<usize>) -> ScenarioResult {
         ScenarioResult {
@@ -377,7 +385,7 @@ mod tests {
                 Some(0),
             ),
         ];
-        let rows = report::table(&results, &[]);
+        let rows = report::table(Contract::of("seed"), &results, &[]);
         let header = Header {
             device: "sim <1>".into(),
             identity: vec!["AT version:1.0".into()],
@@ -428,7 +436,7 @@ mod tests {
     #[test]
     fn several_devices_have_a_column_each() {
         let results = [result("passes", Status::Passed, &[], None)];
-        let rows = report::table(&results, &[]);
+        let rows = report::table(Contract::of("seed"), &results, &[]);
         let (a, b) = (
             Header::default(),
             Header {

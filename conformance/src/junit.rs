@@ -11,15 +11,15 @@ use std::fmt::Write;
 
 use crate::runner::{ScenarioResult, Status};
 
-/// The JUnit document for `results`.
-pub fn xml(results: &[ScenarioResult]) -> String {
-    xml_devices(&[("", results)])
+/// The JUnit document for `results`, a run certifying `dialect`.
+pub fn xml(results: &[ScenarioResult], dialect: &str) -> String {
+    xml_devices(&[("", results)], dialect)
 }
 
 /// The JUnit document for several devices' results: each suite (a
 /// feature) is named for its device (`label: feature`) when a label is
-/// given.
-pub fn xml_devices(devices: &[(&str, &[ScenarioResult])]) -> String {
+/// given, and says the dialect certified in its `dialect` property.
+pub fn xml_devices(devices: &[(&str, &[ScenarioResult])], dialect: &str) -> String {
     let mut suites: BTreeMap<String, Vec<&ScenarioResult>> = BTreeMap::new();
     for (label, results) in devices {
         for r in *results {
@@ -52,6 +52,11 @@ pub fn xml_devices(devices: &[(&str, &[ScenarioResult])]) -> String {
             rs.len(),
             count(rs, failed),
             count(rs, skipped)
+        );
+        let _ = writeln!(
+            out,
+            "    <properties><property name=\"dialect\" value=\"{}\"/></properties>",
+            attr(dialect)
         );
         for r in rs {
             let _ = write!(
@@ -142,11 +147,18 @@ mod tests {
 
     #[test]
     fn counts_and_escapes() {
-        let x = xml(&[
-            result("a ]]> b", Status::Passed, "x ]]> y \u{1} z"),
-            result("c", Status::Failed("why \"<\"".into()), ""),
-            result("d", Status::Skipped("no power switch".into()), ""),
-        ]);
+        let x = xml(
+            &[
+                result("a ]]> b", Status::Passed, "x ]]> y \u{1} z"),
+                result("c", Status::Failed("why \"<\"".into()), ""),
+                result("d", Status::Skipped("no power switch".into()), ""),
+            ],
+            "esp-at",
+        );
+        assert!(
+            x.contains("<properties><property name=\"dialect\" value=\"esp-at\"/></properties>"),
+            "{x}"
+        );
         assert!(
             x.contains("tests=\"3\" failures=\"1\" skipped=\"1\""),
             "{x}"

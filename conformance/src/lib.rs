@@ -2,9 +2,10 @@
 //!
 //! Feature files (Gherkin) speak the sentences of `spec/STEPS.md`; this
 //! crate implements them (the step library), runs them against a device
-//! under test ([`Dut`]: the simulated module now, a serial-port device
-//! later) and reports clause by clause against `spec/DECISIONS.md`. The
-//! `atcert` command is its front end.
+//! under test ([`Dut`]: the simulated module, a device on a serial line or
+//! `atmodule`) and reports clause by clause against the certified
+//! dialect's contract (`spec/DECISIONS.md` for `seed`, `spec/esp-at.md` for
+//! `esp-at`). The `atcert` command is its front end.
 
 #![warn(missing_docs)]
 

@@ -1,59 +1,113 @@
 //! What a run says, clause by clause.
 //!
-//! Every clause of the contract (`spec/DECISIONS.md`, a copy kept beside
-//! this crate and checked against the shared one) is listed with the
-//! scenarios tagged with it. A clause is passed when it has scenarios and
-//! all passed, failed when any failed, skipped when the DUT could run none
-//! of them, simulator only when they all need the simulator and the DUT is
-//! a device, and uncovered when none exists.
+//! Every clause of the dialect's contract ([`Contract`]: `spec/DECISIONS.md`
+//! for `seed`, a copy kept beside this crate and checked against the shared
+//! one; `spec/esp-at.md` for `esp-at`) is listed with the scenarios tagged
+//! with it. A clause is passed when it has scenarios and all passed, failed
+//! when any failed, skipped when the DUT could run none of them, simulator
+//! only when they all need the simulator and the DUT is a device, and
+//! uncovered when none exists.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::runner::{ScenarioResult, Status};
 
-/// The contract this suite checks.
+/// The `seed` dialect's contract text.
 pub const DECISIONS: &str = include_str!("../spec/DECISIONS.md");
 
-/// Clause IDs in the order the contract lists them (`**SD-2**`).
-pub fn clauses() -> Vec<String> {
-    let mut out = Vec::new();
-    for part in DECISIONS.split("**").skip(1).step_by(2) {
-        let is_id = part.split_once('-').is_some_and(|(a, b)| {
-            !a.is_empty()
-                && a.len() <= 2
-                && a.bytes().all(|c| c.is_ascii_uppercase())
-                && b.parse::<u32>().is_ok()
-        });
-        if is_id && !out.iter().any(|c| c == part) {
-            out.push(part.to_owned());
-        }
-    }
-    out
+/// The `esp-at` dialect's contract text.
+pub const ESP_AT: &str = include_str!("../spec/esp-at.md");
+
+/// The contract a dialect is certified against: where its clauses are
+/// defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Contract {
+    /// The dialect's name.
+    pub dialect: &'static str,
+    /// The file, as reports name it.
+    pub file: &'static str,
+    /// Its text.
+    pub text: &'static str,
 }
 
-/// A clause's title: the first words of its text in the contract.
-pub fn title(clause: &str) -> String {
-    let marker = format!("**{clause}**");
-    let Some(at) = DECISIONS.find(&marker) else {
-        return String::new();
-    };
-    let text: String = DECISIONS[at + marker.len()..]
-        .split("\n- ")
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let text = text.trim_start_matches("*(beyond the page)*").trim();
-    match text.char_indices().nth(80) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_owned(),
+/// Every dialect's contract.
+pub const CONTRACTS: &[Contract] = &[
+    Contract {
+        dialect: "seed",
+        file: "spec/DECISIONS.md",
+        text: DECISIONS,
+    },
+    Contract {
+        dialect: "esp-at",
+        file: "spec/esp-at.md",
+        text: ESP_AT,
+    },
+];
+
+impl Contract {
+    /// The contract of the dialect called `dialect`.
+    ///
+    /// # Panics
+    /// If this build has no contract for it (a dialect added to the core
+    /// without its contract here).
+    pub fn of(dialect: &str) -> &'static Contract {
+        CONTRACTS
+            .iter()
+            .find(|c| c.dialect == dialect)
+            .unwrap_or_else(|| panic!("no contract for the {dialect} dialect in report::CONTRACTS"))
     }
+
+    /// Clause IDs in the order the contract lists them (`**SD-2**`).
+    pub fn clauses(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for part in self.text.split("**").skip(1).step_by(2) {
+            let is_id = part.split_once('-').is_some_and(|(a, b)| {
+                !a.is_empty()
+                    && a.len() <= 2
+                    && a.bytes().all(|c| c.is_ascii_uppercase())
+                    && b.parse::<u32>().is_ok()
+            });
+            if is_id && !out.iter().any(|c| c == part) {
+                out.push(part.to_owned());
+            }
+        }
+        out
+    }
+
+    /// A clause's title: the first words of its text in the contract.
+    pub fn title(&self, clause: &str) -> String {
+        let marker = format!("**{clause}**");
+        let Some(at) = self.text.find(&marker) else {
+            return String::new();
+        };
+        let text: String = self.text[at + marker.len()..]
+            .split("\n- ")
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let text = text.trim_start_matches("*(beyond the page)*").trim();
+        match text.char_indices().nth(80) {
+            Some((i, _)) => format!("{}…", &text[..i]),
+            None => text.to_owned(),
+        }
+    }
+}
+
+/// The `seed` dialect's clause IDs, in the order `DECISIONS.md` lists them.
+pub fn clauses() -> Vec<String> {
+    Contract::of("seed").clauses()
+}
+
+/// A `seed` clause's title.
+pub fn title(clause: &str) -> String {
+    Contract::of("seed").title(clause)
 }
 
 /// What a certification report says of the run itself.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Header {
     /// Which device, on which line.
     pub device: String,
@@ -69,6 +123,21 @@ pub struct Header {
     pub date: String,
     /// `atcert`'s version and commit.
     pub tool: String,
+}
+
+/// Empty, for the `seed` dialect.
+impl Default for Header {
+    fn default() -> Self {
+        Header {
+            device: String::new(),
+            identity: Vec::new(),
+            dialect: "seed".into(),
+            seed: 0,
+            selection: String::new(),
+            date: String::new(),
+            tool: String::new(),
+        }
+    }
 }
 
 impl Header {
@@ -139,9 +208,10 @@ impl Row {
     }
 }
 
-/// The clause table. `sim_only` lists clauses whose scenarios exist but
-/// were left out because they need the simulator (on a real device).
-pub fn table(results: &[ScenarioResult], sim_only: &[String]) -> Vec<Row> {
+/// The clause table of `contract`. `sim_only` lists clauses whose
+/// scenarios exist but were left out because they need the simulator (on
+/// a real device).
+pub fn table(contract: &Contract, results: &[ScenarioResult], sim_only: &[String]) -> Vec<Row> {
     let mut by_clause: BTreeMap<&str, Row> = BTreeMap::new();
     for r in results {
         for tag in &r.tags {
@@ -159,7 +229,8 @@ pub fn table(results: &[ScenarioResult], sim_only: &[String]) -> Vec<Row> {
             }
         }
     }
-    clauses()
+    contract
+        .clauses()
         .into_iter()
         .map(|clause| {
             let mut row = by_clause
@@ -261,7 +332,8 @@ pub fn markdown(runs: &[DeviceRun<'_>]) -> String {
         }
         let _ = writeln!(
             s,
-            "- Contract: `spec/DECISIONS.md` (the `{}` dialect), {} clauses",
+            "- Contract: `{}` (the `{}` dialect), {} clauses",
+            Contract::of(&h.dialect).file,
             h.dialect,
             run.rows.len()
         );
@@ -282,6 +354,7 @@ pub fn markdown(runs: &[DeviceRun<'_>]) -> String {
     let rule = if several { "---|" } else { "---:|---:|---|" }.repeat(runs.len());
     let _ = writeln!(s, "| clause | title |{columns}\n|---|---|{rule}");
     let clauses = runs.first().map_or(&[][..], |r| r.rows);
+    let contract = Contract::of(runs.first().map_or("seed", |r| &r.header.dialect));
     for (i, clause) in clauses.iter().enumerate() {
         let cells: String = runs
             .iter()
@@ -304,7 +377,7 @@ pub fn markdown(runs: &[DeviceRun<'_>]) -> String {
             s,
             "| {} | {} |{cells}",
             clause.clause,
-            title(&clause.clause).replace('|', "\\|")
+            contract.title(&clause.clause).replace('|', "\\|")
         );
     }
     for (d, run) in runs.iter().enumerate() {
@@ -343,10 +416,14 @@ pub fn markdown(runs: &[DeviceRun<'_>]) -> String {
     s
 }
 
-/// Clauses of scenarios in `features` tagged `@<tag>`.
-pub fn clauses_tagged(features: &[std::path::PathBuf], tag: &str) -> Vec<String> {
+/// Clauses of `contract` of scenarios in `features` tagged `@<tag>`.
+pub fn clauses_tagged(
+    contract: &Contract,
+    features: &[std::path::PathBuf],
+    tag: &str,
+) -> Vec<String> {
     use cucumber::gherkin::{Feature, GherkinEnv};
-    let clauses = clauses();
+    let clauses = contract.clauses();
     let mut out = Vec::new();
     for file in crate::runner::feature_files(features) {
         let Ok(feature) = Feature::parse_path(&file, GherkinEnv::default()) else {
@@ -383,6 +460,27 @@ mod tests {
         // G 9, B 6, ST 2, SS 11, SD 7, PT 7, CL 3, MX 3, MD 2, NT 5, PG 1, DM 2, DN 4,
         // PK 4, RX 2, TL 7.
         assert_eq!(c.len(), 75);
+    }
+
+    /// The esp-at contract's clauses are its `- **<ID>**` items, each once,
+    /// in order (as `tests/esp_at_contract.rs` reads them), with titles.
+    #[test]
+    fn the_esp_at_contract_s_clauses() {
+        let esp = Contract::of("esp-at");
+        let items: Vec<String> = ESP_AT
+            .lines()
+            .filter_map(|l| l.strip_prefix("- **")?.split_once("**"))
+            .map(|(id, _)| id.to_string())
+            .filter(|id| {
+                id.split_once('-')
+                    .is_some_and(|(_, n)| n.parse::<u32>().is_ok())
+            })
+            .collect();
+        assert_eq!(esp.clauses(), items);
+        assert_eq!(esp.clauses().first().map(String::as_str), Some("EG-1"));
+        assert!(esp.title("EW-4").starts_with("`AT+CWJAP="));
+        assert!(esp.clauses().iter().all(|c| !esp.title(c).is_empty()));
+        assert_eq!(Contract::of("seed").file, "spec/DECISIONS.md");
     }
 
     #[test]

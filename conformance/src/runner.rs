@@ -16,6 +16,7 @@ use cucumber::event::{ScenarioFinished, StepError};
 use cucumber::gherkin::{Feature, Rule, Scenario};
 use cucumber::tag::Ext as _;
 use cucumber::{World as _, writer};
+use firmware_core::Dialect;
 
 use crate::dut::{Dut, LabMap, SerialDut, SimDut, Skip, Target};
 use crate::failed_steps::FailedSteps;
@@ -41,6 +42,9 @@ pub struct Config {
     pub dut: Option<Target>,
     /// Where a serial DUT's lab lives.
     pub lab: LabMap,
+    /// The dialect the run certifies: the simulator's and `atmodule`'s
+    /// module speaks it, and only its scenarios run.
+    pub dialect: &'static Dialect,
 }
 
 impl Config {
@@ -48,7 +52,7 @@ impl Config {
     /// its DUT), narrowed to the dialect it certifies (STEPS.md: a run
     /// certifies one dialect and runs that dialect's scenarios only).
     pub fn tags(&self) -> String {
-        let dialect = dialect_tags(firmware_core::SEED.name);
+        let dialect = dialect_tags(self.dialect.name);
         match (&self.tags, &self.dut) {
             (Some(t), _) => format!("({t}) and {dialect}"),
             (None, None) => dialect,
@@ -57,15 +61,34 @@ impl Config {
     }
 }
 
-/// Dialects a scenario can be tagged for (`@esp-at`); a scenario with no
-/// dialect tag is for `seed`.
-pub const DIALECTS: &[&str] = &["seed", "esp-at"];
+/// The dialect called `name`, or an error that lists them all.
+///
+/// # Errors
+/// When this build has no such dialect.
+pub fn dialect(name: &str) -> Result<&'static Dialect, String> {
+    firmware_core::dialect::by_name(name).ok_or_else(|| {
+        let names: Vec<&str> = firmware_core::dialect::names().collect();
+        format!("no dialect {name:?}; one of: {}", names.join(", "))
+    })
+}
 
-/// The tag expression that selects `dialect`'s scenarios.
+/// The dialect `ATCERT_DIALECT` names (default `seed`), for `cargo test`.
+///
+/// # Errors
+/// When it names none.
+pub fn env_dialect() -> Result<&'static Dialect, String> {
+    match std::env::var("ATCERT_DIALECT") {
+        Ok(name) => dialect(&name).map_err(|e| format!("ATCERT_DIALECT: {e}")),
+        Err(_) => Ok(&firmware_core::SEED),
+    }
+}
+
+/// The tag expression that selects `dialect`'s scenarios. A scenario can
+/// be tagged for any dialect of this build (`@esp-at`); one with no
+/// dialect tag is for `seed`.
 pub fn dialect_tags(dialect: &str) -> String {
-    let others = DIALECTS
-        .iter()
-        .filter(|d| **d != dialect)
+    let others = firmware_core::dialect::names()
+        .filter(|d| *d != dialect)
         .map(|d| format!("not @{d}"))
         .collect::<Vec<_>>()
         .join(" and ");
@@ -201,6 +224,7 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
     let label = cfg.label.clone();
     let target = cfg.dut.clone();
     let lab = cfg.lab;
+    let dialect = cfg.dialect;
     // Set-ups that failed in a row: past GIVE_UP the device is gone, and
     // the rest of the run ends at once instead of waiting on each.
     let lost = Rc::new(std::cell::Cell::new(0u32));
@@ -222,8 +246,8 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
             }
             let started = std::time::Instant::now();
             let dut: Box<dyn Dut> = match &target {
-                None => Box::new(SimDut::new(seed)),
-                Some(t) => match SerialDut::open(t.clone(), lab, seed) {
+                None => Box::new(SimDut::with_dialect(seed, dialect)),
+                Some(t) => match SerialDut::open(t.clone(), lab, seed, dialect) {
                     Ok(dut) => {
                         lost.set(0);
                         Box::new(dut)
@@ -311,14 +335,15 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
     let mut out = results.borrow().clone();
     failed_steps.inner_writer().fill(&mut out);
     if let Some(path) = &cfg.junit {
-        std::fs::write(path, crate::junit::xml(&out))
+        std::fs::write(path, crate::junit::xml(&out, cfg.dialect.name))
             .map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(out)
 }
 
 /// The DUT's description and what it says of itself: a DUT set up as for a
-/// scenario (seed `seed`), asked `AT+GMR` after its boot.
+/// scenario (seed `seed`, speaking `dialect`), asked `AT+GMR` after its
+/// boot.
 ///
 /// # Errors
 /// When the DUT cannot be set up or does not answer.
@@ -326,10 +351,11 @@ pub fn identify(
     target: Option<&Target>,
     lab: LabMap,
     seed: u64,
+    dialect: &'static Dialect,
 ) -> Result<(String, Vec<String>), String> {
     let mut dut: Box<dyn Dut> = match target {
-        None => Box::new(SimDut::new(seed)),
-        Some(t) => Box::new(SerialDut::open(t.clone(), lab, seed)?),
+        None => Box::new(SimDut::with_dialect(seed, dialect)),
+        Some(t) => Box::new(SerialDut::open(t.clone(), lab, seed, dialect)?),
     };
     let mut rx = Vec::new();
     let mut lines = Vec::new();
@@ -341,15 +367,16 @@ pub fn identify(
         while let Some(line) = crate::lines::next_line(&mut rx) {
             let text = String::from_utf8_lossy(&line).into_owned();
             match text.as_str() {
-                "ready" if !asked => {
+                t if t == dialect.ready && !asked => {
                     dut.host_write(b"ATE0\r\nAT+GMR\r\n");
                     asked = true;
                 }
-                "OK" if !lines.is_empty() => {
+                t if t == dialect.ok && !lines.is_empty() => {
                     let description = dut.describe();
                     return Ok((description, lines));
                 }
-                "OK" | "ATE0" | "AT+GMR" | "ready" => {}
+                "ATE0" | "AT+GMR" => {}
+                t if t == dialect.ok || t == dialect.ready => {}
                 _ if asked => lines.push(text),
                 _ => {}
             }
@@ -465,9 +492,10 @@ fn run_in_lanes(cfg: &Config, lanes: u8) -> Result<Vec<ScenarioResult>, String> 
 
 /// The body of a `harness = false` test: runs the repository's features
 /// (or `ATCERT_FEATURES`, relative to the repository, and `ATCERT_TAGS`)
-/// on `dut`, prints each failure with its seed and transcript and the
-/// closing line `<label>: N passed, N failed`, and returns the results and
-/// whether the run counts as a pass (something ran, nothing failed).
+/// on `dut` for the dialect `ATCERT_DIALECT` names (default `seed`),
+/// prints each failure with its seed and transcript and the closing line
+/// `<label>: N passed, N failed`, and returns the results and whether the
+/// run counts as a pass (something ran, nothing failed).
 ///
 /// With `lanes` above 1 (a serial DUT, which mostly waits in real time) the
 /// feature files are dealt out to that many runs side by side, each with a
@@ -478,6 +506,13 @@ pub fn test_main(label: &str, dut: Option<Target>, lanes: u8) -> (Vec<ScenarioRe
     let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     let features =
         std::env::var_os("ATCERT_FEATURES").map_or_else(|| root.join("features"), |p| root.join(p));
+    let dialect = match env_dialect() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("{label}: {e}");
+            return (Vec::new(), false);
+        }
+    };
     let base = Config {
         features: vec![features],
         tags: std::env::var("ATCERT_TAGS").ok(),
@@ -487,6 +522,7 @@ pub fn test_main(label: &str, dut: Option<Target>, lanes: u8) -> (Vec<ScenarioRe
         label: String::new(),
         dut,
         lab: LabMap::default(),
+        dialect,
     };
     let results = match run_in_lanes(&base, lanes.max(1)) {
         Ok(r) => r,
@@ -549,6 +585,7 @@ mod tests {
             label: String::new(),
             dut: None,
             lab: LabMap::default(),
+            dialect: &firmware_core::SEED,
         };
         assert!(selects(&cfg, &["SD-2"]));
         assert!(selects(&cfg, &["SD-2", "seed"]));
@@ -558,5 +595,16 @@ mod tests {
         assert!(selects(&cfg, &["SD-2"]));
         assert!(!selects(&cfg, &["esp-at"]));
         assert_eq!(dialect_tags("esp-at"), "@esp-at");
+        cfg.dialect = &firmware_core::ESP_AT;
+        cfg.tags = None;
+        assert!(selects(&cfg, &["EW-4", "esp-at"]));
+        assert!(!selects(&cfg, &["SD-2"]));
+    }
+
+    #[test]
+    fn dialects_are_found_by_name() {
+        assert_eq!(dialect("esp-at").map(|d| d.name), Ok("esp-at"));
+        let e = dialect("klingon").unwrap_err();
+        assert!(e.contains("one of: seed, esp-at"), "{e}");
     }
 }

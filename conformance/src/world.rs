@@ -10,7 +10,7 @@ use std::time::Duration;
 use sim::peers::{Clock, DnsState, Shared};
 
 use crate::dut::Dut;
-use crate::lines::{Fault, next_framed};
+use crate::lines::{Fault, Framing, next_framed};
 
 /// How long a `Then` waits before it fails (spec/STEPS.md).
 pub const THEN_LIMIT: Duration = Duration::from_secs(5);
@@ -44,6 +44,11 @@ pub struct AtWorld {
     pub dns_servers: BTreeMap<Ipv4Addr, Rc<RefCell<DnsState>>>,
     /// SNTP servers' clocks, by address.
     pub sntp_clocks: BTreeMap<Ipv4Addr, Rc<RefCell<Clock>>>,
+    /// Access points the scenario put on the module's radio: SSID →
+    /// password (`None`: open).
+    pub access_points: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    /// The DUT's dialect's framing, once there is a DUT.
+    framing: Option<Framing>,
 }
 
 impl fmt::Debug for AtWorld {
@@ -67,12 +72,20 @@ impl AtWorld {
             data_peer: None,
             dns_servers: BTreeMap::new(),
             sntp_clocks: BTreeMap::new(),
+            access_points: BTreeMap::new(),
+            framing: None,
         }
     }
 
     /// Gives the scenario its DUT (the runner's `before` hook does).
     pub fn set_dut(&mut self, dut: Box<dyn Dut>) {
+        self.framing = Some(Framing::of(dut.dialect()));
         self.dut = Some(dut);
+    }
+
+    /// The dialect the DUT is certified for.
+    pub fn dialect(&mut self) -> &'static firmware_core::Dialect {
+        self.dut().dialect()
     }
 
     /// The DUT.
@@ -131,9 +144,12 @@ impl AtWorld {
     /// the scenario when its framing is wrong (G-9).
     pub fn next_line(&mut self, limit: Duration) -> Option<Vec<u8>> {
         let mut got: Option<(Vec<u8>, Option<Fault>)> = None;
-        let finals = finals();
+        let framing = self
+            .framing
+            .clone()
+            .expect("the runner sets a DUT before the first step");
         self.wait_until(limit, |w| {
-            got = next_framed(&mut w.rx, &mut w.tail, &finals);
+            got = next_framed(&mut w.rx, &mut w.tail, &framing);
             got.is_some()
         });
         let (line, fault) = got?;
@@ -167,10 +183,4 @@ impl AtWorld {
             .get_mut(&at)
             .unwrap_or_else(|| panic!("no peer at {at}: a Given step must create it"))
     }
-}
-
-/// The dialect's final results: each comes after an empty line (G-9).
-fn finals() -> [&'static str; 5] {
-    let d = &firmware_core::SEED;
-    [d.ok, d.error, d.send_ok, d.cmdrsp_error, d.ready]
 }

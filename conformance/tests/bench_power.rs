@@ -48,6 +48,7 @@ fn power_scenarios_run_with_a_power_switch() {
             power: Power::Command(format!("{switch} cut")),
         }),
         lab,
+        dialect: &firmware_core::SEED,
     };
     let results = run(&cfg);
     sh("stop");

@@ -1,4 +1,5 @@
-//! `atcert`: certify an AT TCP/IP module against the `seed` dialect.
+//! `atcert`: certify an AT TCP/IP module against a dialect's contract
+//! (`seed` by default, `--dialect esp-at`).
 //!
 //! `atcert` alone runs every feature against the simulated module and
 //! prints the clause table; `atcert console` lets you type AT commands at
@@ -55,6 +56,10 @@ enum Command {
         /// The simulation's seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The dialect the module speaks (`seed`, `esp-at`).
+        #[arg(long, value_name = "NAME", default_value = "seed",
+              value_parser = conformance::runner::dialect)]
+        dialect: &'static firmware_core::Dialect,
     },
 }
 
@@ -114,6 +119,13 @@ struct RunArgs {
     /// The run's seed; each scenario derives its own from it.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// The dialect to certify (`seed`, `esp-at`): only its scenarios run
+    /// (`@esp-at`; untagged ones are seed's), against its contract
+    /// (spec/DECISIONS.md, spec/esp-at.md); the simulator and atmodule
+    /// speak it, a serial device is taken to.
+    #[arg(long, value_name = "NAME", default_value = "seed",
+          value_parser = conformance::runner::dialect)]
+    dialect: &'static firmware_core::Dialect,
     /// Write JUnit XML here.
     #[arg(long)]
     junit: Option<PathBuf>,
@@ -178,7 +190,7 @@ fn command(cli: Cli) -> Command {
 
 fn main() -> ExitCode {
     match command(Cli::parse()) {
-        Command::Console { seed } => console(seed),
+        Command::Console { seed, dialect } => console(seed, dialect),
         Command::Gate { bless, dir } => gate(bless, dir),
         Command::Bench(args) => bench(args),
         Command::Run(args) => run_suite(args),
@@ -206,6 +218,7 @@ fn run_suite(args: RunArgs) -> ExitCode {
         tags: args.tags,
         seed: args.seed,
         devices,
+        dialect: args.dialect,
     };
     let runs = match certify::certify(&plan) {
         Ok(r) => r,
@@ -228,7 +241,10 @@ fn run_suite(args: RunArgs) -> ExitCode {
         .map(|(l, r)| (l.as_str(), &r.results[..]))
         .collect();
     let reports = [
-        (args.junit, conformance::junit::xml_devices(&junit)),
+        (
+            args.junit,
+            conformance::junit::xml_devices(&junit, args.dialect.name),
+        ),
         (args.report, report::markdown(&views)),
         (args.html, conformance::html::page(&views)),
     ];
@@ -501,10 +517,10 @@ fn gate(bless: bool, dir: Option<PathBuf>) -> ExitCode {
 }
 
 /// An interactive session with the simulated module.
-fn console(seed: u64) -> ExitCode {
+fn console(seed: u64, dialect: &'static firmware_core::Dialect) -> ExitCode {
     let peer = "192.168.0.103".parse().expect("address");
     let sntp = "192.168.0.123".parse().expect("address");
-    let mut w = World::new(seed);
+    let mut w = World::builder().seed(seed).dialect(dialect).build();
     w.add_service(peer, Service::TcpEcho { port: 20108 });
     w.add_service(peer, Service::UdpEcho { port: 20109 });
     {
@@ -516,10 +532,21 @@ fn console(seed: u64) -> ExitCode {
     }
     // 2026-01-01 00:00:00 UTC.
     w.add_sntp_server(sntp, 1_767_225_600_000_000);
-    println!("atcert console: the simulated module at 192.168.0.107, seed {seed}. Peers:");
+    println!(
+        "atcert console: the simulated module ({} dialect) at 192.168.0.107, seed {seed}. Peers:",
+        dialect.name
+    );
     println!("  TCP echo 192.168.0.103:20108, UDP echo 192.168.0.103:20109");
     println!("  DNS (192.168.0.1): echo.lan -> 192.168.0.103, pool.ntp.org -> 192.168.0.123");
     println!("  SNTP 192.168.0.123, clock at 2026-01-01 00:00:00 UTC");
+    if dialect.wifi.is_some() {
+        w.add_access_point("lab", Some(b"labpass1"), None, None);
+        w.add_access_point("cafe", None, Some(-70), Some(11));
+        println!(
+            "  Access points: \"lab\" (password \"labpass1\", -40 dBm, channel 6), \"cafe\" (open, -70 dBm, channel 11)"
+        );
+        println!("  No address until it joins one: AT+CWJAP=\"lab\",\"labpass1\"");
+    }
     println!(
         "Type a line to send it with CRLF; `+++` sends the escape with its guard times; Ctrl-D quits."
     );
@@ -565,6 +592,7 @@ mod tests {
         };
         assert!(args.features.is_empty() && args.tags.is_none());
         assert_eq!(args.seed, 1);
+        assert_eq!(args.dialect.name, "seed");
         let devices = devices(&args).expect("the defaults are valid");
         assert_eq!(devices.len(), 1);
         assert_eq!(devices[0].target, None);
@@ -588,5 +616,25 @@ mod tests {
         with_lab.extend(["--lab", "192.168.0.0/24=10.0.0.0/24"]);
         assert!(parse(&with_lab).is_err());
         assert!(parse(&["atcert", "run", "--dut", "atmodule", "--power-cmd", "x"]).is_err());
+    }
+
+    /// `--dialect` names one of the build's dialects.
+    #[test]
+    fn a_run_certifies_the_dialect_named() {
+        let Command::Run(args) = command(Cli::parse_from(["atcert", "run", "--dialect", "esp-at"]))
+        else {
+            panic!("a run");
+        };
+        assert_eq!(args.dialect.name, "esp-at");
+        assert!(Cli::try_parse_from(["atcert", "run", "--dialect", "klingon"]).is_err());
+        let Command::Console { dialect, .. } = command(Cli::parse_from([
+            "atcert",
+            "console",
+            "--dialect",
+            "esp-at",
+        ])) else {
+            panic!("the console");
+        };
+        assert_eq!(dialect.name, "esp-at");
     }
 }

@@ -18,6 +18,7 @@ use std::net::Ipv4Addr;
 use std::rc::Rc;
 use std::time::Duration;
 
+use firmware_core::Dialect;
 use sim::World;
 use sim::peers::{Clock, DnsState, Service, Shared};
 
@@ -34,6 +35,20 @@ pub enum Fault {
     Crash(Ipv4Addr),
     /// The crashed host starts again.
     Restart(Ipv4Addr),
+}
+
+/// An access point a scenario puts on the module's radio (STEPS.md,
+/// "Wi-Fi").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessPoint {
+    /// Its network name.
+    pub ssid: Vec<u8>,
+    /// Its WPA2 password; `None` for an open access point.
+    pub password: Option<Vec<u8>>,
+    /// Its signal at the module, dBm, if the scenario says.
+    pub rssi: Option<i8>,
+    /// Its channel, if the scenario says.
+    pub channel: Option<u8>,
 }
 
 /// What a DUT cannot do.
@@ -55,6 +70,8 @@ pub fn skip(reason: String) -> ! {
 pub trait Dut {
     /// For reports: which module, and how to reproduce the run.
     fn describe(&self) -> String;
+    /// The dialect the run certifies, which the module is taken to speak.
+    fn dialect(&self) -> &'static Dialect;
     /// Writes bytes on the UART, as the host MCU.
     fn host_write(&mut self, bytes: &[u8]);
     /// Bytes from the module that arrived since the last call.
@@ -97,6 +114,12 @@ pub trait Dut {
     fn module_rts(&mut self) -> Result<bool, Unsupported>;
     /// Injects a fault.
     fn fault(&mut self, fault: Fault) -> Result<(), Unsupported>;
+    /// Puts an access point on the module's radio, up (one with the same
+    /// SSID is replaced).
+    fn add_access_point(&mut self, ap: &AccessPoint) -> Result<(), Unsupported>;
+    /// The access point `ssid` (one [`add_access_point`](Dut::add_access_point)
+    /// put there) goes down (`false`) or comes back up.
+    fn set_access_point_up(&mut self, ssid: &[u8], up: bool) -> Result<(), Unsupported>;
     /// The record of the run so far, for failure reports.
     fn transcript(&self) -> String;
 }
@@ -107,10 +130,17 @@ pub struct SimDut {
 }
 
 impl SimDut {
-    /// A new simulated world with `seed`.
+    /// A new simulated world with `seed`, its module speaking `seed`.
     pub fn new(seed: u64) -> Self {
         SimDut {
             world: World::new(seed),
+        }
+    }
+
+    /// A new simulated world with `seed`, its module speaking `dialect`.
+    pub fn with_dialect(seed: u64, dialect: &'static Dialect) -> Self {
+        SimDut {
+            world: World::builder().seed(seed).dialect(dialect).build(),
         }
     }
 
@@ -127,7 +157,18 @@ impl SimDut {
 
 impl Dut for SimDut {
     fn describe(&self) -> String {
-        format!("simulated module, seed {}", self.world.seed())
+        let dialect = self.world.dialect().name;
+        match dialect {
+            "seed" => format!("simulated module, seed {}", self.world.seed()),
+            _ => format!(
+                "simulated module ({dialect} dialect), seed {}",
+                self.world.seed()
+            ),
+        }
+    }
+
+    fn dialect(&self) -> &'static Dialect {
+        self.world.dialect()
     }
 
     fn host_write(&mut self, bytes: &[u8]) {
@@ -225,6 +266,22 @@ impl Dut for SimDut {
             Fault::Restart(ip) => self.world.restart(ip),
         }
         Ok(())
+    }
+
+    fn add_access_point(&mut self, ap: &AccessPoint) -> Result<(), Unsupported> {
+        self.world
+            .add_access_point(&ap.ssid, ap.password.as_deref(), ap.rssi, ap.channel);
+        Ok(())
+    }
+
+    fn set_access_point_up(&mut self, ssid: &[u8], up: bool) -> Result<(), Unsupported> {
+        match self.world.set_access_point_up(ssid, up) {
+            true => Ok(()),
+            false => Err(Unsupported(format!(
+                "no access point \"{}\" on the simulated radio",
+                ssid.escape_ascii()
+            ))),
+        }
     }
 
     fn transcript(&self) -> String {

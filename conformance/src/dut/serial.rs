@@ -18,12 +18,13 @@ use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use firmware_core::Dialect;
 use serialport::SerialPort;
 use sim::lab::Lab;
 use sim::peers::{Clock, DnsState, Service, Shared};
 use sim::transcript::{Event, Transcript};
 
-use super::{Dut, Fault, LabMap, Power, Unsupported};
+use super::{AccessPoint, Dut, Fault, LabMap, Power, Unsupported};
 
 /// How long a device gets to say `ready` after a reset.
 const BOOT_LIMIT: Duration = Duration::from_secs(10);
@@ -147,17 +148,28 @@ pub struct SerialDut {
     log: Transcript,
     /// Bytes to hand out before the line's (the `ready` of a reset).
     pending: Vec<u8>,
+    /// The dialect the run certifies (`atmodule --dialect`).
+    dialect: &'static Dialect,
+    /// The access points the scenario put on `atmodule`'s radio, and
+    /// whether each is up: given again when it restarts.
+    aps: Vec<(AccessPoint, bool)>,
 }
 
 impl SerialDut {
     /// Connects to the module, resets it to factory state, and starts the
     /// lab with the network's DNS server (192.168.0.1, port 53: the lab must
-    /// be allowed to bind low ports, e.g. run as root).
+    /// be allowed to bind low ports, e.g. run as root). The module speaks
+    /// `dialect` (`atmodule` is started with it; a device is taken to).
     ///
     /// # Errors
     /// When the line cannot be opened, `atmodule` cannot start, or the
     /// device does not say `ready`.
-    pub fn open(target: Target, map: LabMap, seed: u64) -> Result<SerialDut, String> {
+    pub fn open(
+        target: Target,
+        map: LabMap,
+        seed: u64,
+        dialect: &'static Dialect,
+    ) -> Result<SerialDut, String> {
         wait_port_free(std::net::SocketAddrV4::new(
             map.host(sim::DNS_IP),
             sim::peers::DNS_PORT,
@@ -170,7 +182,15 @@ impl SerialDut {
                 let store = std::env::temp_dir()
                     .join(format!("atcert-{}-{seed}.store", std::process::id()));
                 let _ = std::fs::remove_file(&store);
-                let (child, port) = start_atmodule(exe, (*pace, *rts_cts), &store, seed, map)?;
+                let how = Start {
+                    line: (*pace, *rts_cts),
+                    store: &store,
+                    seed,
+                    map,
+                    dialect,
+                    aps: &[],
+                };
+                let (child, port) = start_atmodule(exe, &how)?;
                 (port, Some(child), Some(store))
             }
         };
@@ -185,6 +205,8 @@ impl SerialDut {
             start: Instant::now(),
             log: Transcript::new(seed),
             pending: Vec::new(),
+            dialect,
+            aps: Vec::new(),
         };
         if matches!(dut.target, Target::Serial { .. }) {
             dut.recover()?;
@@ -302,13 +324,36 @@ impl SerialDut {
                     }
                 }
                 let store = self.store.clone().expect("atmodule has a store");
-                let line = (*pace, *rts_cts);
-                let (child, port) = start_atmodule(exe, line, &store, self.log.seed, self.map)
-                    .map_err(Unsupported)?;
+                let how = Start {
+                    line: (*pace, *rts_cts),
+                    store: &store,
+                    seed: self.log.seed,
+                    map: self.map,
+                    dialect: self.dialect,
+                    aps: &self.aps,
+                };
+                let (child, port) = start_atmodule(exe, &how).map_err(Unsupported)?;
                 self.child = Some(child);
                 self.port = port;
             }
         }
+        Ok(())
+    }
+
+    /// Lab control lines on `atmodule`'s stdin, then a moment for its
+    /// control thread to take them before the next command.
+    fn control(&mut self, lines: &[String]) -> Result<(), Unsupported> {
+        let stdin = self
+            .child
+            .as_mut()
+            .and_then(|c| c.stdin.as_mut())
+            .ok_or_else(|| Unsupported("atmodule's stdin is gone".into()))?;
+        for line in lines {
+            writeln!(stdin, "{line}")
+                .and_then(|()| stdin.flush())
+                .map_err(|e| Unsupported(format!("telling atmodule {line:?}: {e}")))?;
+        }
+        self.lab.tick(Duration::from_millis(5));
         Ok(())
     }
 
@@ -348,17 +393,61 @@ fn open_line(path: &str, baud: u32) -> Result<Box<dyn SerialPort>, String> {
         .map_err(|e| format!("{path}: {e}"))
 }
 
-/// Starts `atmodule` on a new pty; its `ready` waits in the pty.
-/// `map` is the lab's: the module's sockets and its DNS server live in the
-/// same network as the lab's peers, so runs with different labs can go
-/// side by side on one machine.
-fn start_atmodule(
-    exe: &PathBuf,
-    (pace, rts_cts): (Option<u32>, bool),
-    store: &PathBuf,
+/// How to start `atmodule`.
+struct Start<'a> {
+    /// `--pace` at this rate, and `--flow-control`.
+    line: (Option<u32>, bool),
+    store: &'a PathBuf,
     seed: u64,
+    /// The lab's: the module's sockets and its DNS server live in the same
+    /// network as the lab's peers, so runs with different labs can go side
+    /// by side on one machine.
     map: LabMap,
-) -> Result<(Child, Box<dyn SerialPort>), String> {
+    dialect: &'static Dialect,
+    /// The access points on its radio (`--ap`, `--ap-signal`,
+    /// `--ap-down`), and whether each is up.
+    aps: &'a [(AccessPoint, bool)],
+}
+
+/// `atmodule`'s `--ap`, `--ap-signal` and `--ap-down` for `aps`.
+fn ap_args(aps: &[(AccessPoint, bool)]) -> Result<Vec<String>, String> {
+    let mut args = Vec::new();
+    for (ap, up) in aps {
+        let (ssid, password) = ap_text(ap)?;
+        args.extend(["--ap".to_string(), format!("{ssid}:{password}")]);
+        if let (Some(rssi), Some(channel)) = (ap.rssi, ap.channel) {
+            args.extend(["--ap-signal".into(), format!("{ssid}={rssi},{channel}")]);
+        }
+        if !up {
+            args.extend(["--ap-down".into(), ssid]);
+        }
+    }
+    Ok(args)
+}
+
+/// An access point's SSID and password as `atmodule`'s `SSID:PASSWORD`
+/// takes them: text, no line end, no `:` in the SSID.
+fn ap_text(ap: &AccessPoint) -> Result<(String, String), String> {
+    let text = |b: &[u8]| {
+        std::str::from_utf8(b)
+            .ok()
+            .filter(|t| !t.contains(['\r', '\n']))
+            .map(str::to_owned)
+    };
+    let ssid = text(&ap.ssid).filter(|s| !s.contains(':') && !s.is_empty());
+    let password = text(ap.password.as_deref().unwrap_or(b""));
+    match (ssid, password) {
+        (Some(s), Some(p)) => Ok((s, p)),
+        _ => Err(format!(
+            "atmodule's access points take text SSIDs without `:` and passwords without line ends, not \"{}\"",
+            ap.ssid.escape_ascii()
+        )),
+    }
+}
+
+/// Starts `atmodule` on a new pty; its `ready` waits in the pty.
+fn start_atmodule(exe: &PathBuf, how: &Start<'_>) -> Result<(Child, Box<dyn SerialPort>), String> {
+    let (pace, rts_cts) = how.line;
     let mut child = Command::new(exe)
         // A pty has no line rate: without flow control (or --pace) the host
         // could outrun the network and passthrough would drop (PT-7), which
@@ -367,13 +456,16 @@ fn start_atmodule(
         .args(rts_cts.then_some("--flow-control"))
         .args([
             "--seed",
-            &seed.to_string(),
+            &how.seed.to_string(),
             "--no-default-map",
             "--map",
-            &map.rule(),
-            "--store",
+            &how.map.rule(),
+            "--dialect",
+            how.dialect.name,
         ])
-        .arg(store)
+        .args(ap_args(how.aps)?)
+        .arg("--store")
+        .arg(how.store)
         .args(
             pace.map(|b| ["--pace".to_string(), "--baud".into(), b.to_string()])
                 .into_iter()
@@ -432,13 +524,21 @@ impl Dut for SerialDut {
                 let paced = pace
                     .map(|b| format!(", paced at {b} baud"))
                     .unwrap_or_default();
+                let dialect = match self.dialect.name {
+                    "seed" => String::new(),
+                    other => format!(", {other} dialect"),
+                };
                 format!(
-                    "atmodule ({}{paced}), seed {}",
+                    "atmodule ({}{paced}{dialect}), seed {}",
                     exe.display(),
                     self.log.seed
                 )
             }
         }
+    }
+
+    fn dialect(&self) -> &'static Dialect {
+        self.dialect
     }
 
     fn host_write(&mut self, bytes: &[u8]) {
@@ -621,6 +721,52 @@ impl Dut for SerialDut {
         Err(Unsupported(format!("{fault:?} on a real network")))
     }
 
+    fn add_access_point(&mut self, ap: &AccessPoint) -> Result<(), Unsupported> {
+        if matches!(self.target, Target::Serial { .. }) {
+            return Err(Unsupported(format!(
+                "an access point \"{}\" on a real module's radio (the bench has no Wi-Fi lab)",
+                ap.ssid.escape_ascii()
+            )));
+        }
+        // atmodule: on its stdin now, on its command line at a restart.
+        let (ssid, password) = ap_text(ap).map_err(Unsupported)?;
+        let mut lines = vec![format!("ap {ssid}:{password}")];
+        if let (Some(rssi), Some(channel)) = (ap.rssi, ap.channel) {
+            lines.push(format!("ap-signal {ssid}={rssi},{channel}"));
+        }
+        self.control(&lines)?;
+        self.aps.retain(|(a, _)| a.ssid != ap.ssid);
+        self.aps.push((ap.clone(), true));
+        self.log.push(
+            self.start.elapsed(),
+            Event::Note(format!("access point \"{}\"", ap.ssid.escape_ascii())),
+        );
+        Ok(())
+    }
+
+    fn set_access_point_up(&mut self, ssid: &[u8], up: bool) -> Result<(), Unsupported> {
+        let word = if up { "up" } else { "down" };
+        if matches!(self.target, Target::Serial { .. }) {
+            return Err(Unsupported(format!(
+                "an access point going {word} by a real module (the bench has no Wi-Fi lab)"
+            )));
+        }
+        let Some(i) = self.aps.iter().position(|(a, _)| a.ssid == ssid) else {
+            return Err(Unsupported(format!(
+                "no access point \"{}\" on atmodule's radio",
+                ssid.escape_ascii()
+            )));
+        };
+        let (text, _) = ap_text(&self.aps[i].0).map_err(Unsupported)?;
+        self.control(&[format!("ap-{word} {text}")])?;
+        self.aps[i].1 = up;
+        self.log.push(
+            self.start.elapsed(),
+            Event::Note(format!("access point \"{text}\" {word}")),
+        );
+        Ok(())
+    }
+
     fn transcript(&self) -> String {
         self.log.render()
     }
@@ -629,6 +775,40 @@ impl Dut for SerialDut {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn access_points_become_atmodule_arguments() {
+        let lab = AccessPoint {
+            ssid: b"my,lab".to_vec(),
+            password: Some(b"pass,word".to_vec()),
+            rssi: Some(-45),
+            channel: Some(1),
+        };
+        let cafe = AccessPoint {
+            ssid: b"cafe".to_vec(),
+            password: None,
+            rssi: None,
+            channel: None,
+        };
+        assert_eq!(
+            ap_args(&[(lab, true), (cafe.clone(), false)]).unwrap(),
+            [
+                "--ap",
+                "my,lab:pass,word",
+                "--ap-signal",
+                "my,lab=-45,1",
+                "--ap",
+                "cafe:",
+                "--ap-down",
+                "cafe"
+            ]
+        );
+        let colon = AccessPoint {
+            ssid: b"a:b".to_vec(),
+            ..cafe
+        };
+        assert!(ap_args(&[(colon, true)]).is_err());
+    }
 
     #[test]
     fn targets_parse() {

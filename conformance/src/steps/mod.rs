@@ -8,6 +8,7 @@ mod faults;
 mod host;
 mod module;
 mod peers;
+mod wifi;
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;

@@ -6,15 +6,16 @@ use crate::world::{AtWorld, THEN_LIMIT};
 
 /// Waits for `ready` after power-on, then turns echo off if asked.
 fn boot(w: &mut AtWorld, echo_off: bool) {
-    expect_line(w, "ready");
+    let d = w.dialect();
+    expect_line(w, d.ready);
     if echo_off {
         w.dut().host_write(b"ATE0\r\n");
         // The echo of ATE0 comes first: echo is on until it takes effect.
         loop {
             match w.next_line(THEN_LIMIT).as_deref() {
-                Some(b"OK") => break,
+                Some(ok) if ok == d.ok.as_bytes() => break,
                 Some(b"ATE0") => {}
-                other => panic!("ATE0: expected OK, got {:?}", other.map(super::show)),
+                other => panic!("ATE0: expected {}, got {:?}", d.ok, other.map(super::show)),
             }
         }
     }

@@ -105,11 +105,9 @@ impl Sockets {
             log_command(&c);
         }
         match c {
-            // TODO(wifi): atmodule's virtual access point.
-            NetCommand::Join { .. }
-            | NetCommand::Leave
-            | NetCommand::Scan
-            | NetCommand::Serve { .. } => {}
+            // The loop's radio (`air`) carries these out.
+            NetCommand::Join { .. } | NetCommand::Leave | NetCommand::Scan => {}
+            NetCommand::Serve { .. } => {}
             NetCommand::Connect {
                 socket,
                 remote,
