@@ -104,6 +104,8 @@ pub(crate) async fn run(ctx: Rc<ModuleCtx>) -> turmoil::Result {
             boot,
             at: boot,
             orders: BTreeMap::new(),
+            incoming: Rc::default(),
+            incoming_count: Rc::default(),
             reports: report_tx,
             store_due: None,
         },
@@ -177,6 +179,10 @@ struct Io {
     at: Duration,
     /// One order channel per live socket task.
     orders: BTreeMap<SocketId, mpsc::UnboundedSender<Order>>,
+    /// The channels of sockets a `Serve` listener made, until `orders`
+    /// takes them; and how many it made.
+    incoming: Rc<RefCell<Vec<(SocketId, mpsc::UnboundedSender<Order>)>>>,
+    incoming_count: Rc<std::cell::Cell<u32>>,
     reports: mpsc::UnboundedSender<(SocketId, Report)>,
     /// When the settings write under way is done.
     store_due: Option<Duration>,
@@ -380,12 +386,50 @@ impl Io {
     fn execute(&mut self, c: NetCommand) {
         self.log_command(&c);
         let reports = self.reports.clone();
+        // A listener's clients are sockets like any other from here on.
+        self.orders.extend(self.incoming.borrow_mut().drain(..));
         match c {
             NetCommand::Join { .. } | NetCommand::Leave | NetCommand::Scan => {
                 let at = self.at;
                 self.ctx.radio.borrow_mut().execute(at, &c);
             }
-            NetCommand::Serve { .. } => {}
+            NetCommand::Serve { socket, local_port } => {
+                let mut orders = self.new_task(socket);
+                let (view, flight) = (self.ctx.view.clone(), self.ctx.flight.clone());
+                let (incoming, count) = (self.incoming.clone(), self.incoming_count.clone());
+                tokio::task::spawn_local(async move {
+                    let Ok(listener) = TcpListener::bind((Ipv4Addr::UNSPECIFIED, local_port)).await
+                    else {
+                        let _ = reports.send((socket, Report::Failed));
+                        return;
+                    };
+                    let _ = reports.send((socket, Report::Opened(local_port)));
+                    // Every client until a Close stops listening.
+                    loop {
+                        let accepted = tokio::select! {
+                            biased;
+                            _ = orders.recv() => return,
+                            accepted = listener.accept() => accepted,
+                        };
+                        let Ok((stream, SocketAddr::V4(peer))) = accepted else {
+                            continue;
+                        };
+                        let client = SocketId::incoming(count.get());
+                        count.set(count.get() + 1);
+                        let (tx, rx) = mpsc::unbounded_channel();
+                        incoming.borrow_mut().push((client, tx));
+                        let _ = reports.send((socket, Report::Incoming(client, peer)));
+                        let link = Link {
+                            socket: client,
+                            peer,
+                            keepalive: None,
+                            view: view.clone(),
+                            flight: flight.clone(),
+                        };
+                        tokio::task::spawn_local(stream_task(link, stream, rx, reports.clone()));
+                    }
+                });
+            }
             NetCommand::Connect {
                 socket,
                 remote,
