@@ -34,6 +34,8 @@ impl Bench {
             NetEvent::Configured {
                 address: Ipv4Addr::new(192, 168, 0, 107),
                 dns: &[],
+                gateway: Ipv4Addr::new(192, 168, 0, 1),
+                netmask: Ipv4Addr::new(255, 255, 255, 0),
             },
         );
         b.drain();

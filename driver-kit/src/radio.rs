@@ -151,6 +151,8 @@ impl Air {
             Air::Configured { address, dns } => f(NetEvent::Configured {
                 address: *address,
                 dns,
+                gateway: lab_gateway(*address),
+                netmask: LAB_NETMASK,
             }),
             Air::Disassociated => f(NetEvent::Disassociated),
             Air::Scanned(aps) => {
@@ -507,6 +509,16 @@ impl Radio {
             ),
         }
     }
+}
+
+/// The lab's DHCP server (esp-at.md, "The lab"): the module's /24, routed
+/// by its `.1`.
+pub const LAB_NETMASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);
+
+/// The router of `address`'s /24 in the lab: its `.1`.
+pub fn lab_gateway(address: Ipv4Addr) -> Ipv4Addr {
+    let [a, b, c, _] = address.octets();
+    Ipv4Addr::new(a, b, c, 1)
 }
 
 #[cfg(test)]

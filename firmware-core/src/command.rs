@@ -67,6 +67,8 @@ pub(crate) struct Start<'a> {
     pub(crate) server: Option<(u16, Ipv4Addr)>,
     /// A UDP link's own port, as a client (ET-5).
     pub(crate) local_port: Option<u16>,
+    /// The address to send from: the station's own (ET-3).
+    pub(crate) local_ip: Option<Ipv4Addr>,
     /// Whose datagrams change a UDP link's remote (ET-5).
     pub(crate) udp_mode: UdpMode,
     /// How long connecting may take, instead of the dialect's (ET-4).
@@ -169,7 +171,11 @@ pub(crate) enum Command<'a> {
     SntpInterval(u32),
     SntpTime,
     Ping(Host<'a>),
-    Domain(&'a [u8]),
+    /// `timeout`: the whole lookup's, instead of the dialect's per server.
+    Domain {
+        name: &'a [u8],
+        timeout: Option<core::time::Duration>,
+    },
     DnsQuery,
     /// `servers` empty with `manual`: the fallback server (DN-2).
     Dns {
@@ -178,6 +184,8 @@ pub(crate) enum Command<'a> {
     },
     /// The Wi-Fi station (EW).
     Station(Station<'a>),
+    /// AT+CIPCLOSE's execute form: link 0, only with CIPMUX=0 (ET-2).
+    CloseSingle,
     /// AT+CIPSTATE? (EQ-1).
     LinkStates,
     /// AT+CIPSTATUS's execute form (EQ-2).

@@ -242,6 +242,10 @@ pub enum NetEvent<'a> {
         address: Ipv4Addr,
         /// DNS servers offered by DHCP.
         dns: &'a [Ipv4Addr],
+        /// The router; `0.0.0.0` when DHCP named none.
+        gateway: Ipv4Addr,
+        /// The subnet's mask.
+        netmask: Ipv4Addr,
     },
     /// A `Connect`, `Listen` or `Bind` succeeded.
     Opened {

@@ -178,7 +178,7 @@ impl LineAssembler {
 // ---------------------------------------------------------------------------
 
 /// The most parameters a command line may carry (G-5).
-pub(crate) const MAX_ARGS: usize = 8;
+pub(crate) const MAX_ARGS: usize = 10;
 
 /// One command line, split into name, form and parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -261,7 +261,15 @@ impl fmt::Display for SyntaxError {
 impl core::error::Error for SyntaxError {}
 
 /// Parses one complete line (terminator excluded) into a request.
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn parse(line: &[u8]) -> Result<Request<'_>, SyntaxError> {
+    parse_as(line, false)
+}
+
+/// As [`parse`]; with `escape_any`, `\` before any byte in a quoted
+/// string stands for that byte (esp-at.md EG-6), not only before `"`, `\`
+/// and `,` (G-5).
+pub(crate) fn parse_as(line: &[u8], escape_any: bool) -> Result<Request<'_>, SyntaxError> {
     let rest = line.strip_prefix(b"AT").ok_or(SyntaxError::NotAt)?;
     let (name, rest) = split_name(rest)?;
     let form = match rest {
@@ -274,7 +282,7 @@ pub(crate) fn parse(line: &[u8]) -> Result<Request<'_>, SyntaxError> {
         [b'=', params @ ..] if matches!(trim_start_spaces(params), [b'?' | b'=', ..]) => {
             return Err(SyntaxError::BadForm);
         }
-        [b'=', params @ ..] => Form::Set(parse_args(params)?),
+        [b'=', params @ ..] => Form::Set(parse_args(params, escape_any)?),
         _ => return Err(SyntaxError::BadForm),
     };
     Ok(Request { name, form })
@@ -308,7 +316,7 @@ fn is_extended_name_byte(b: &u8) -> bool {
 }
 
 /// Parses the comma-separated parameters after `=` (G-5).
-fn parse_args(mut rest: &[u8]) -> Result<Args<'_>, SyntaxError> {
+fn parse_args(mut rest: &[u8], escape_any: bool) -> Result<Args<'_>, SyntaxError> {
     let mut args = Args::EMPTY;
     loop {
         let Some(slot) = args.items.get_mut(args.len) else {
@@ -316,7 +324,7 @@ fn parse_args(mut rest: &[u8]) -> Result<Args<'_>, SyntaxError> {
         };
         let start = trim_start_spaces(rest);
         let (arg, after) = match start {
-            [b'"', body @ ..] => parse_quoted(body)?,
+            [b'"', body @ ..] => parse_quoted(body, escape_any)?,
             _ => parse_bare(start),
         };
         *slot = arg;
@@ -333,7 +341,7 @@ fn parse_args(mut rest: &[u8]) -> Result<Args<'_>, SyntaxError> {
 
 /// Parses a quoted string whose opening quote is already consumed; returns it
 /// and the bytes after the closing quote.
-fn parse_quoted(body: &[u8]) -> Result<(Arg<'_>, &[u8]), SyntaxError> {
+fn parse_quoted(body: &[u8], escape_any: bool) -> Result<(Arg<'_>, &[u8]), SyntaxError> {
     // First pass: validate and find the closing quote, so the second pass can
     // allocate exactly once, and only if there are escapes.
     let mut escapes = 0;
@@ -344,6 +352,10 @@ fn parse_quoted(body: &[u8]) -> Result<(Arg<'_>, &[u8]), SyntaxError> {
             Some(b'"') => break i,
             Some(b'\\') => match body.get(i + 1) {
                 Some(b'"' | b'\\' | b',') => {
+                    escapes += 1;
+                    i += 2;
+                }
+                Some(_) if escape_any => {
                     escapes += 1;
                     i += 2;
                 }

@@ -34,6 +34,11 @@ pub(crate) struct Timing {
     pub(crate) capacity: usize,
     /// `flush_after` counts from the newest byte, not the oldest (EP-3).
     pub(crate) from_last: bool,
+    /// A UART piece this long was cut by the driver's buffer, not by
+    /// silence: the line is still busy for another such piece's time.
+    pub(crate) piece: usize,
+    /// One byte's time on the line.
+    pub(crate) byte_time: Duration,
 }
 
 /// Where the escape detector stands (PT-4).
@@ -60,6 +65,8 @@ pub(crate) struct Passthrough {
     escape: Escape,
     /// When the latest UART byte arrived (or passthrough began).
     last_input: Instant,
+    /// The last input was a whole piece (see `Timing::piece`).
+    last_full: bool,
     /// Bytes dropped because the buffer was full (PT-7, no flow control).
     dropped: u64,
 }
@@ -72,12 +79,18 @@ impl Passthrough {
             runs: heapless::Deque::new(),
             escape: Escape::Idle,
             last_input: Instant::ZERO,
+            last_full: false,
             dropped: 0,
         }
     }
 
     /// Starts (or restarts) passthrough at `now`: the `>` prompt counts as
     /// the last input, so an escape needs its leading guard after it.
+    /// The line's rate changed: a byte takes `byte_time` now.
+    pub(crate) fn set_byte_time(&mut self, byte_time: Duration) {
+        self.timing.byte_time = byte_time;
+    }
+
     pub(crate) fn enter(&mut self, now: Instant) {
         self.escape = Escape::Idle;
         self.last_input = now;
@@ -118,6 +131,7 @@ impl Passthrough {
     /// [`handle_timeout`](Self::handle_timeout) first: an escape whose
     /// guard ended before `now` is complete before this input counts.
     pub(crate) fn handle_input(&mut self, now: Instant, mut bytes: &[u8]) {
+        self.last_full = bytes.len() >= self.timing.piece;
         while let Some((&first, rest)) = bytes.split_first() {
             if self.escape == Escape::Idle
                 && now.saturating_since(self.last_input) < self.timing.guard
@@ -244,12 +258,22 @@ impl Passthrough {
 
     /// When a partial packet becomes due.
     fn flush_at(&self) -> Option<Instant> {
-        let run = if self.timing.from_last {
-            self.runs.back()
+        if !self.timing.from_last {
+            return self
+                .runs
+                .front()
+                .map(|&(_, at)| at + self.timing.flush_after);
+        }
+        // EP-3: after a whole piece more is on its way; silence counts from
+        // the end of what follows it.
+        let busy = if self.last_full {
+            self.timing.byte_time * self.timing.piece as u32
         } else {
-            self.runs.front()
+            Duration::ZERO
         };
-        run.map(|&(_, at)| at + self.timing.flush_after)
+        self.runs
+            .back()
+            .map(|&(_, at)| at + busy + self.timing.flush_after)
     }
 
     /// The earliest instant this buffer needs attention: a packet falling
@@ -280,6 +304,8 @@ mod tests {
             guard: Duration::from_millis(20),
             capacity: 8192,
             from_last: false,
+            piece: 1024,
+            byte_time: Duration::from_micros(87),
         });
         p.enter(Instant::ZERO);
         p

@@ -204,6 +204,13 @@ impl Client {
         }
     }
 
+    /// This client, with the time `other` synchronised (a restart that
+    /// keeps the clock, EN-5).
+    pub(crate) fn with_time_of(mut self, other: &Client) -> Self {
+        self.synced = other.synced;
+        self
+    }
+
     /// How long after a success the next attempt comes.
     pub(crate) fn interval(&self) -> Duration {
         self.sync_interval

@@ -422,6 +422,8 @@ impl Rig {
                 self.event(NetEvent::Configured {
                     address: MODULE_IP,
                     dns: &dns,
+                    gateway: Ipv4Addr::new(192, 168, 0, 1),
+                    netmask: Ipv4Addr::new(255, 255, 255, 0),
                 });
             }
             // Time: microseconds to about an hour, firing every wake-up.
@@ -476,6 +478,8 @@ impl Rig {
                 self.event(NetEvent::Configured {
                     address: MODULE_IP,
                     dns: &[DHCP_DNS],
+                    gateway: Ipv4Addr::new(192, 168, 0, 1),
+                    netmask: Ipv4Addr::new(255, 255, 255, 0),
                 });
             }
             // Every socket asked for opens, and listeners accept.

@@ -288,7 +288,6 @@ fn the_air_is_deterministic() {
 /// answer, the core's `WIFI CONNECTED`, `WIFI GOT IP` and `OK` (esp-at.md
 /// EW-4).
 #[test]
-#[ignore = "needs firmware-core's AT+CWJAP (esp-at EW-4)"]
 fn the_host_joins_with_at_cwjap() {
     let mut w = lab(12);
     w.host_write(b"ATE0\r\n");

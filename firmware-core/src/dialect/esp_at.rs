@@ -33,7 +33,9 @@ pub const ESP_AT: Dialect = Dialect {
         already_connected: Some("ALREADY CONNECTED"),
         time_format: TimeFormat::Asctime,
         clock_from_boot: true,
+        clock_survives_restart: true,
         time_updated: Some("+TIME_UPDATED"),
+        escape_any: true,
         restart_drops_input: true,
         list_empty_psk: true,
     },
@@ -82,6 +84,7 @@ pub const ESP_AT: Dialect = Dialect {
     restart_time: Duration::from_millis(300),
     send_timeout: Duration::from_secs(10),
 
+    line_rate: 115_200,
     uart_piece: 1024,
     packet_max: 2920,
     flush_after: Duration::from_millis(20),
@@ -180,7 +183,7 @@ const COMMANDS: &[Entry] = &[
         .set(|a, _| Ok(Command::Mux(one_flag(a)?))),
     Entry::new(b"+CIPSTART").set(start),
     Entry::new(b"+CIPCLOSE")
-        .exec(&Command::Close(Target::One(LinkId(0))))
+        .exec(&Command::CloseSingle)
         .set(|a, c| {
             // ET-2: the link ID only with CIPMUX=1.
             if !c.mux {
@@ -326,8 +329,14 @@ const COMMANDS: &[Entry] = &[
         arity(a, 1, 3)?;
         // ED-1: IPv4 (1, 2); IPv6 (3) is out of scope.
         optional(a, 1, 1, 2)?;
-        optional(a, 2, 0, 60_000)?;
-        Ok(Command::Domain(nonempty(quoted_arg(a, 0)?)?))
+        let timeout = match optional(a, 2, 0, 60_000)? {
+            None | Some(0) => None,
+            Some(ms) => Some(Duration::from_millis(ms as u64)),
+        };
+        Ok(Command::Domain {
+            name: nonempty(quoted_arg(a, 0)?)?,
+            timeout,
+        })
     }),
     Entry::new(b"+PING").set(|a, _| {
         arity(a, 1, 1)?;
@@ -408,7 +417,7 @@ fn join<'a>(a: &'a Args<'a>, c: &Ctx<'_>) -> Result<Command<'a>> {
         (None, None) => None,
         (Some(ssid), password) => {
             let password = password.unwrap_or(b"");
-            if ssid.len() > wifi.max_ssid || password.len() > wifi.max_password {
+            if ssid.is_empty() || ssid.len() > wifi.max_ssid || password.len() > wifi.max_password {
                 return Err(Invalid);
             }
             Some((ssid, password))
@@ -461,6 +470,7 @@ fn start<'a>(a: &'a Args<'a>, c: &Ctx<'_>) -> Result<Command<'a>> {
     let rest = at + 3;
     let timeout_at;
     let (mut keepalive, mut local_port, mut udp_mode) = (0, None, UdpMode::Fixed);
+    let local_ip;
     if kind == Kind::Udp {
         // [,<local port>,<mode>[,<"local IP">]][,<timeout>]
         if a.len() > rest + 5 {
@@ -472,7 +482,7 @@ fn start<'a>(a: &'a Args<'a>, c: &Ctx<'_>) -> Result<Command<'a>> {
             Some(1) => UdpMode::Once,
             _ => UdpMode::Follow,
         };
-        optional_str(a, rest + 2)?;
+        local_ip = address(a, rest + 2)?;
         timeout_at = rest + 3;
     } else {
         // [,<keep_alive>][,<"local IP">][,<timeout>]
@@ -480,7 +490,7 @@ fn start<'a>(a: &'a Args<'a>, c: &Ctx<'_>) -> Result<Command<'a>> {
             return Err(Invalid);
         }
         keepalive = optional(a, rest, 0, i64::from(d.max_keepalive))?.unwrap_or(0) as u16;
-        optional_str(a, rest + 1)?;
+        local_ip = address(a, rest + 1)?;
         timeout_at = rest + 2;
     }
     let timeout = match optional(a, timeout_at, 0, 60_000)? {
@@ -495,6 +505,7 @@ fn start<'a>(a: &'a Args<'a>, c: &Ctx<'_>) -> Result<Command<'a>> {
         keepalive,
         server: None,
         local_port,
+        local_ip,
         udp_mode,
         timeout,
     }))
@@ -597,4 +608,12 @@ fn psk<'a>(a: &'a Args<'a>, c: &Ctx<'_>) -> Result<Command<'a>> {
         key,
         identity,
     })
+}
+
+/// An optional quoted IPv4 address; empty is none.
+fn address(a: &Args<'_>, i: usize) -> Result<Option<core::net::Ipv4Addr>> {
+    match optional_str(a, i)? {
+        None | Some(b"") => Ok(None),
+        Some(text) => parse_ipv4(text).map(Some).ok_or(Invalid),
+    }
 }

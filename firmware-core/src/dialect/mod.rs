@@ -120,6 +120,10 @@ pub struct Dialect {
     /// peer that stops reading must not wedge the module for ever.
     pub send_timeout: Duration,
 
+    /// The UART's line rate until the driver says otherwise
+    /// ([`Module::set_line_rate`](crate::Module::set_line_rate)), 8N1.
+    pub line_rate: u32,
+
     // ---- passthrough (PT) ----
     /// The UART is read in pieces of at most this many bytes (PT-2).
     pub uart_piece: usize,
@@ -208,8 +212,13 @@ pub struct Style {
     /// Before any synchronisation the clock counts from 1970 at boot
     /// (EN-5); otherwise `+CIPSNTPTIME?` is `ERROR` (NT-4).
     pub clock_from_boot: bool,
+    /// The synchronised time survives AT+RST (EN-5).
+    pub clock_survives_restart: bool,
     /// Said after each synchronisation (EN-3).
     pub time_updated: Option<&'static str>,
+    /// In a quoted string a backslash before any byte stands for it
+    /// (EG-6); otherwise only before `"`, `\\` and `,` (G-5).
+    pub escape_any: bool,
     /// Input between a restart's `OK` and its `ready` is dropped unread,
     /// unechoed (EB-2); otherwise it is read, and lines get `busy`.
     pub restart_drops_input: bool,

@@ -23,7 +23,9 @@ pub const SEED: Dialect = Dialect {
         already_connected: None,
         time_format: TimeFormat::Iso,
         clock_from_boot: false,
+        clock_survives_restart: false,
         time_updated: None,
+        escape_any: false,
         restart_drops_input: false,
         list_empty_psk: false,
     },
@@ -63,6 +65,7 @@ pub const SEED: Dialect = Dialect {
     restart_time: Duration::from_millis(300),
     send_timeout: Duration::from_secs(10),
 
+    line_rate: 115_200,
     uart_piece: 1024,
     packet_max: 1460,
     flush_after: Duration::from_millis(20),
@@ -125,7 +128,10 @@ const COMMANDS: &[Entry] = &[
     }),
     Entry::new(b"+CIPDOMAIN").set(|a, _| {
         arity(a, 1, 1)?;
-        Ok(Command::Domain(nonempty(arg(a, 0)?)?))
+        Ok(Command::Domain {
+            name: nonempty(arg(a, 0)?)?,
+            timeout: None,
+        })
     }),
     Entry::new(b"+CIPDNS")
         .query(&Command::DnsQuery)
@@ -181,6 +187,7 @@ fn start<'x>(a: &'x Args<'_>, d: &Dialect) -> Result<Start<'x>> {
         keepalive,
         server,
         local_port: None,
+        local_ip: None,
         udp_mode: UdpMode::Fixed,
         timeout: None,
     })

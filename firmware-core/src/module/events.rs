@@ -18,8 +18,14 @@ const IPD_HEAD: usize = 56;
 impl Module {
     pub(super) fn net_event(&mut self, now: Instant, event: NetEvent<'_>) {
         match event {
-            NetEvent::Configured { address, dns } => {
+            NetEvent::Configured {
+                address,
+                dns,
+                gateway,
+                netmask,
+            } => {
                 self.address = Some(address);
+                self.route = (gateway, netmask);
                 self.dhcp_dns = dns.iter().take(3).copied().collect();
                 // DN-3: automatic servers follow DHCP.
                 self.apply_dns_setting();

@@ -6,7 +6,7 @@ use super::{AfterStore, Job, Mode, Module, PendingStart};
 use crate::command::{Command, Host, Kind, LinkId, Start, Target};
 use crate::link::Link;
 use crate::net::{Keepalive, NetCommand, Psk};
-use crate::parser::parse;
+use crate::parser::parse_as;
 use crate::store::{DnsSetting, Settings};
 use crate::time::Instant;
 
@@ -18,7 +18,7 @@ impl Module {
             self.info(&[self.d.busy.as_bytes()]);
             return;
         }
-        let Ok(request) = parse(text) else {
+        let Ok(request) = parse_as(text, self.d.style.escape_any) else {
             return self.final_result(self.d.error);
         };
         match Command::from_request(&request, self.d, self.cfg.mux) {
@@ -166,7 +166,9 @@ impl Module {
             }
             Command::SntpTime => self.sntp_time(now),
             Command::Ping(_) if self.offline() => self.ping_failed(),
-            Command::Domain(_) if self.offline() => self.error(),
+            Command::Domain { .. } if self.offline() => self.error(),
+            Command::CloseSingle if self.cfg.mux => self.error(),
+            Command::CloseSingle => self.close(Target::One(LinkId(0))),
             Command::Ping(host) => match host {
                 Host::Ip(ip) => self.ping(now, ip),
                 Host::Name(name) => {
@@ -179,10 +181,10 @@ impl Module {
                     }
                 }
             },
-            Command::Domain(name) => {
+            Command::Domain { name, timeout } => {
                 if let Some(ip) = crate::parser::parse_ipv4(name) {
                     self.domain_answer(ip);
-                } else if self.resolve(now, name) {
+                } else if self.resolve_within(now, name, timeout) {
                     self.mode = Mode::Busy(Job::Domain);
                 } else {
                     // DM-1: invalid name.
@@ -418,7 +420,10 @@ impl Module {
                 own && free && matches!(s.kind, Kind::Tcp | Kind::Udp)
             }
         };
-        let allowed = self.link(s.link).is_none() // SS-9
+        // ET-3: only from the station's own address.
+        let local_ok = s.local_ip.is_none_or(|ip| Some(ip) == self.address);
+        let allowed = local_ok
+            && self.link(s.link).is_none() // SS-9
             && (self.cfg.mux || open_links == 0) // SS-10
             && psk_ok
             && server_ok;
@@ -685,10 +690,23 @@ impl Module {
 
     /// Starts the command resolver; false if `name` is not a valid name.
     fn resolve(&mut self, now: Instant, name: &[u8]) -> bool {
+        self.resolve_within(now, name, None)
+    }
+
+    /// As `resolve`, done within `total` if given (ED-2): each server gets
+    /// its share of it, at most the dialect's time.
+    fn resolve_within(
+        &mut self,
+        now: Instant,
+        name: &[u8],
+        total: Option<core::time::Duration>,
+    ) -> bool {
         let servers = self.dns_servers.clone();
-        self.resolver
-            .start(now, name, &servers, self.d.dns_timeout)
-            .is_ok()
+        let each = match total {
+            Some(total) => (total / servers.len().max(1) as u32).min(self.d.dns_timeout),
+            None => self.d.dns_timeout,
+        };
+        self.resolver.start(now, name, &servers, each).is_ok()
     }
 
     /// B-2: drop every link, back to volatile defaults, `ready` later.
@@ -708,11 +726,18 @@ impl Module {
         self.urcs.clear();
         self.resolver.cancel();
         self.sntp_resolver.cancel();
-        self.sntp = crate::sntp::Client::new(
+        let sntp = crate::sntp::Client::new(
             self.seed ^ 0xA5A5_A5A5 ^ now.as_micros(),
             self.d.sntp_interval,
             self.d.sntp_retry,
         );
+        // EN-5: the synchronised time survives a restart where the dialect
+        // keeps its clock in RTC memory.
+        self.sntp = if self.d.style.clock_survives_restart {
+            sntp.with_time_of(&self.sntp)
+        } else {
+            sntp
+        };
         self.cfg = super::Config::boot(self.d, &self.stored);
         // The access point is left without a word (EB-2).
         if self.d.wifi.is_some() {

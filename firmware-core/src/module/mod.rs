@@ -88,6 +88,8 @@ pub struct Module {
     stored: Settings,
     /// From DHCP (`NetEvent::Configured`).
     address: Option<Ipv4Addr>,
+    /// The gateway and netmask that came with it (EH-3).
+    route: (Ipv4Addr, Ipv4Addr),
     dhcp_dns: heapless::Vec<Ipv4Addr, 3>,
     /// The DNS servers in effect (DN-1).
     dns_servers: heapless::Vec<Ipv4Addr, 3>,
@@ -314,12 +316,15 @@ impl Module {
                 guard: d.escape_guard,
                 capacity: d.passthrough_buffer,
                 from_last: d.flush_after_silence,
+                piece: d.uart_piece,
+                byte_time: byte_time(d.line_rate),
             }),
             pt_link: None,
             redial: None,
             cfg: Config::boot(d, &stored),
             stored,
             address: None,
+            route: (Ipv4Addr::UNSPECIFIED, Ipv4Addr::UNSPECIFIED),
             dhcp_dns: heapless::Vec::new(),
             dns_servers: heapless::Vec::new(),
             resolver: Resolver::new(seed),
@@ -675,6 +680,12 @@ impl Module {
         }
     }
 
+    /// The driver's UART runs at `baud` (8N1): passthrough's silences are
+    /// measured in its byte times (EP-3).
+    pub fn set_line_rate(&mut self, baud: u32) {
+        self.pt.set_byte_time(byte_time(baud));
+    }
+
     /// The dialect the module speaks.
     pub fn dialect(&self) -> &'static Dialect {
         self.d
@@ -930,6 +941,11 @@ impl Module {
         let slot = if self.cfg.mux { id.0 } else { 0 };
         self.cfg.psk[usize::from(slot)].clone()
     }
+}
+
+/// One byte's time at `baud`, 8N1 (ten bits).
+fn byte_time(baud: u32) -> core::time::Duration {
+    core::time::Duration::from_nanos(10_000_000_000 / u64::from(baud.max(1)))
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ struct Joined {
 }
 
 /// The station's running state.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(super) struct Station {
     pub(super) phase: Phase,
     /// The running settings; a restart returns to the stored ones
@@ -66,6 +66,8 @@ pub(super) struct Station {
     scan_auth: u16,
     /// A link was opened since the address came (EQ-3).
     pub(super) linked: bool,
+    /// AT+CWLAP's lines, until the scan's time is up.
+    listed: Option<crate::uart::Fifo>,
 }
 
 impl Station {
@@ -85,6 +87,7 @@ impl Station {
             scan_rssi: -100,
             scan_auth: 0xFFFF,
             linked: false,
+            listed: None,
         }
     }
 
@@ -194,9 +197,11 @@ impl Module {
                 self.ok();
             }
             Cmd::AddressQuery => {
-                // TODO(EH-3): the network reports no gateway or netmask yet.
-                let ip = self.address.unwrap_or(Ipv4Addr::UNSPECIFIED);
-                let (gateway, mask) = (Ipv4Addr::UNSPECIFIED, Ipv4Addr::UNSPECIFIED);
+                let none = Ipv4Addr::UNSPECIFIED;
+                let (ip, (gateway, mask)) = match self.address {
+                    Some(ip) => (ip, self.route),
+                    None => (none, (none, none)),
+                };
                 self.info_fmt(format_args!("+CIPSTA:ip:\"{ip}\""));
                 self.info_fmt(format_args!("+CIPSTA:gateway:\"{gateway}\""));
                 self.info_fmt(format_args!("+CIPSTA:netmask:\"{mask}\""));
@@ -333,10 +338,11 @@ impl Module {
             st.phase = Phase::Disconnected;
         }
         self.net_out.push_back(NetCommand::Leave);
-        self.lose_address();
         if was && say {
             self.urc_line(self.wifi().disconnected);
         }
+        // EW-11: the links' CLOSED lines after it.
+        self.lose_address();
     }
 
     /// The address is gone: TCP and SSL links close (EW-9).
@@ -422,9 +428,10 @@ impl Module {
                 if self.station.joined.take().is_none() {
                     return;
                 }
-                self.lose_address();
                 self.station.phase = Phase::Disconnected;
                 self.urc_line(wifi.disconnected);
+                // EW-9: then the links' CLOSED lines.
+                self.lose_address();
                 self.schedule_retry(now);
             }
             NetEvent::Scanned { access_points } => self.scanned(access_points),
@@ -477,7 +484,12 @@ impl Module {
                 self.station_leave(associated);
                 self.station.phase = Phase::Disconnected;
             }
-            Mode::Busy(Job::Scanning { until, done: true }) if now >= until => self.ok(),
+            Mode::Busy(Job::Scanning { until, done: true }) if now >= until => {
+                if let Some(mut listed) = self.station.listed.take() {
+                    listed.move_to(&mut self.tx);
+                }
+                self.ok();
+            }
             _ => {}
         }
         if self.station.retry.is_some_and(|at| now >= at)
@@ -503,10 +515,12 @@ impl Module {
             .collect();
         shown.sort_by(|a, b| b.rssi.cmp(&a.rssi).then(a.ssid.cmp(b.ssid)));
         let mask = st.scan_mask;
+        // Held until the scan's time is up (EW-16).
+        let mut out = crate::uart::Fifo::new(self.d.max_reply);
         for ap in shown {
             let b = ap.bssid;
             let (cipher, secured) = if ap.secured { (4, 3) } else { (0, 0) };
-            let mut line = self.tx.line();
+            let mut line = out.line();
             line.bytes(b"+CWLAP:(");
             let mut fields = Fields { mask, first: true };
             if fields.next(&mut line, 0) {
@@ -547,6 +561,7 @@ impl Module {
             line.bytes(b")");
             line.end();
         }
+        self.station.listed = Some(out);
         self.mode = Mode::Busy(Job::Scanning { until, done: true });
     }
 }

@@ -59,6 +59,8 @@ impl Driver {
         d.event(NetEvent::Configured {
             address: MODULE_IP,
             dns: &[DHCP_DNS],
+            gateway: Ipv4Addr::new(192, 168, 0, 1),
+            netmask: Ipv4Addr::new(255, 255, 255, 0),
         });
         d
     }

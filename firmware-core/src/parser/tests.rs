@@ -245,12 +245,12 @@ fn int(#[case] token: &str, #[case] expected: Option<i64>) {
 #[case(br#"AT+X="a" ,1"#, SyntaxError::JunkAfterQuote)]
 #[case(br#"AT+X="a" "#, SyntaxError::JunkAfterQuote)]
 #[case(br#"AT+X="a""b""#, SyntaxError::JunkAfterQuote)]
-#[case(b"AT+X=1,2,3,4,5,6,7,8,9", SyntaxError::TooManyArgs)]
-#[case(b"AT+X=1,2,3,4,5,6,7,8,", SyntaxError::TooManyArgs)]
-#[case(b"AT+X=,,,,,,,,", SyntaxError::TooManyArgs)]
+#[case(b"AT+X=1,2,3,4,5,6,7,8,9,10,11", SyntaxError::TooManyArgs)]
+#[case(b"AT+X=1,2,3,4,5,6,7,8,9,10,", SyntaxError::TooManyArgs)]
+#[case(b"AT+X=,,,,,,,,,,", SyntaxError::TooManyArgs)]
 // The first error in the line wins.
-#[case(br#"AT+X=1,2,3,4,5,6,7,8,"\q"#, SyntaxError::TooManyArgs)]
-#[case(br#"AT+X="\q",2,3,4,5,6,7,8,9"#, SyntaxError::BadEscape)]
+#[case(br#"AT+X=1,2,3,4,5,6,7,8,9,10,"\q"#, SyntaxError::TooManyArgs)]
+#[case(br#"AT+X="\q",2,3,4,5,6,7,8,9,10,11"#, SyntaxError::BadEscape)]
 fn syntax_errors(#[case] line: &[u8], #[case] error: SyntaxError) {
     assert_eq!(parse(line), Err(error));
 }

@@ -129,6 +129,8 @@ pub(crate) async fn module_task(
                         NetEvent::Configured {
                             address: config.address.address(),
                             dns: &config.dns_servers,
+                            gateway: config.gateway.unwrap_or(core::net::Ipv4Addr::UNSPECIFIED),
+                            netmask: mask(config.address.prefix_len()),
                         },
                     );
                     io.drain(&mut m, now, &mut inbox);
@@ -217,4 +219,12 @@ fn station_event(m: &mut Module, now: Instant, news: WifiNews) {
             );
         }
     }
+}
+
+/// The netmask of a prefix length.
+fn mask(prefix: u8) -> core::net::Ipv4Addr {
+    let bits = u32::MAX
+        .checked_shl(32 - u32::from(prefix.min(32)))
+        .unwrap_or(0);
+    core::net::Ipv4Addr::from(bits)
 }

@@ -267,6 +267,7 @@ async fn run(args: Args) -> ExitCode {
 
     let seed = args.seed.unwrap_or_else(seed_from_clock);
     let mut m = Module::new(args.dialect, &stored, seed);
+    m.set_line_rate(args.baud);
     if args.dialect.wifi.is_none() {
         // No station: the network is up from the start. A dialect with
         // Wi-Fi gets it from the access point it joins (`air`).
@@ -276,6 +277,8 @@ async fn run(args: Args) -> ExitCode {
             NetEvent::Configured {
                 address: args.address,
                 dns: &dns,
+                gateway: driver_kit::radio::lab_gateway(args.address),
+                netmask: driver_kit::radio::LAB_NETMASK,
             },
         );
     }

@@ -96,7 +96,6 @@ fn access_points_are_refused_for_a_dialect_without_wifi_and_unknown_dialects_too
 /// point's answer, `WIFI CONNECTED`, `WIFI GOT IP`, `OK` (esp-at.md EW-4);
 /// a wrong password `+CWJAP:2`; an access point down, `WIFI DISCONNECT`.
 #[test]
-#[ignore = "needs firmware-core's AT+CWJAP (esp-at EW-4)"]
 fn the_host_joins_a_virtual_access_point() {
     let mut m = Atmodule::start(&["--dialect", "esp-at", "--ap", "lab:labpass1"]);
     m.command("ATE0");

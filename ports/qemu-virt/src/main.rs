@@ -69,7 +69,15 @@ fn main() -> ! {
     if DIALECT.wifi.is_none() {
         // No station: DHCP at boot.
         let (address, dns) = Net::dhcp();
-        m.handle_net(now, NetEvent::Configured { address, dns: &dns });
+        m.handle_net(
+            now,
+            NetEvent::Configured {
+                address,
+                dns: &dns,
+                gateway: net::ROUTER,
+                netmask: net::NETMASK,
+            },
+        );
     }
     drain(&mut m, &uart, &mut net, now, &mut inbox);
 
@@ -115,7 +123,15 @@ fn station_news(m: &mut Module, news: StationNews, now: Instant) {
         StationNews::Joined => {
             m.handle_net(now, NetEvent::Associated { ap: net::AP });
             let (address, dns) = Net::dhcp();
-            m.handle_net(now, NetEvent::Configured { address, dns: &dns });
+            m.handle_net(
+                now,
+                NetEvent::Configured {
+                    address,
+                    dns: &dns,
+                    gateway: net::ROUTER,
+                    netmask: net::NETMASK,
+                },
+            );
         }
         StationNews::Failed(reason) => m.handle_net(now, NetEvent::JoinFailed { reason }),
         StationNews::Scanned => m.handle_net(

@@ -39,6 +39,8 @@ use simple_dns::{CLASS, Packet, PacketFlag, QCLASS, QTYPE, RCODE, ResourceRecord
 pub(crate) const MODULE: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 107);
 /// The router: DHCP names it as DNS server; it also serves SNTP.
 pub(crate) const ROUTER: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 1);
+/// The subnet's mask, from DHCP.
+pub(crate) const NETMASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);
 /// The TCP echo peer.
 pub(crate) const ECHO: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::new(192, 168, 0, 103), 20108);
 /// The one name the DNS server knows: [`ECHO`]'s address.

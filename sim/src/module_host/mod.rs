@@ -95,6 +95,7 @@ pub(crate) async fn run(ctx: Rc<ModuleCtx>) -> turmoil::Result {
     let seed = ctx.seed ^ u64::from(*ctx.boots.borrow());
     let dialect = ctx.dialect;
     let mut m = core(|| Module::new(dialect, &stored, seed));
+    m.set_line_rate(ctx.uart.borrow().config().baud);
     // A restart leaves the access point and forgets any join under way.
     ctx.radio.borrow_mut().power_on();
     let (report_tx, mut reports) = mpsc::unbounded_channel::<(SocketId, Report)>();
@@ -124,6 +125,8 @@ pub(crate) async fn run(ctx: Rc<ModuleCtx>) -> turmoil::Result {
         let configured = NetEvent::Configured {
             address: ctx.address,
             dns: &dns,
+            gateway: driver_kit::radio::lab_gateway(ctx.address),
+            netmask: driver_kit::radio::LAB_NETMASK,
         };
         core(|| m.handle_net(d.io.instant(), configured));
     }
@@ -168,6 +171,9 @@ struct Driver {
 }
 
 /// The module host's hardware: UART, sockets, flash, clock.
+/// A socket and where its task takes orders.
+type OrderChannel = (SocketId, mpsc::UnboundedSender<Order>);
+
 struct Io {
     ctx: Rc<ModuleCtx>,
     boot: Duration,
@@ -181,7 +187,7 @@ struct Io {
     orders: BTreeMap<SocketId, mpsc::UnboundedSender<Order>>,
     /// The channels of sockets a `Serve` listener made, until `orders`
     /// takes them; and how many it made.
-    incoming: Rc<RefCell<Vec<(SocketId, mpsc::UnboundedSender<Order>)>>>,
+    incoming: Rc<RefCell<Vec<OrderChannel>>>,
     incoming_count: Rc<std::cell::Cell<u32>>,
     reports: mpsc::UnboundedSender<(SocketId, Report)>,
     /// When the settings write under way is done.

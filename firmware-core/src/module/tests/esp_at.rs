@@ -43,6 +43,8 @@ fn joined() -> Driver {
     d.event(NetEvent::Configured {
         address: MODULE_IP,
         dns: &[DHCP_DNS],
+        gateway: Ipv4Addr::new(192, 168, 0, 1),
+        netmask: Ipv4Addr::new(255, 255, 255, 0),
     });
     assert_eq!(d.take_text(), "WIFI CONNECTED\r\nWIFI GOT IP\r\n\r\nOK\r\n");
     d
@@ -431,4 +433,10 @@ fn eb_2_input_during_a_restart_is_dropped_unanswered() {
     d.wait(Duration::from_millis(300));
     assert_eq!(d.take_text(), "\r\nready\r\n");
     assert_eq!(d.cmd("AT"), "AT\r\n\r\nOK\r\n", "echo is back on");
+}
+
+#[test]
+fn ew_6_scratch() {
+    let mut d = booted();
+    assert_eq!(d.cmd("AT+CWJAP=\"lab\",\"labpass1\",,,0"), "");
 }

@@ -360,6 +360,8 @@ impl Bench {
             NetEvent::Configured {
                 address: Ipv4Addr::new(192, 168, 0, 107),
                 dns: &[router],
+                gateway: Ipv4Addr::new(192, 168, 0, 1),
+                netmask: Ipv4Addr::new(255, 255, 255, 0),
             },
         );
         b.settle();

@@ -348,6 +348,8 @@ fn dn_2_manual_servers_are_used_and_dhcp_does_not_override_them() {
     d.event(NetEvent::Configured {
         address: MODULE_IP,
         dns: &[Ipv4Addr::new(192, 168, 0, 2)],
+        gateway: Ipv4Addr::new(192, 168, 0, 1),
+        netmask: Ipv4Addr::new(255, 255, 255, 0),
     });
     assert_eq!(d.cmd("AT+CIPDNS?"), "+CIPDNS:1,\"8.8.8.8\"\r\n\r\nOK\r\n");
     assert_eq!(d.cmd("AT+CIPDOMAIN=\"example.com\""), "");
@@ -378,6 +380,8 @@ fn dn_3_automatic_reverts_to_the_fallback_until_the_next_dhcp_update() {
     d.event(NetEvent::Configured {
         address: MODULE_IP,
         dns: &[Ipv4Addr::new(192, 168, 0, 2), Ipv4Addr::new(192, 168, 0, 3)],
+        gateway: Ipv4Addr::new(192, 168, 0, 1),
+        netmask: Ipv4Addr::new(255, 255, 255, 0),
     });
     assert_eq!(
         d.cmd("AT+CIPDNS?"),
@@ -410,6 +414,8 @@ fn dn_3_dhcp_offers(#[case] dns: &[Ipv4Addr], #[case] listed: &str) {
     d.event(NetEvent::Configured {
         address: MODULE_IP,
         dns,
+        gateway: Ipv4Addr::new(192, 168, 0, 1),
+        netmask: Ipv4Addr::new(255, 255, 255, 0),
     });
     assert_eq!(
         d.cmd("AT+CIPDNS?"),

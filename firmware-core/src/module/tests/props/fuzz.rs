@@ -217,6 +217,8 @@ impl Rig {
                     NetEvent::Configured {
                         address: MODULE_IP,
                         dns,
+                        gateway: Ipv4Addr::new(192, 168, 0, 1),
+                        netmask: Ipv4Addr::new(255, 255, 255, 0),
                     },
                 );
             }
