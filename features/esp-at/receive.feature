@@ -54,8 +54,8 @@ Feature: esp-at: +IPD, AT+CIPDINFO and the passive receive mode (ER)
         CONNECT
         OK
         """
-      When the peer at 192.168.0.105:5000 sends "ab"
-      And the peer at 192.168.0.105:5000 sends "cde"
+      When a UDP peer at 192.168.0.106:5001 sends "ab" to the module's port 6000
+      And the peer at 192.168.0.106:5001 sends "cde"
       Then the module replies the bytes "\r\n+IPD,2:ab\r\n+IPD,3:cde"
 
     @ER-2
@@ -350,9 +350,9 @@ Feature: esp-at: +IPD, AT+CIPDINFO and the passive receive mode (ER)
         CONNECT
         OK
         """
-      When the peer at 192.168.0.105:5000 sends "ab"
+      When a UDP peer at 192.168.0.106:5001 sends "ab" to the module's port 6000
       Then the module replies +IPD,2
-      When the peer at 192.168.0.105:5000 sends "cde"
+      When the peer at 192.168.0.106:5001 sends "cde"
       And the host waits 200 ms
       And the host sends AT+CIPRECVDATA=100
       Then the module replies the bytes "+CIPRECVDATA:2,ab\r\n\r\nOK\r\n"

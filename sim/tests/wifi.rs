@@ -7,7 +7,7 @@
 //! command table), so these tests give the radio the commands the core
 //! will give it ([`World::radio_command`]) and read the network's side of
 //! the transcript; the events reach the real core. The test through
-//! `AT+CWJAP` is at the end, ignored until the core speaks it.
+//! `AT+CWJAP`, through the core, is at the end.
 
 mod common;
 

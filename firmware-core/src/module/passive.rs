@@ -55,10 +55,18 @@ impl Module {
             Some((len, f)) if !datagram && *f == from => *len += data.len(),
             _ => held.runs.push_back((data.len(), from)),
         }
-        if core::mem::replace(&mut held.announced, true) {
-            return;
+        if !held.announced {
+            self.announce(id);
         }
-        let total = held.len();
+    }
+
+    /// `+IPD,[<id>,]<len>` for what link `id` holds (ER-4).
+    fn announce(&mut self, id: LinkId) {
+        let Some(link) = self.links[usize::from(id.0)].as_mut() else {
+            return;
+        };
+        link.held.announced = true;
+        let total = link.held.len();
         let mut head = heapless::String::<32>::new();
         let _ = if self.cfg.mux {
             write!(head, "{},{},{}", self.d.ipd, id.0, total)
@@ -113,7 +121,13 @@ impl Module {
         }
         held.announced = false;
         let closed = held.peer_closed && held.len() == 0;
+        // On UDP the datagrams still held are announced again at once; a
+        // stream's rest waits for more data (ER-4).
+        let again = !link.kind.is_stream() && held.len() > 0;
         self.ok();
+        if again {
+            self.announce(id);
+        }
         if closed {
             // ER-8: the last byte read, the link goes.
             self.links[usize::from(id.0)] = None;
