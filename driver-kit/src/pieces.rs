@@ -21,6 +21,8 @@ pub struct Pieces {
     piece: usize,
     last: Instant,
     idle: Duration,
+    /// When the next piece's first byte came, until it is reported.
+    started: Option<Instant>,
 }
 
 impl Pieces {
@@ -33,13 +35,23 @@ impl Pieces {
             piece: dialect.uart_piece,
             last: Instant::ZERO,
             idle: Duration::from_nanos(bit_ns * 10 * IDLE_BYTES),
+            started: None,
         }
     }
 
     /// Bytes that arrived at `at`.
     pub fn push(&mut self, at: Instant, bytes: &[u8]) {
+        if self.fifo.is_empty() && !bytes.is_empty() {
+            self.started = Some(at);
+        }
         self.fifo.extend_from_slice(bytes);
         self.last = self.last.max(at);
+    }
+
+    /// When the next piece's first byte arrived, once per piece: for
+    /// `Module::handle_uart_start` (a UART's "RX not empty").
+    pub fn take_start(&mut self) -> Option<Instant> {
+        self.started.take()
     }
 
     /// A piece's worth is waiting: take no more from the line for now.
@@ -61,6 +73,8 @@ impl Pieces {
         self.due().filter(|&t| t <= now)?;
         let n = self.fifo.len().min(self.piece);
         let rest = self.fifo.split_off(n);
+        // What stays began after the piece's last byte.
+        self.started = (!rest.is_empty()).then_some(self.last);
         Some(core::mem::replace(&mut self.fifo, rest))
     }
 }

@@ -67,6 +67,8 @@ pub(crate) struct Passthrough {
     last_input: Instant,
     /// The last input was a whole piece (see `Timing::piece`).
     last_full: bool,
+    /// A piece began to arrive and is not in yet: the line is not silent.
+    receiving: bool,
     /// Bytes dropped because the buffer was full (PT-7, no flow control).
     dropped: u64,
 }
@@ -80,12 +82,18 @@ impl Passthrough {
             escape: Escape::Idle,
             last_input: Instant::ZERO,
             last_full: false,
+            receiving: false,
             dropped: 0,
         }
     }
 
     /// Starts (or restarts) passthrough at `now`: the `>` prompt counts as
     /// the last input, so an escape needs its leading guard after it.
+    /// The first byte of a piece arrived; the piece follows (EP-3).
+    pub(crate) fn receiving(&mut self) {
+        self.receiving = true;
+    }
+
     /// The line's rate changed: a byte takes `byte_time` now.
     pub(crate) fn set_byte_time(&mut self, byte_time: Duration) {
         self.timing.byte_time = byte_time;
@@ -132,6 +140,7 @@ impl Passthrough {
     /// guard ended before `now` is complete before this input counts.
     pub(crate) fn handle_input(&mut self, now: Instant, mut bytes: &[u8]) {
         self.last_full = bytes.len() >= self.timing.piece;
+        self.receiving = false;
         while let Some((&first, rest)) = bytes.split_first() {
             if self.escape == Escape::Idle
                 && now.saturating_since(self.last_input) < self.timing.guard
@@ -263,6 +272,10 @@ impl Passthrough {
                 .runs
                 .front()
                 .map(|&(_, at)| at + self.timing.flush_after);
+        }
+        if self.receiving {
+            // EP-3: the line is busy with the next piece.
+            return None;
         }
         // EP-3: after a whole piece more is on its way; silence counts from
         // the end of what follows it.

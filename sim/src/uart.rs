@@ -94,6 +94,8 @@ pub struct Uart {
 /// What the next piece will be, found without changing the line.
 struct Scan {
     at: Duration,
+    /// When its first byte arrives(d).
+    first: Duration,
     /// Bytes to move from the bursts into the piece.
     take: usize,
     line_free_at: Duration,
@@ -198,6 +200,12 @@ impl Uart {
         self.scan(rts).map(|s| s.at)
     }
 
+    /// When the first byte of the next piece reaches the module (a UART's
+    /// "RX FIFO not empty"), given `rts`; `None` if none is on its way.
+    pub fn next_byte_at(&self, rts: bool) -> Option<Duration> {
+        self.scan(rts).map(|s| s.first)
+    }
+
     /// The piece due by `now`, if any, with its instant.
     pub fn take_piece(&mut self, now: Duration, rts: bool) -> Option<(Duration, Vec<u8>)> {
         let s = self.scan(rts).filter(|s| s.at <= now)?;
@@ -233,6 +241,7 @@ impl Uart {
         let mut last = self.last_arrival;
         let mut free = self.line_free_at;
         let mut take = 0;
+        let mut start = (!self.fifo.is_empty()).then_some(self.last_arrival);
         let flowing = rts || !self.cfg.flow_control;
         let bursts = self.bursts.iter().filter(|_| flowing);
         for b in bursts {
@@ -242,6 +251,7 @@ impl Uart {
                 if fifo > 0 && first > last + idle {
                     return Some(Scan {
                         at: last + idle,
+                        first: start.unwrap_or(last),
                         take,
                         line_free_at: free,
                     });
@@ -254,6 +264,7 @@ impl Uart {
                 } else {
                     1
                 };
+                start.get_or_insert(first);
                 last = first + self.byte * (run as u32 - 1);
                 free = last;
                 fifo += run;
@@ -262,6 +273,7 @@ impl Uart {
                 if fifo == self.cfg.piece_max {
                     return Some(Scan {
                         at: last,
+                        first: start.unwrap_or(last),
                         take,
                         line_free_at: free,
                     });
@@ -270,6 +282,7 @@ impl Uart {
         }
         (fifo > 0).then_some(Scan {
             at: last + idle,
+            first: start.unwrap_or(last),
             take,
             line_free_at: free,
         })

@@ -450,6 +450,25 @@ impl Module {
         used
     }
 
+    /// The first byte of a UART piece arrived at `now` (a UART's "RX not
+    /// empty"); the piece itself follows with `handle_uart`. Only asked for
+    /// while [`wants_uart_start`](Self::wants_uart_start): passthrough that
+    /// flushes after the line's silence must not take a piece still
+    /// arriving for silence (EP-3).
+    pub fn handle_uart_start(&mut self, now: Instant) {
+        let now = self.clamp(now);
+        if self.wants_uart_start() {
+            self.pt.receiving();
+        }
+        self.advance(now);
+    }
+
+    /// Whether the driver should report each piece's first byte
+    /// ([`handle_uart_start`](Self::handle_uart_start)).
+    pub fn wants_uart_start(&self) -> bool {
+        self.d.flush_after_silence && matches!(self.mode, Mode::Passthrough)
+    }
+
     /// An event from the network stack.
     pub fn handle_net(&mut self, now: Instant, event: crate::net::NetEvent<'_>) {
         let now = self.clamp(now);

@@ -113,6 +113,7 @@ pub(crate) async fn run(ctx: Rc<ModuleCtx>) -> turmoil::Result {
         inbox: Inbox::new(),
         arrived: VecDeque::new(),
         uart_left: Vec::new(),
+        uart_started: false,
     };
     if dialect.wifi.is_none() {
         // No station: the network is up from boot (a dialect with Wi-Fi is
@@ -168,6 +169,8 @@ struct Driver {
     arrived: VecDeque<(SocketId, Report)>,
     /// UART bytes the core did not take yet (its input was paused).
     uart_left: Vec<u8>,
+    /// The core was told the next piece's first byte arrived.
+    uart_started: bool,
 }
 
 /// The module host's hardware: UART, sockets, flash, clock.
@@ -244,12 +247,20 @@ impl Driver {
             self.uart_left = left[used..].to_vec();
             self.drain(m);
         }
+        let first_byte = self.io.ctx.uart.borrow().next_byte_at(m.uart_rx_ready());
+        if m.wants_uart_start() && !self.uart_started && first_byte.is_some_and(|t| t <= now) {
+            // The UART's "RX not empty" (EP-3).
+            self.uart_started = true;
+            core(|| m.handle_uart_start(self.io.instant()));
+            self.drain(m);
+        }
         while self.uart_left.is_empty() {
             let rts = m.uart_rx_ready();
             let Some((_, piece)) = self.io.ctx.uart.borrow_mut().take_piece(now, rts) else {
                 break;
             };
             self.io.log(Event::UartIn(piece.clone()));
+            self.uart_started = false;
             let used = core(|| m.handle_uart(self.io.instant(), &piece));
             self.uart_left = piece[used..].to_vec();
             self.drain(m);
@@ -303,15 +314,26 @@ impl Driver {
             Some(refill)
         };
         let output = (m.usage().uart_tx > 0).then_some(refill);
+        let first_byte = (m.wants_uart_start() && !self.uart_started)
+            .then(|| uart.next_byte_at(m.uart_rx_ready()))
+            .flatten();
         // Reports waiting: at once if the core can take one now. Otherwise
         // room comes from the UART draining (`output` wakes for that) or from
         // another input (a `Sent` ending a CIPSEND releases held lines).
         let pending_rx = self.inbox.is_ready(m).then_some(now);
         let air = self.io.ctx.radio.borrow().next_due();
-        [core, piece, output, pending_rx, self.io.store_due, air]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            core,
+            piece,
+            output,
+            pending_rx,
+            self.io.store_due,
+            air,
+            first_byte,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 }
 
