@@ -12,7 +12,10 @@
 //!   socket is really gone;
 //! - [`Record`]: settings written to raw flash so that a power loss at any
 //!   instant leaves the old blob or the new one (B-6);
-//! - [`drain`]: the order outputs leave the core in.
+//! - [`drain`]: the order outputs leave the core in;
+//! - [`radio`]: access points on the air for a driver without a real radio
+//!   (the simulator, `atmodule`): what the air answers to the core's Wi-Fi
+//!   commands.
 //!
 //! No I/O, no clock, no allocation beyond the reports it holds: `no_std`
 //! with `alloc`, so the firmware images use it as the host does.
@@ -28,6 +31,7 @@ extern crate std;
 mod drain;
 mod inbox;
 mod pieces;
+pub mod radio;
 mod record;
 mod report;
 mod slots;

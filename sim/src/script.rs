@@ -22,9 +22,31 @@
 //! `\n`, `\\`, `\xNN`); `data N` sends the next N bytes of the host's data
 //! stream (byte k is k % 251); `digest` makes the transcript record UART
 //! data as sizes and checksums instead of bytes (for bulk transfers).
+//!
+//! Wi-Fi, for a dialect that has it:
+//!
+//! ```text
+//! dialect esp-at
+//! access-point "lab" "labpass1" -40 6
+//! open-access-point "cafe"
+//! send AT+CWJAP="lab","labpass1"\r\n
+//! wait 1s
+//! ap-down "lab"
+//! wait 7s
+//! ap-up "lab"
+//! ```
+//!
+//! `dialect NAME` builds the world with that dialect (default `seed`);
+//! `access-point "SSID" "PASSWORD" [RSSI CHANNEL]` and `open-access-point
+//! "SSID" [RSSI CHANNEL]` put an access point on the module's radio (-40
+//! dBm, channel 6 unless given; quoted with the same escapes); `ap-down
+//! "SSID"` and `ap-up "SSID"` take one down and bring it back in the
+//! session.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
+
+use firmware_core::Dialect;
 
 use crate::peers::{Record, Service};
 use crate::transcript::{Transcript, unescape};
@@ -42,6 +64,7 @@ pub struct Script {
     baud: u32,
     latency: Duration,
     flow_control: bool,
+    dialect: &'static Dialect,
     /// Record UART data as sizes and checksums.
     pub digest: bool,
 }
@@ -53,6 +76,13 @@ enum Op {
     Silent(Ipv4Addr),
     DnsName(String, Ipv4Addr),
     Sntp(Ipv4Addr, i64),
+    AccessPoint {
+        ssid: Vec<u8>,
+        password: Option<Vec<u8>>,
+        rssi: Option<i8>,
+        channel: Option<u8>,
+    },
+    ApUp(Vec<u8>, bool),
     Send(Vec<u8>),
     Data(usize),
     Wait(Duration),
@@ -95,6 +125,43 @@ fn duration(s: &str) -> Result<Duration, String> {
     }
 }
 
+/// A `"..."` string (the transcript's escapes) at the start of `s`, and
+/// what follows it.
+fn quoted(s: &str) -> Result<(Vec<u8>, &str), String> {
+    let rest = s
+        .trim_start()
+        .strip_prefix('"')
+        .ok_or_else(|| format!("expected a quoted string: {s}"))?;
+    let mut escaped = false;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '"' if !escaped => return Ok((unescape(&rest[..i])?, &rest[i + 1..])),
+            _ => escaped = false,
+        }
+    }
+    Err(format!("no closing quote: {s}"))
+}
+
+/// Nothing, or `RSSI CHANNEL`.
+fn signal(s: &str) -> Result<(Option<i8>, Option<u8>), String> {
+    match s.split_whitespace().collect::<Vec<_>>()[..] {
+        [] => Ok((None, None)),
+        [rssi, channel] => Ok((
+            Some(
+                rssi.parse()
+                    .map_err(|_| format!("not a signal in dBm: {rssi}"))?,
+            ),
+            Some(
+                channel
+                    .parse()
+                    .map_err(|_| format!("not a channel: {channel}"))?,
+            ),
+        )),
+        _ => Err(format!("expected RSSI CHANNEL or nothing: {s}")),
+    }
+}
+
 impl Script {
     /// Parses a script; `#` starts a comment line.
     ///
@@ -108,6 +175,7 @@ impl Script {
             baud: UartConfig::default().baud,
             latency: Duration::from_millis(1),
             flow_control: false,
+            dialect: &firmware_core::SEED,
             digest: false,
         };
         for (i, raw) in text.lines().enumerate() {
@@ -154,6 +222,39 @@ impl Script {
                 "digest" => {
                     s.digest = true;
                     continue;
+                }
+                "dialect" => {
+                    let name = arg(0)?;
+                    s.dialect = firmware_core::dialect::by_name(name).ok_or_else(|| {
+                        let names: Vec<&str> = firmware_core::dialect::names().collect();
+                        err(format!("dialect: {name:?} is none of {}", names.join(", ")))
+                    })?;
+                    continue;
+                }
+                "access-point" | "open-access-point" => {
+                    let (ssid, rest) = quoted(rest).map_err(err)?;
+                    let (password, rest) = match word {
+                        "access-point" => {
+                            let (p, rest) = quoted(rest).map_err(err)?;
+                            (Some(p), rest)
+                        }
+                        _ => (None, rest),
+                    };
+                    let (rssi, channel) = signal(rest).map_err(err)?;
+                    s.setup.push(Op::AccessPoint {
+                        ssid,
+                        password,
+                        rssi,
+                        channel,
+                    });
+                    continue;
+                }
+                "ap-down" | "ap-up" => {
+                    let (ssid, rest) = quoted(rest).map_err(err)?;
+                    if !rest.trim().is_empty() {
+                        return Err(err(format!("{word}: only the SSID")));
+                    }
+                    Op::ApUp(ssid, word == "ap-up")
                 }
                 "tcp-echo" | "udp-echo" | "tcp-sink" | "udp-sink" => {
                     let a = at(arg(0)?)?;
@@ -210,6 +311,7 @@ impl Script {
     /// Runs the session; its transcript ends after `tail` of quiet time.
     pub fn run(&self, tail: Duration) -> Transcript {
         let mut w = Builder::default()
+            .dialect(self.dialect)
             .seed(self.seed)
             .latency(self.latency)
             .uart(UartConfig {
@@ -235,6 +337,14 @@ impl Script {
                 }
                 Op::Sntp(ip, micros) => {
                     w.add_sntp_server(*ip, *micros);
+                }
+                Op::AccessPoint {
+                    ssid,
+                    password,
+                    rssi,
+                    channel,
+                } => {
+                    w.add_access_point(ssid, password.as_deref(), *rssi, *channel);
                 }
                 _ => unreachable!("only set-up words go to setup"),
             }
@@ -262,7 +372,21 @@ impl Script {
             Op::Crash(ip) => w.crash(*ip),
             Op::Restart(ip) => w.restart(*ip),
             Op::PowerCycle => w.power_cycle(),
-            Op::Service(..) | Op::Host(_) | Op::Silent(_) | Op::DnsName(..) | Op::Sntp(..) => {}
+            Op::ApUp(ssid, up) => {
+                if !w.set_access_point_up(ssid, *up) {
+                    w.note(format!(
+                        "no access point \"{}\" to bring {}",
+                        ssid.escape_ascii(),
+                        if *up { "up" } else { "down" }
+                    ));
+                }
+            }
+            Op::Service(..)
+            | Op::Host(_)
+            | Op::Silent(_)
+            | Op::DnsName(..)
+            | Op::Sntp(..)
+            | Op::AccessPoint { .. } => {}
         }
     }
 }
@@ -288,5 +412,31 @@ mod tests {
         );
         let e = Script::parse("seed 1\nfly away\n").unwrap_err();
         assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn parses_the_wifi_words() {
+        let s = Script::parse(
+            "dialect esp-at\naccess-point \"my \\\"lab\\\"\" \"pass,word\" -45 1\n\
+             open-access-point \"cafe\"\nap-down \"cafe\"\nap-up \"cafe\"\n",
+        )
+        .unwrap();
+        assert_eq!(s.dialect.name, "esp-at");
+        assert!(matches!(
+            &s.setup[0],
+            Op::AccessPoint { ssid, password: Some(p), rssi: Some(-45), channel: Some(1) }
+                if ssid == b"my \"lab\"" && p == b"pass,word"
+        ));
+        assert!(matches!(
+            &s.setup[1],
+            Op::AccessPoint { ssid, password: None, rssi: None, channel: None } if ssid == b"cafe"
+        ));
+        assert!(matches!(&s.steps[0], Op::ApUp(ssid, false) if ssid == b"cafe"));
+        assert!(matches!(&s.steps[1], Op::ApUp(ssid, true) if ssid == b"cafe"));
+        assert_eq!(Script::parse("dialect klingon\n").unwrap_err().line, 1);
+        assert!(Script::parse("access-point \"lab\"\n").is_err());
+        assert!(Script::parse("open-access-point \"lab\" -40\n").is_err());
+        assert!(Script::parse("open-access-point lab\n").is_err());
+        assert_eq!(Script::parse("seed 3\n").unwrap().dialect.name, "seed");
     }
 }

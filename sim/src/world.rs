@@ -12,6 +12,8 @@ use std::net::Ipv4Addr;
 use std::rc::Rc;
 use std::time::{Duration, UNIX_EPOCH};
 
+use driver_kit::radio::{self, Ap, Radio};
+use firmware_core::Dialect;
 use tokio::sync::Notify;
 
 use crate::module_host::{self, ModuleCtx, NetView};
@@ -34,6 +36,7 @@ pub struct Builder {
     dns: Ipv4Addr,
     uart: UartConfig,
     flash: Vec<u8>,
+    dialect: &'static Dialect,
 }
 
 impl Default for Builder {
@@ -46,6 +49,7 @@ impl Default for Builder {
             dns: DNS_IP,
             uart: UartConfig::default(),
             flash: Vec::new(),
+            dialect: &firmware_core::SEED,
         }
     }
 }
@@ -89,6 +93,15 @@ impl Builder {
         self
     }
 
+    /// The dialect the module speaks (default `seed`). With one that has
+    /// Wi-Fi ([`Dialect::wifi`]) the network is not configured at boot:
+    /// the module joins one of the world's access points
+    /// ([`World::add_access_point`]) and gets its address from it.
+    pub fn dialect(mut self, dialect: &'static Dialect) -> Self {
+        self.dialect = dialect;
+        self
+    }
+
     /// Builds the world and powers the module on (its `ready` arrives a
     /// moment later, as the UART carries it).
     pub fn build(self) -> World {
@@ -106,6 +119,9 @@ impl Builder {
             address: self.module,
             dns: self.dns,
             seed: self.seed,
+            dialect: self.dialect,
+            radio: Rc::new(RefCell::new(Radio::new(self.module, &[self.dns]))),
+            radio_changed: Rc::new(Notify::new()),
             uart: Rc::new(RefCell::new(Uart::new(self.uart))),
             uart_written: Rc::new(Notify::new()),
             flash: Rc::new(RefCell::new(crate::flash::Flash::new(&self.flash))),
@@ -178,6 +194,11 @@ impl World {
     /// The module's address.
     pub fn module_address(&self) -> Ipv4Addr {
         self.module
+    }
+
+    /// The dialect the module speaks.
+    pub fn dialect(&self) -> &'static Dialect {
+        self.ctx.dialect
     }
 
     /// The transcript so far.
@@ -370,6 +391,89 @@ impl World {
             },
         );
         clock
+    }
+
+    // ---- Wi-Fi: access points on the module's radio ----
+
+    /// An access point named `ssid` on the module's radio, up from now:
+    /// with `password` (WPA2) or open (`None`), heard at `rssi` dBm
+    /// (default -40) on `channel` (default 6); its BSSID is derived from
+    /// the SSID ([`radio::bssid_of`]), which it returns. One with the same
+    /// SSID is replaced. Only a dialect with Wi-Fi joins it (see
+    /// [`driver_kit::radio`] for what a join, a scan and a lost access
+    /// point report, and when).
+    pub fn add_access_point(
+        &mut self,
+        ssid: impl AsRef<[u8]>,
+        password: Option<&[u8]>,
+        rssi: Option<i8>,
+        channel: Option<u8>,
+    ) -> [u8; 6] {
+        let ssid = ssid.as_ref();
+        let ap = Ap::new(ssid, password).signal(
+            rssi.unwrap_or(radio::DEFAULT_RSSI),
+            channel.unwrap_or(radio::DEFAULT_CHANNEL),
+        );
+        let bssid = ap.bssid;
+        self.note(format!(
+            "access point \"{}\" {} {} dBm channel {}",
+            ssid.escape_ascii(),
+            if password.is_some() {
+                "secured"
+            } else {
+                "open"
+            },
+            ap.rssi,
+            ap.channel
+        ));
+        self.ctx.radio.borrow_mut().add(ap);
+        self.ctx.radio_changed.notify_one();
+        bssid
+    }
+
+    /// The access point `ssid` goes down (`false`: the module, joined to
+    /// it, loses it after the join's inactive time) or comes back up
+    /// (`true`). Returns `false`, doing nothing, if there is no such
+    /// access point.
+    #[must_use]
+    pub fn set_access_point_up(&mut self, ssid: impl AsRef<[u8]>, up: bool) -> bool {
+        let ssid = ssid.as_ref();
+        let now = self.now();
+        if !self.ctx.radio.borrow_mut().set_up(ssid, up, now) {
+            return false;
+        }
+        self.note(format!(
+            "access point \"{}\" {}",
+            ssid.escape_ascii(),
+            if up { "up" } else { "down" }
+        ));
+        self.ctx.radio_changed.notify_one();
+        true
+    }
+
+    /// Carries out a Wi-Fi command (`Join`, `Leave`, `Scan`) on the
+    /// module's radio now, as if the module had asked for it: its events go
+    /// to the module and into the transcript as a command of the module's
+    /// would. For tests of the air while the core does not ask yet; any
+    /// other command panics.
+    pub fn radio_command(&mut self, command: &firmware_core::NetCommand) {
+        let text =
+            radio::describe(command).unwrap_or_else(|| panic!("{command:?} is no Wi-Fi command"));
+        let now = self.now();
+        self.log.borrow_mut().push(now, Event::Net(text));
+        assert!(self.ctx.radio.borrow_mut().execute(now, command));
+        self.ctx.radio_changed.notify_one();
+    }
+
+    /// The access points on the module's radio (in the order they were
+    /// added) and whether each is up.
+    pub fn access_points(&self) -> Vec<(Ap, bool)> {
+        self.ctx
+            .radio
+            .borrow()
+            .access_points()
+            .map(|(ap, up)| (ap.clone(), up))
+            .collect()
     }
 
     // ---- faults ----

@@ -10,6 +10,7 @@
 
 #![deny(unsafe_code)]
 
+mod air;
 mod clock;
 mod map;
 mod module;
@@ -23,11 +24,14 @@ use std::io::Write;
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
-use firmware_core::{Module, NetEvent};
+use driver_kit::radio::Radio;
+use firmware_core::{Dialect, Module, NetEvent};
 use tokio::sync::mpsc;
 
+use crate::air::Control;
 use crate::clock::Clock;
 use crate::map::{Map, Rule, Silent};
 use crate::module::{Driver, End};
@@ -99,7 +103,9 @@ struct Args {
     #[arg(long)]
     seed: Option<u64>,
     /// Stop when standard input reaches its end (as well as on SIGINT and
-    /// SIGTERM).
+    /// SIGTERM). Its lines are then lab controls: `drop IP` (the address
+    /// goes silent), `ap SSID:PASSWORD`, `ap-signal SSID=RSSI,CHANNEL`
+    /// (as --ap, --ap-signal), `ap-down SSID`, `ap-up SSID`.
     #[arg(long)]
     exit_on_stdin_eof: bool,
     /// Log UART pieces, network commands and network events on stderr.
@@ -117,6 +123,34 @@ struct Args {
     /// from other machines.
     #[arg(long)]
     expose: bool,
+    /// The dialect the module speaks (`seed`, `esp-at`). A dialect with
+    /// Wi-Fi gets its address (--address, --dns) only once it has joined
+    /// one of the virtual access points (--ap), not at start.
+    #[arg(long, value_name = "NAME", default_value = "seed", value_parser = dialect)]
+    dialect: &'static Dialect,
+    /// A virtual access point in range (a dialect with Wi-Fi): SSID, then
+    /// its WPA2 password after the first `:` (`SSID:` for an open one),
+    /// at -40 dBm on channel 6. Repeatable. With none, any SSID and any
+    /// password join; with some, only those exist. Stdin's `ap` line adds
+    /// one later.
+    #[arg(long, value_name = "SSID:PASSWORD", value_parser = Control::parse_ap)]
+    ap: Vec<Control>,
+    /// Where an --ap access point is heard (repeatable): its signal in dBm
+    /// and its channel, e.g. `cafe=-70,11`.
+    #[arg(long, value_name = "SSID=RSSI,CHANNEL", value_parser = Control::parse_signal)]
+    ap_signal: Vec<Control>,
+    /// An --ap access point that is down at start (repeatable); stdin's
+    /// `ap-up SSID` brings it up.
+    #[arg(long, value_name = "SSID", value_parser = Control::parse_down)]
+    ap_down: Vec<Control>,
+}
+
+/// `--dialect`'s value.
+fn dialect(name: &str) -> Result<&'static Dialect, String> {
+    firmware_core::dialect::by_name(name).ok_or_else(|| {
+        let names: Vec<&str> = firmware_core::dialect::names().collect();
+        format!("no dialect {name:?}; one of: {}", names.join(", "))
+    })
 }
 
 impl Args {
@@ -138,6 +172,12 @@ impl Args {
                     folder.display()
                 ));
             }
+        }
+        if self.dialect.wifi.is_none() && !self.ap.is_empty() {
+            return Err(format!(
+                "--ap: the {} dialect has no Wi-Fi (--dialect esp-at has)",
+                self.dialect.name
+            ));
         }
         if !bind.is_loopback() && !self.expose {
             return Err(format!(
@@ -203,29 +243,42 @@ async fn run(args: Args) -> ExitCode {
             None
         }
     };
+    let mut radio = Radio::new(args.address, &args.dns).accept_any(true);
+    let controls = args.ap.iter().chain(&args.ap_signal).chain(&args.ap_down);
+    for control in controls {
+        if let Err(e) = control.apply(&mut radio, Duration::ZERO) {
+            return fail(format!("{e} (--ap-signal and --ap-down name an --ap)"));
+        }
+    }
+    let (air_tx, air) = mpsc::unbounded_channel();
     let silent = Silent::default();
-    let mut stop = match Stop::new(args.exit_on_stdin_eof, silent.clone()) {
+    let mut stop = match Stop::new(args.exit_on_stdin_eof, silent.clone(), air_tx) {
         Ok(stop) => stop,
         Err(e) => return fail(format!("signals: {e}")),
     };
     let rules: Vec<String> = map.rules().iter().map(Rule::to_string).collect();
     eprintln!(
-        "atmodule: module {} on {bind}; dns {:?}; map {}",
+        "atmodule: module {} on {bind}; dns {:?}; map {}; dialect {}",
         args.address,
         args.dns,
-        rules.join(" ")
+        rules.join(" "),
+        args.dialect.name
     );
 
     let seed = args.seed.unwrap_or_else(seed_from_clock);
-    let mut m = Module::new(&firmware_core::SEED, &stored, seed);
-    let dns: Vec<Ipv4Addr> = args.dns.iter().copied().take(3).collect();
-    m.handle_net(
-        clock.now(),
-        NetEvent::Configured {
-            address: args.address,
-            dns: &dns,
-        },
-    );
+    let mut m = Module::new(args.dialect, &stored, seed);
+    if args.dialect.wifi.is_none() {
+        // No station: the network is up from the start. A dialect with
+        // Wi-Fi gets it from the access point it joins (`air`).
+        let dns: Vec<Ipv4Addr> = args.dns.iter().copied().take(3).collect();
+        m.handle_net(
+            clock.now(),
+            NetEvent::Configured {
+                address: args.address,
+                dns: &dns,
+            },
+        );
+    }
     let (reports_tx, reports) = mpsc::unbounded_channel();
     let sockets = Sockets::new(map, silent, bind, icmp, reports_tx, args.verbose);
     if let Some(link) = &args.pty_link {
@@ -250,10 +303,12 @@ async fn run(args: Args) -> ExitCode {
     let driver = Driver {
         clock,
         line,
-        pieces: driver_kit::Pieces::new(&firmware_core::SEED, args.baud),
+        pieces: driver_kit::Pieces::new(args.dialect, args.baud),
         flow_control: args.flow_control,
         sockets,
         reports,
+        radio,
+        air,
         store,
         verbose: args.verbose,
     };
@@ -333,6 +388,34 @@ mod tests {
         let e = checked(&["--store", "/nonexistent-atmodule-folder/settings"]).unwrap_err();
         assert!(e.contains("does not exist"), "{e}");
         assert_eq!(checked(&["--store", "settings"]), Ok(()));
+    }
+
+    #[test]
+    fn dialects_are_chosen_by_name() {
+        assert_eq!(args(&[]).unwrap().dialect.name, "seed");
+        let a = args(&["--dialect", "esp-at"]).unwrap();
+        assert_eq!(a.dialect.name, "esp-at");
+        let e = args(&["--dialect", "klingon"]).unwrap_err().to_string();
+        assert!(e.contains("one of: seed, esp-at"), "{e}");
+    }
+
+    #[test]
+    fn access_points_need_a_dialect_with_wifi() {
+        let wifi = [
+            "--dialect",
+            "esp-at",
+            "--ap",
+            "lab:labpass1",
+            "--ap",
+            "cafe:",
+        ];
+        assert_eq!(checked(&wifi), Ok(()));
+        let a = args(&wifi).unwrap();
+        assert_eq!(a.ap.len(), 2);
+        let e = checked(&["--ap", "lab:labpass1"]).unwrap_err();
+        assert!(e.contains("no Wi-Fi"), "{e}");
+        assert!(args(&["--dialect", "esp-at", "--ap", "lab"]).is_err());
+        assert!(args(&["--dialect", "esp-at", "--ap-signal", "lab=-40"]).is_err());
     }
 
     #[test]

@@ -6,11 +6,13 @@
 
 use std::time::Duration;
 
+use driver_kit::radio::Radio;
 use driver_kit::{Hooked, Inbox};
 use firmware_core::{Instant, Module, NetCommand, NetEvent};
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 
+use crate::air::{self, Control};
 use crate::clock::Clock;
 use crate::net::{Credited, Report, Sockets};
 use crate::stop::Stop;
@@ -35,6 +37,10 @@ pub(crate) struct Driver {
     pub(crate) store: Store,
     /// Log the network's events on stderr.
     pub(crate) verbose: bool,
+    /// The virtual access points and the station (a dialect with Wi-Fi).
+    pub(crate) radio: Radio,
+    /// Changes to them, from stdin's lab controls.
+    pub(crate) air: mpsc::UnboundedReceiver<Control>,
 }
 
 /// Why the loop ended.
@@ -69,6 +75,14 @@ pub(crate) async fn run(d: Driver, mut m: Module, stop: &mut Stop) -> End {
         s.inbox.deliver(&mut core, now, |c, inbox| {
             driver_kit::drain(c.m, now, c.io, inbox);
         });
+        // The air's news (Wi-Fi) never waits for room.
+        while let Some(news) = s.io.d.radio.poll(air::since_boot(now)) {
+            if s.io.d.verbose {
+                eprintln!("atmodule: {now} {news}");
+            }
+            news.with_event(|event| m.handle_net(now, event));
+            s.drain(&mut m, now);
+        }
         if m.poll_timeout().is_some_and(|t| t <= now) {
             m.handle_timeout(now);
             s.drain(&mut m, now);
@@ -77,7 +91,8 @@ pub(crate) async fn run(d: Driver, mut m: Module, stop: &mut Stop) -> End {
             return End::LineClosed;
         }
 
-        let wake = [m.poll_timeout(), s.uart_due(&m, now)]
+        let radio = s.io.d.radio.next_due().map(air::instant);
+        let wake = [m.poll_timeout(), s.uart_due(&m, now), radio]
             .into_iter()
             .flatten()
             .min();
@@ -90,6 +105,7 @@ pub(crate) async fn run(d: Driver, mut m: Module, stop: &mut Stop) -> End {
         };
         let d = &mut s.io.d;
         let take_input = !d.pieces.is_full();
+        let mut control = None;
         tokio::select! {
             biased;
             why = stop.wait() => return End::Stopped(why),
@@ -98,6 +114,7 @@ pub(crate) async fn run(d: Driver, mut m: Module, stop: &mut Stop) -> End {
                 None => return End::LineClosed,
             },
             Some((socket, report)) = d.reports.recv() => s.inbox.push(socket, report),
+            Some(c) = d.air.recv() => control = Some(c),
             room = d.line.output.reserve(), if s.io.out_blocked => {
                 s.io.out_blocked = false;
                 if room.is_err() {
@@ -108,6 +125,9 @@ pub(crate) async fn run(d: Driver, mut m: Module, stop: &mut Stop) -> End {
         }
         // Whatever else came meanwhile, in one turn.
         let d = &mut s.io.d;
+        if let Some(c) = control {
+            control_air(d, &c);
+        }
         while !d.pieces.is_full()
             && let Ok((at, bytes)) = d.line.input.try_recv()
         {
@@ -116,6 +136,19 @@ pub(crate) async fn run(d: Driver, mut m: Module, stop: &mut Stop) -> End {
         while let Ok((socket, report)) = d.reports.try_recv() {
             s.inbox.push(socket, report);
         }
+        while let Ok(control) = d.air.try_recv() {
+            control_air(d, &control);
+        }
+    }
+}
+
+/// A lab control of the air, now.
+fn control_air(d: &mut Driver, control: &Control) {
+    let now = d.clock.now();
+    match control.apply(&mut d.radio, air::since_boot(now)) {
+        Ok(()) if d.verbose => eprintln!("atmodule: {now} {control}"),
+        Ok(()) => {}
+        Err(e) => eprintln!("atmodule: lab control: {e}"),
     }
 }
 
@@ -231,6 +264,15 @@ impl driver_kit::Io for Io {
     }
 
     fn execute(&mut self, command: NetCommand) {
+        let now = air::since_boot(self.d.clock.now());
+        if self.d.radio.execute(now, &command) {
+            if self.d.verbose
+                && let Some(text) = driver_kit::radio::describe(&command)
+            {
+                eprintln!("atmodule: {}", text);
+            }
+            return;
+        }
         self.d.sockets.execute(command);
     }
 

@@ -105,7 +105,7 @@ impl Sockets {
             log_command(&c);
         }
         match c {
-            // TODO(wifi): atmodule's virtual access point.
+            // The loop's radio (`air`) carries these out.
             NetCommand::Join { .. } | NetCommand::Leave | NetCommand::Scan => {}
             NetCommand::Connect {
                 socket,

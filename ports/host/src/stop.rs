@@ -7,8 +7,9 @@
 use std::io;
 
 use tokio::signal::unix::{Signal, SignalKind, signal};
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
+use crate::air::Control;
 use crate::map::Silent;
 
 /// The ways to stop, waited on together.
@@ -19,8 +20,13 @@ pub(crate) struct Stop {
 }
 
 impl Stop {
-    /// Listens for the signals, and for stdin's end if `stdin_eof`.
-    pub(crate) fn new(stdin_eof: bool, silent: Silent) -> io::Result<Self> {
+    /// Listens for the signals, and for stdin's end if `stdin_eof` (its
+    /// lines' access point controls go to `air`).
+    pub(crate) fn new(
+        stdin_eof: bool,
+        silent: Silent,
+        air: mpsc::UnboundedSender<Control>,
+    ) -> io::Result<Self> {
         let stdin = if stdin_eof {
             let (tx, rx) = oneshot::channel();
             std::thread::Builder::new()
@@ -28,6 +34,17 @@ impl Stop {
                 .spawn(move || {
                     for line in io::stdin().lines() {
                         let Ok(line) = line else { break };
+                        // An SSID may end in spaces: only the line end goes.
+                        let line = line.trim_end_matches(['\r', '\n']);
+                        if let Some(control) = Control::parse_line(line) {
+                            match control {
+                                Ok(c) => {
+                                    let _ = air.send(c);
+                                }
+                                Err(e) => eprintln!("atmodule: lab control {line:?}: {e}"),
+                            }
+                            continue;
+                        }
                         match line
                             .trim()
                             .strip_prefix("drop ")

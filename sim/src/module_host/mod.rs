@@ -14,8 +14,9 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::rc::Rc;
 use std::time::Duration;
 
+use driver_kit::radio::Radio;
 use driver_kit::{Credited, Hooked, Inbox};
-use firmware_core::{Instant, Module, NetCommand, NetEvent, SocketId};
+use firmware_core::{Dialect, Instant, Module, NetCommand, NetEvent, SocketId};
 use tokio::sync::{Notify, OwnedSemaphorePermit, mpsc};
 use turmoil::net::{TcpListener, TcpStream, UdpSocket};
 
@@ -34,6 +35,13 @@ pub(crate) struct ModuleCtx {
     pub(crate) address: Ipv4Addr,
     pub(crate) dns: Ipv4Addr,
     pub(crate) seed: u64,
+    /// The dialect the module is built with.
+    pub(crate) dialect: &'static Dialect,
+    /// The access points on the module's radio, and its station (a
+    /// dialect with Wi-Fi; see [`driver_kit::radio`]).
+    pub(crate) radio: Rc<RefCell<Radio>>,
+    /// Wakes the loop when the world changed the access points.
+    pub(crate) radio_changed: Rc<Notify>,
     pub(crate) uart: Rc<RefCell<Uart>>,
     /// Wakes the loop when the host wrote to the UART.
     pub(crate) uart_written: Rc<Notify>,
@@ -85,7 +93,10 @@ pub(crate) async fn run(ctx: Rc<ModuleCtx>) -> turmoil::Result {
     ctx.flash.borrow_mut().power_loss(boot);
     let stored = ctx.flash.borrow().blob();
     let seed = ctx.seed ^ u64::from(*ctx.boots.borrow());
-    let mut m = core(|| Module::new(&firmware_core::SEED, &stored, seed));
+    let dialect = ctx.dialect;
+    let mut m = core(|| Module::new(dialect, &stored, seed));
+    // A restart leaves the access point and forgets any join under way.
+    ctx.radio.borrow_mut().power_on();
     let (report_tx, mut reports) = mpsc::unbounded_channel::<(SocketId, Report)>();
     let mut d = Driver {
         io: Io {
@@ -100,16 +111,20 @@ pub(crate) async fn run(ctx: Rc<ModuleCtx>) -> turmoil::Result {
         arrived: VecDeque::new(),
         uart_left: Vec::new(),
     };
-    let dns = [ctx.dns];
-    d.io.log(Event::Net(format!(
-        "dhcp address={} dns={}",
-        ctx.address, ctx.dns
-    )));
-    let configured = NetEvent::Configured {
-        address: ctx.address,
-        dns: &dns,
-    };
-    core(|| m.handle_net(d.io.instant(), configured));
+    if dialect.wifi.is_none() {
+        // No station: the network is up from boot (a dialect with Wi-Fi is
+        // configured by the access point it joins).
+        let dns = [ctx.dns];
+        d.io.log(Event::Net(format!(
+            "dhcp address={} dns={}",
+            ctx.address, ctx.dns
+        )));
+        let configured = NetEvent::Configured {
+            address: ctx.address,
+            dns: &dns,
+        };
+        core(|| m.handle_net(d.io.instant(), configured));
+    }
     loop {
         d.run_until(&mut m, clock.now());
         let wake = d.next_due(&m);
@@ -123,6 +138,7 @@ pub(crate) async fn run(ctx: Rc<ModuleCtx>) -> turmoil::Result {
             biased;
             Some((socket, report)) = reports.recv() => d.arrived.push_back((socket, report)),
             _ = ctx.uart_written.notified() => {}
+            _ = ctx.radio_changed.notified() => {}
             _ = sleep => {}
         }
     }
@@ -227,6 +243,14 @@ impl Driver {
             self.drain(m);
         }
         let at = self.io.instant();
+        // The air's news (Wi-Fi) never waits for room.
+        loop {
+            let air = self.io.ctx.radio.borrow_mut().poll(now);
+            let Some(air) = air else { break };
+            self.io.log(Event::Net(air.to_string()));
+            core(|| air.with_event(|event| m.handle_net(at, event)));
+            self.drain(m);
+        }
         if let Some(done) = self.io.store_due.filter(|&t| t <= now) {
             self.io.store_due = None;
             self.io.ctx.flash.borrow_mut().settle(done);
@@ -271,7 +295,8 @@ impl Driver {
         // room comes from the UART draining (`output` wakes for that) or from
         // another input (a `Sent` ending a CIPSEND releases held lines).
         let pending_rx = self.inbox.is_ready(m).then_some(now);
-        [core, piece, output, pending_rx, self.io.store_due]
+        let air = self.io.ctx.radio.borrow().next_due();
+        [core, piece, output, pending_rx, self.io.store_due, air]
             .into_iter()
             .flatten()
             .min()
@@ -345,7 +370,7 @@ impl Io {
                 Some(to) => format!("{socket} send {} bytes to {to}", data.len()),
                 None => format!("{socket} send {} bytes", data.len()),
             },
-            other => format!("{other:?}"),
+            other => driver_kit::radio::describe(other).unwrap_or_else(|| format!("{other:?}")),
         };
         self.log(Event::Net(text));
     }
@@ -355,8 +380,10 @@ impl Io {
         self.log_command(&c);
         let reports = self.reports.clone();
         match c {
-            // TODO(wifi): the simulator's access points.
-            NetCommand::Join { .. } | NetCommand::Leave | NetCommand::Scan => {}
+            NetCommand::Join { .. } | NetCommand::Leave | NetCommand::Scan => {
+                let at = self.at;
+                self.ctx.radio.borrow_mut().execute(at, &c);
+            }
             NetCommand::Connect {
                 socket,
                 remote,
