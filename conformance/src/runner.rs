@@ -501,18 +501,27 @@ fn run_in_lanes(cfg: &Config, lanes: u8) -> Result<Vec<ScenarioResult>, String> 
 /// feature files are dealt out to that many runs side by side, each with a
 /// lab of its own (`192.168.0.0/24` = `127.0.<lane + 1>.0/24`).
 pub fn test_main(label: &str, dut: Option<Target>, lanes: u8) -> (Vec<ScenarioResult>, bool) {
+    match env_dialect() {
+        Ok(dialect) => test_main_for(label, dut, lanes, dialect),
+        Err(e) => {
+            eprintln!("{label}: {e}");
+            (Vec::new(), false)
+        }
+    }
+}
+
+/// As [`test_main`], for `dialect` whatever `ATCERT_DIALECT` says.
+pub fn test_main_for(
+    label: &str,
+    dut: Option<Target>,
+    lanes: u8,
+    dialect: &'static Dialect,
+) -> (Vec<ScenarioResult>, bool) {
     // Relative paths are the repository's, as a person at its root means
     // them (cargo runs a test from its crate's folder).
     let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     let features =
         std::env::var_os("ATCERT_FEATURES").map_or_else(|| root.join("features"), |p| root.join(p));
-    let dialect = match env_dialect() {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("{label}: {e}");
-            return (Vec::new(), false);
-        }
-    };
     let base = Config {
         features: vec![features],
         tags: std::env::var("ATCERT_TAGS").ok(),

@@ -1,29 +1,43 @@
-//! `cargo test` runs every feature file against the simulated module.
+//! `cargo test` runs every feature file against the simulated module, once
+//! per dialect: the seed's scenarios with a module speaking `seed`, the
+//! `@esp-at` ones with one speaking `esp-at`.
 //!
 //! `ATCERT_FEATURES=features/cipsend.feature` runs one file (or folder);
-//! `ATCERT_TAGS='@SD-2'` one tag expression; `ATCERT_DIALECT=esp-at` the
-//! scenarios of another dialect (default `seed`), its module speaking it.
+//! `ATCERT_TAGS='@SD-2'` one tag expression; `ATCERT_DIALECT=esp-at` one
+//! dialect only.
 
 use std::process::ExitCode;
 
 use conformance::report::{Contract, Verdict, table};
-use conformance::runner::{env_dialect, test_main};
+use conformance::runner::{env_dialect, test_main_for};
 
 fn main() -> ExitCode {
-    let (results, ok) = test_main("conformance", None, 1);
-    let Ok(dialect) = env_dialect() else {
-        return ExitCode::FAILURE;
+    let dialects: Vec<_> = match std::env::var_os("ATCERT_DIALECT") {
+        Some(_) => match env_dialect() {
+            Ok(d) => vec![d],
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => firmware_core::dialect::ALL.to_vec(),
     };
-    let uncovered: Vec<_> = table(Contract::of(dialect.name), &results, &[])
-        .into_iter()
-        .filter(|r| r.verdict == Verdict::Uncovered)
-        .map(|r| r.clause)
-        .collect();
-    if !uncovered.is_empty() {
-        eprintln!(
-            "clauses with no scenario in this run: {}",
-            uncovered.join(" ")
-        );
+    let mut ok = true;
+    for dialect in dialects {
+        let label = format!("conformance ({})", dialect.name);
+        let (results, passed) = test_main_for(&label, None, 1, dialect);
+        ok &= passed;
+        let uncovered: Vec<_> = table(Contract::of(dialect.name), &results, &[])
+            .into_iter()
+            .filter(|r| r.verdict == Verdict::Uncovered)
+            .map(|r| r.clause)
+            .collect();
+        if !uncovered.is_empty() {
+            eprintln!(
+                "{label}: clauses with no scenario in this run: {}",
+                uncovered.join(" ")
+            );
+        }
     }
     if ok {
         ExitCode::SUCCESS
