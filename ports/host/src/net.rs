@@ -47,6 +47,14 @@ pub(crate) type What = driver_kit::Report<Credited>;
 /// Data from a peer (as the module sees it), with the socket's read credit.
 pub(crate) type Credited = driver_kit::Credited<OwnedSemaphorePermit>;
 
+/// A listener's clients, named by it (`SocketId::incoming`) and handed to
+/// the loop's order table.
+#[derive(Clone, Default)]
+struct Incoming {
+    channels: Arc<std::sync::Mutex<Vec<(SocketId, mpsc::UnboundedSender<Order>)>>>,
+    named: Arc<std::sync::atomic::AtomicU32>,
+}
+
 /// What the loop asks of a socket task.
 enum Order {
     Send(Bytes, Option<SocketAddrV4>),
@@ -61,6 +69,9 @@ pub(crate) struct Sockets {
     bind: Ipv4Addr,
     /// One order channel per live socket task.
     orders: BTreeMap<SocketId, mpsc::UnboundedSender<Order>>,
+    /// A listener's clients (AT+CIPSERVER): their order channels until
+    /// `orders` takes them, and how many were named.
+    incoming: Incoming,
     /// The ping task, when the OS gave an ICMP socket.
     pinger: Option<mpsc::UnboundedSender<(SocketId, Ipv4Addr)>>,
     reports: mpsc::UnboundedSender<Report>,
@@ -88,6 +99,7 @@ impl Sockets {
             silent,
             bind,
             orders: BTreeMap::new(),
+            incoming: Incoming::default(),
             pinger,
             reports,
             verbose,
@@ -104,10 +116,17 @@ impl Sockets {
         if self.verbose {
             log_command(&c);
         }
+        if let Ok(mut channels) = self.incoming.channels.lock() {
+            self.orders.extend(channels.drain(..));
+        }
         match c {
             // The loop's radio (`air`) carries these out.
             NetCommand::Join { .. } | NetCommand::Leave | NetCommand::Scan => {}
-            NetCommand::Serve { .. } => {}
+            NetCommand::Serve { socket, local_port } => {
+                let task = self.task(socket);
+                let orders = self.new_orders(socket);
+                tokio::spawn(serve(task, local_port, orders, self.incoming.clone()));
+            }
             NetCommand::Connect {
                 socket,
                 remote,
@@ -301,6 +320,48 @@ async fn listen(
     set_keepalive(&stream, keepalive);
     task.report(What::Accepted(peer));
     run_stream(task, stream, peer, orders).await;
+}
+
+/// AT+CIPSERVER's listener: every client a socket of its own, until a
+/// Close stops listening (the clients stay).
+async fn serve(
+    task: Task,
+    local_port: u16,
+    mut orders: mpsc::UnboundedReceiver<Order>,
+    incoming: Incoming,
+) {
+    let Ok(listener) = TcpListener::bind((task.bind, local_port)).await else {
+        task.report(What::Failed);
+        return;
+    };
+    task.report(What::Opened(local_port));
+    loop {
+        let accepted = tokio::select! {
+            biased;
+            _ = orders.recv() => return,
+            accepted = listener.accept() => accepted,
+        };
+        let Some((stream, peer)) = accepted
+            .ok()
+            .and_then(|(stream, peer)| Some((stream, task.inward(peer)?)))
+        else {
+            continue;
+        };
+        let n = incoming
+            .named
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let client = SocketId::incoming(n);
+        let (tx, rx) = mpsc::unbounded_channel();
+        if let Ok(mut channels) = incoming.channels.lock() {
+            channels.push((client, tx));
+        }
+        task.report(What::Incoming(client, peer));
+        let client_task = Task {
+            socket: client,
+            ..task.clone()
+        };
+        tokio::spawn(run_stream(client_task, stream, peer, rx));
+    }
 }
 
 fn set_keepalive(stream: &TcpStream, keepalive: Option<Keepalive>) {
