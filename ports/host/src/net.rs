@@ -47,11 +47,14 @@ pub(crate) type What = driver_kit::Report<Credited>;
 /// Data from a peer (as the module sees it), with the socket's read credit.
 pub(crate) type Credited = driver_kit::Credited<OwnedSemaphorePermit>;
 
+/// A socket and where its task takes orders.
+type OrderChannel = (SocketId, mpsc::UnboundedSender<Order>);
+
 /// A listener's clients, named by it (`SocketId::incoming`) and handed to
 /// the loop's order table.
 #[derive(Clone, Default)]
 struct Incoming {
-    channels: Arc<std::sync::Mutex<Vec<(SocketId, mpsc::UnboundedSender<Order>)>>>,
+    channels: Arc<std::sync::Mutex<Vec<OrderChannel>>>,
     named: Arc<std::sync::atomic::AtomicU32>,
 }
 
