@@ -4,13 +4,14 @@
 //! real time. The same feature files as on the simulator, unchanged.
 //!
 //! `atmodule` must be built (`cargo test --workspace` builds it; alone:
-//! `cargo build -p atmodule`). `ATCERT_FEATURES` / `ATCERT_TAGS` narrow the
-//! run as for the simulator's test.
+//! `cargo build -p atmodule`). Every dialect's scenarios, each with an
+//! `atmodule` speaking it; `ATCERT_FEATURES` / `ATCERT_TAGS` /
+//! `ATCERT_DIALECT` narrow the run as for the simulator's test.
 
 use std::process::ExitCode;
 
 use conformance::dut::{Target, default_atmodule};
-use conformance::runner::test_main;
+use conformance::runner::{env_dialect, test_main_for};
 
 /// atmodules run side by side, each with a lab of its own: the suite
 /// mostly waits in real time, so lanes cut its wall time
@@ -30,15 +31,26 @@ fn main() -> ExitCode {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(LANES);
-    let (_, ok) = test_main(
-        "serial",
-        Some(Target::Atmodule {
-            exe,
+    let dialects: Vec<_> = match std::env::var_os("ATCERT_DIALECT") {
+        Some(_) => match env_dialect() {
+            Ok(d) => vec![d],
+            Err(e) => {
+                eprintln!("serial: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => firmware_core::dialect::ALL.to_vec(),
+    };
+    let mut ok = true;
+    for dialect in dialects {
+        let target = Target::Atmodule {
+            exe: exe.clone(),
             pace: None,
             rts_cts: true,
-        }),
-        lanes,
-    );
+        };
+        let label = format!("serial ({})", dialect.name);
+        ok &= test_main_for(&label, Some(target), lanes, dialect).1;
+    }
     if ok {
         ExitCode::SUCCESS
     } else {
