@@ -46,6 +46,33 @@ Feature: esp-at: AT+CIPSEND in normal mode (ES)
         | 1      |
         | 8192   |
 
+    @ES-8
+    Scenario: AT+CIPSENDEX ends at backslash-zero and sends what came before it
+      When the host sends AT+CIPSENDEX=100
+      Then the module replies the bytes "\r\nOK\r\n\r\n>"
+      When the host sends the raw bytes "hello\\0"
+      Then the module replies the bytes "\r\nRecv 5 bytes\r\n\r\nSEND OK\r\n"
+      And the peer at 192.168.0.104:20109 receives "hello"
+
+    @ES-8
+    Scenario: AT+CIPSENDEX sends an escaped backslash-zero as data, and ends at its length
+      When the host sends AT+CIPSENDEX=6
+      Then the module replies the bytes "\r\nOK\r\n\r\n>"
+      When the host sends the raw bytes "a\\\\0b!"
+      Then the module replies the bytes "\r\nRecv 5 bytes\r\n\r\nSEND OK\r\n"
+      And the peer at 192.168.0.104:20109 receives "a\\0b!"
+
+    @ES-8 @ES-2 @EG-5
+    Scenario Outline: AT+CIPSENDEX with a length out of range is ERROR
+      When the host sends AT+CIPSENDEX=<length>
+      Then the module replies ERROR
+      And the module stays silent for 200 ms
+
+      Examples:
+        | length |
+        | 0      |
+        | 8193   |
+
     @ES-2 @EG-5
     Scenario Outline: a length out of range is ERROR, with no prompt and nothing sent
       When the host sends AT+CIPSEND=<length>

@@ -151,6 +151,9 @@ pub(crate) enum Command<'a> {
         link: LinkId,
         len: usize,
         to: Option<(Host<'a>, u16)>,
+        /// AT+CIPSENDEX: `\0` in the data ends it early, `\\` is one
+        /// backslash (ES-8).
+        escapes: bool,
     },
     Passthrough,
     Close(Target),

@@ -309,6 +309,7 @@ const COMMANDS: &[Entry] = &[
     Entry::new(b"+CIPSEND")
         .exec(&Command::Passthrough)
         .set(send),
+    Entry::new(b"+CIPSENDEX").set(send_ex),
     Entry::new(b"+CIPMODE")
         .query(&Command::ModeQuery)
         .set(|a, _| Ok(Command::Mode(one_flag(a)?))),
@@ -513,6 +514,15 @@ fn start<'a>(a: &'a Args<'a>, c: &Ctx<'_>) -> Result<Command<'a>> {
 
 /// ES-1, ES-2: `[<link ID>,]<length>[,<"remote host">,<remote port>]`.
 fn send<'a>(a: &'a Args<'a>, c: &Ctx<'_>) -> Result<Command<'a>> {
+    send_with(a, c, false)
+}
+
+/// ES-8: AT+CIPSENDEX, the same parameters.
+fn send_ex<'a>(a: &'a Args<'a>, c: &Ctx<'_>) -> Result<Command<'a>> {
+    send_with(a, c, true)
+}
+
+fn send_with<'a>(a: &'a Args<'a>, c: &Ctx<'_>, escapes: bool) -> Result<Command<'a>> {
     let d = c.d;
     let (link, at) = if c.mux {
         (link(a, 0, d)?, 1)
@@ -528,6 +538,7 @@ fn send<'a>(a: &'a Args<'a>, c: &Ctx<'_>) -> Result<Command<'a>> {
         link,
         len: int(a, at, 1, d.max_send as i64)? as usize,
         to,
+        escapes,
     })
 }
 

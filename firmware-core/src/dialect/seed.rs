@@ -207,6 +207,7 @@ fn send<'x>(a: &'x Args<'_>, d: &Dialect) -> Result<Command<'x>> {
         link: link(a, 0, d)?,
         len: int(a, 1, 1, d.max_send as i64)? as usize,
         to,
+        escapes: false,
     })
 }
 

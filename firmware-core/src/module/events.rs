@@ -311,9 +311,18 @@ impl Module {
                 let p = *p;
                 self.open(now, p, ip);
             }
-            (Job::SendResolving { link, len, port }, Some(ip)) => {
+            (
+                Job::SendResolving {
+                    link,
+                    len,
+                    port,
+                    escapes,
+                },
+                Some(ip),
+            ) => {
+                let escapes = *escapes;
                 let (link, len, to) = (*link, *len, core::net::SocketAddrV4::new(ip, *port));
-                self.prompt(link, len, Some(to));
+                self.prompt(link, len, Some(to), escapes);
             }
             (Job::Domain, Some(ip)) => self.domain_answer(ip),
             (Job::PingResolving, Some(ip)) => self.ping(now, ip),

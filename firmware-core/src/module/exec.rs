@@ -83,7 +83,12 @@ impl Module {
             }
             Command::Status => self.status(),
             Command::Start(start) => self.start(now, start),
-            Command::Send { link, len, to } => self.send(now, link, len, to),
+            Command::Send {
+                link,
+                len,
+                to,
+                escapes,
+            } => self.send(now, link, len, to, escapes),
             Command::Passthrough => self.enter_passthrough(now),
             Command::Close(target) => self.close(target),
             Command::MuxQuery => {
@@ -488,7 +493,14 @@ impl Module {
     }
 
     /// SD-1…SD-4.
-    fn send(&mut self, now: Instant, id: LinkId, len: usize, to: Option<(Host<'_>, u16)>) {
+    fn send(
+        &mut self,
+        now: Instant,
+        id: LinkId,
+        len: usize,
+        to: Option<(Host<'_>, u16)>,
+        escapes: bool,
+    ) {
         let Some(link) = self.link(id) else {
             return self.final_result(self.d.cmdrsp_error);
         };
@@ -501,14 +513,17 @@ impl Module {
             return self.error();
         }
         match to {
-            None => self.prompt(id, len, None),
-            Some((Host::Ip(ip), port)) => self.prompt(id, len, Some(SocketAddrV4::new(ip, port))),
+            None => self.prompt(id, len, None, escapes),
+            Some((Host::Ip(ip), port)) => {
+                self.prompt(id, len, Some(SocketAddrV4::new(ip, port)), escapes)
+            }
             Some((Host::Name(name), port)) => {
                 if self.resolve(now, name) {
                     self.mode = Mode::Busy(Job::SendResolving {
                         link: id,
                         len,
                         port,
+                        escapes,
                     });
                 } else {
                     self.error();
@@ -518,7 +533,13 @@ impl Module {
     }
 
     /// G-8, SD-4: `>` and collect exactly `len` bytes.
-    pub(super) fn prompt(&mut self, id: LinkId, len: usize, to: Option<SocketAddrV4>) {
+    pub(super) fn prompt(
+        &mut self,
+        id: LinkId,
+        len: usize,
+        to: Option<SocketAddrV4>,
+        escapes: bool,
+    ) {
         let Some(socket) = self.link(id).map(|l| l.socket) else {
             return self.final_result(self.d.cmdrsp_error);
         };
@@ -530,6 +551,7 @@ impl Module {
             socket,
             len,
             to,
+            escapes: escapes.then_some(super::Escapes::default()),
         };
     }
 

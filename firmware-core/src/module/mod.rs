@@ -177,11 +177,49 @@ enum Mode {
         socket: SocketId,
         len: usize,
         to: Option<SocketAddrV4>,
+        /// AT+CIPSENDEX's reading of the bytes (ES-8).
+        escapes: Option<Escapes>,
     },
     /// Passthrough on the link of `pt_link` (PT).
     Passthrough,
     /// After an escape: input before `until` is dropped (PT-5).
     Cooldown { until: Instant },
+}
+
+/// AT+CIPSENDEX's data: `len` counts the bytes as they come; `\0` ends
+/// them early and `\\` stands for one backslash (ES-8).
+#[derive(Debug, Default)]
+struct Escapes {
+    taken: usize,
+    /// The last byte was a backslash not yet read.
+    backslash: bool,
+}
+
+impl Escapes {
+    /// Reads `input` into `data` until `len` bytes came or `\0` ended the
+    /// data; returns the bytes taken and whether the data is complete.
+    fn read(&mut self, data: &mut bytes::BytesMut, input: &[u8], len: usize) -> (usize, bool) {
+        let mut taken = 0;
+        for &b in input {
+            if self.taken == len {
+                break;
+            }
+            taken += 1;
+            self.taken += 1;
+            match (core::mem::take(&mut self.backslash), b) {
+                (true, b'0') => return (taken, true),
+                (true, b'\\') => data.extend_from_slice(b"\\"),
+                (true, other) => data.extend_from_slice(&[b'\\', other]),
+                (false, b'\\') => self.backslash = true,
+                (false, other) => data.extend_from_slice(&[other]),
+            }
+        }
+        let complete = self.taken == len;
+        if complete && core::mem::take(&mut self.backslash) {
+            data.extend_from_slice(b"\\");
+        }
+        (taken, complete)
+    }
 }
 
 /// A command waiting for the network or for time.
@@ -192,7 +230,12 @@ enum Job {
     /// CIPSTART waiting for the network (SS-6).
     StartOpening { link: LinkId, deadline: Instant },
     /// UDP CIPSEND resolving its `<remotehost>` before the prompt (SD-1).
-    SendResolving { link: LinkId, len: usize, port: u16 },
+    SendResolving {
+        link: LinkId,
+        len: usize,
+        port: u16,
+        escapes: bool,
+    },
     /// CIPSEND waiting for `SEND OK` (SD-5): done when the link's `acked`
     /// reaches `seq`; failed at `deadline` (the dialect's `send_timeout`).
     Sending {
@@ -381,6 +424,17 @@ impl Module {
                 continue;
             }
             used += match &mut self.mode {
+                Mode::Collecting {
+                    len,
+                    escapes: Some(e),
+                    ..
+                } => {
+                    let (taken, ended) = e.read(&mut self.send_buf, rest, *len);
+                    if ended {
+                        self.finish_collecting(now);
+                    }
+                    taken
+                }
                 Mode::Collecting { len, .. } => {
                     let data = &mut self.send_buf;
                     let take = (*len - data.len()).min(rest.len());

@@ -440,3 +440,36 @@ fn ew_6_scratch() {
     let mut d = booted();
     assert_eq!(d.cmd("AT+CWJAP=\"lab\",\"labpass1\",,,0"), "");
 }
+
+#[test]
+fn es_8_cipsendex_ends_at_backslash_zero_and_unescapes_backslashes() {
+    let mut d = joined();
+    d.net.clear();
+    d.cmd("AT+CIPSTART=\"TCP\",\"192.168.0.103\",80");
+    let Some(NetCommand::Connect { socket, .. }) = d.net.pop_front() else {
+        panic!("expected a Connect");
+    };
+    d.event(NetEvent::Opened {
+        socket,
+        local_port: 50000,
+    });
+    d.take_text();
+    assert_eq!(d.cmd("AT+CIPSENDEX=100"), "\r\nOK\r\n\r\n>");
+    d.send(br"a\\0b\0");
+    assert_eq!(d.take_text(), "\r\nRecv 4 bytes\r\n");
+    let sent: Vec<_> = d
+        .net
+        .drain(..)
+        .filter_map(|c| match c {
+            NetCommand::Send { data, .. } => Some(data),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent, [&br"a\0b"[..]]);
+    d.event(NetEvent::Sent { socket });
+    assert_eq!(d.take_text(), "\r\nSEND OK\r\n");
+    // Without `\0`, the length ends it, as AT+CIPSEND's.
+    assert_eq!(d.cmd("AT+CIPSENDEX=3"), "\r\nOK\r\n\r\n>");
+    d.send(b"xyzAT");
+    assert_eq!(d.take_text(), "\r\nRecv 3 bytes\r\n");
+}
