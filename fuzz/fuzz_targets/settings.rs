@@ -5,6 +5,7 @@
 #![no_main]
 
 use std::net::Ipv4Addr;
+use std::num::NonZeroU32;
 
 use arbitrary::{Arbitrary, Unstructured};
 use firmware_core::{DnsSetting, Settings, StationSettings};
@@ -16,6 +17,7 @@ struct Shape {
     manual: bool,
     servers: [Option<[u8; 4]>; 3],
     station: Option<Station>,
+    line_rate: Option<u32>,
 }
 
 /// A station's settings, brought into their ranges.
@@ -86,6 +88,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         assert_eq!(back.dns, want);
         assert_eq!(back.sysstore, settings.sysstore);
         assert_eq!(back.station, settings.station);
+        assert_eq!(back.line_rate, settings.line_rate);
     }
     assert_eq!(back.encode(), blob, "encode is canonical");
 });
