@@ -192,7 +192,7 @@ pub(crate) enum Command<'a> {
     LinkStatus,
     /// AT+CIPSSLCCONF? (EK-3); its set form with auth mode 0 is `At`.
     SslConfigQuery,
-    /// AT+UART_CUR / AT+UART_DEF (EH-1, EH-7): the rate in effect, or the
+    /// AT+UART_CUR / AT+UART_DEF (EH-1, EH-5): the rate in effect, or the
     /// stored one (`stored`).
     UartQuery {
         stored: bool,

@@ -34,7 +34,7 @@
 //! |    125 |    4 | CRC-32/ISO-HDLC of bytes `0..125`, little-endian           |
 //!
 //! Version 3, [`Settings::MAX_ENCODED_LEN`] = 133 bytes, adds the UART's
-//! stored rate (`AT+UART_DEF`, esp-at.md EH-7): bytes `0..125` as version 2
+//! stored rate (`AT+UART_DEF`, esp-at.md EH-5): bytes `0..125` as version 2
 //! with version `3`, then
 //!
 //! | offset | size | field                                                      |

@@ -612,7 +612,7 @@ fn address(a: &Args<'_>, i: usize) -> Result<Option<core::net::Ipv4Addr>> {
     }
 }
 
-/// AT+UART_CUR / AT+UART_DEF's set form (EH-1, EH-7): any rate in the
+/// AT+UART_CUR / AT+UART_DEF's set form (EH-1, EH-5): any rate in the
 /// dialect's range, 8N1 only (other framings are ERROR), flow 0-3.
 fn uart<'a>(a: &'a Args<'a>, c: &Ctx<'_>, store: bool) -> Result<Command<'a>> {
     arity(a, 5, 5)?;

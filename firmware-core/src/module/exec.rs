@@ -242,7 +242,7 @@ impl Module {
                 let (previous, previous_cfg) = (self.stored.clone(), self.cfg.clone());
                 self.cfg.uart_flow = flow;
                 if store {
-                    // EH-7: stored whatever AT+SYSSTORE says; the rate
+                    // EH-5: stored whatever AT+SYSSTORE says; the rate
                     // changes once the write is durable and `OK` is out.
                     self.stored.line_rate = core::num::NonZeroU32::new(baud);
                     self.persist(previous, previous_cfg, AfterStore::OkThenRate(baud));
@@ -754,7 +754,7 @@ impl Module {
             sntp
         };
         self.cfg = super::Config::boot(self.d, &self.stored);
-        // EH-7: the UART restarts at the stored rate, after this `OK`.
+        // EH-5: the UART restarts at the stored rate, after this `OK`.
         self.change_rate(self.boot_rate());
         // The access point is left without a word (EB-2).
         if self.d.wifi.is_some() {

@@ -254,7 +254,7 @@ enum AfterStore {
     Ok,
     /// `OK`, then a restart (AT+RESTORE, B-3).
     OkThenRestart,
-    /// `OK`, then the UART runs at this rate (AT+UART_DEF, EH-7).
+    /// `OK`, then the UART runs at this rate (AT+UART_DEF, EH-5).
     OkThenRate(u32),
 }
 
@@ -352,7 +352,7 @@ impl Module {
             line_rate: d.line_rate,
             rate_change: None,
         };
-        // EH-7: a stored rate is the UART's from power-on, before `ready`.
+        // EH-5: a stored rate is the UART's from power-on, before `ready`.
         let boot_rate = m.boot_rate();
         if boot_rate != d.line_rate {
             m.rate_change = Some((boot_rate, 0));
@@ -624,7 +624,7 @@ impl Module {
     }
 
     /// The rate after power-on and restarts: the stored one within the
-    /// dialect's range, else the dialect's (EH-7).
+    /// dialect's range, else the dialect's (EH-5).
     pub(super) fn boot_rate(&self) -> u32 {
         let (low, high) = self.d.line_rates;
         self.stored
