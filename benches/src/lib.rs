@@ -70,7 +70,7 @@ impl Bench {
         loop {
             let n = self.m.poll_uart(&mut self.out);
             uart += n;
-            let mut progress = n > 0;
+            let mut progress = n > 0 || self.m.poll_line_rate().is_some();
             while let Some(c) = self.m.poll_net() {
                 progress = true;
                 match c {

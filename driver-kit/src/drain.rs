@@ -16,10 +16,18 @@ pub trait Io {
     /// finished (or failed) before returning; `None` when it finishes
     /// later and the driver calls `Module::handle_stored` itself.
     fn store(&mut self, blob: &[u8]) -> Option<bool>;
+    /// Run the UART at `baud` (8N1) from now on, in both directions: every
+    /// byte `uart_write` was given before goes out at the old rate, every
+    /// later one at this (`Module::poll_line_rate`, esp-at.md EH-1). The
+    /// default ignores it: for a port whose line cannot change its rate.
+    fn set_line_rate(&mut self, baud: u32) {
+        let _ = baud;
+    }
 }
 
 /// Drains every output of `m` at `now`: UART bytes as far as the line has
-/// room, network commands (each noted by the inbox, so a closed socket's
+/// room, a new line rate once the bytes before it are written, network
+/// commands (each noted by the inbox, so a closed socket's
 /// waiting reports go with it), then the settings. The order is free: B-6
 /// is the core's, which holds the `OK` of a settings change until
 /// `handle_stored`; a write that finishes here is reported at once and its
@@ -43,6 +51,11 @@ pub fn drain<D: AsRef<[u8]>>(m: &mut Module, now: Instant, io: &mut impl Io, inb
             if n == 0 {
                 break;
             }
+        }
+        // The bytes before a new rate are written: switch, then go on.
+        if let Some(baud) = m.poll_line_rate() {
+            io.set_line_rate(baud);
+            continue;
         }
         while let Some(command) = m.poll_net() {
             inbox.note(&command);

@@ -39,6 +39,13 @@ impl Pieces {
         }
     }
 
+    /// The line runs at `baud` from now on (`Module::poll_line_rate`): the
+    /// RX timeout is ten of its byte times; the bytes held stay.
+    pub fn set_line_rate(&mut self, baud: u32) {
+        let bit_ns = 1_000_000_000 / u64::from(baud.max(1));
+        self.idle = Duration::from_nanos(bit_ns * 10 * IDLE_BYTES);
+    }
+
     /// Bytes that arrived at `at`.
     pub fn push(&mut self, at: Instant, bytes: &[u8]) {
         if self.fifo.is_empty() && !bytes.is_empty() {

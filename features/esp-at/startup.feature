@@ -47,7 +47,7 @@ Feature: esp-at: what host libraries send while starting (EH)
       """
 
   @EH-1 @EG-5
-  Scenario Outline: AT+UART_CUR with a parameter out of range is ERROR
+  Scenario Outline: AT+UART_CUR with a parameter out of range or another framing than 8N1 is ERROR
     Given the module has just booted
     When the host sends AT+UART_CUR=<params>
     Then the module replies ERROR
@@ -66,6 +66,143 @@ Feature: esp-at: what host libraries send while starting (EH)
       | 115200,8,1,-1,0     |
       | 115200,8,1,0,4      |
       | 115200,8,1,0        |
+      | 115200,7,1,0,0      |
+      | 115200,8,2,0,0      |
+      | 115200,8,1,1,0      |
+
+  @EH-1 @sim
+  Scenario Outline: AT+UART_CUR changes the rate after its OK and the line keeps working
+    Given the module has just booted
+    When the host sends AT+UART_CUR=<rate>,8,1,0,0
+    Then the module replies OK
+    When the host sends AT
+    Then the module replies OK
+    When the host sends AT+UART_CUR?
+    Then the module replies:
+      """
+      +UART_CUR:<rate>,8,1,0,0
+      OK
+      """
+    When the host sends AT+UART_DEF?
+    Then the module replies:
+      """
+      +UART_DEF:115200,8,1,0,0
+      OK
+      """
+
+    Examples:
+      | rate    |
+      | 921600  |
+      | 9600    |
+      | 5000000 |
+
+  @EH-1 @sim
+  Scenario: AT+RST brings back 115200 after AT+UART_CUR
+    Given the module has just booted
+    When the host sends AT+UART_CUR=921600,8,1,0,0
+    Then the module replies OK
+    When the host sends AT+RST
+    Then the module replies OK
+    And the module replies ready
+    When the host sends ATE0
+    Then the module replies:
+      """
+      ATE0
+      OK
+      """
+    When the host sends AT+UART_CUR?
+    Then the module replies:
+      """
+      +UART_CUR:115200,8,1,0,0
+      OK
+      """
+
+  @EH-5 @sim
+  Scenario: AT+UART_DEF's rate holds now, after AT+RST and after a power cycle
+    Given the module has just booted
+    When the host sends AT+UART_DEF=460800,8,1,0,0
+    Then the module replies OK
+    When the host sends AT+UART_CUR?
+    Then the module replies:
+      """
+      +UART_CUR:460800,8,1,0,0
+      OK
+      """
+    When the host sends AT+RST
+    Then the module replies OK
+    And the module replies ready
+    When the host sends ATE0
+    Then the module replies:
+      """
+      ATE0
+      OK
+      """
+    When the host sends AT+UART_CUR?
+    Then the module replies:
+      """
+      +UART_CUR:460800,8,1,0,0
+      OK
+      """
+    When the module is power-cycled
+    And the host sends ATE0
+    Then the module replies:
+      """
+      ATE0
+      OK
+      """
+    When the host sends AT+UART_DEF?
+    Then the module replies:
+      """
+      +UART_DEF:460800,8,1,0,0
+      OK
+      """
+    When the host sends AT+UART_CUR?
+    Then the module replies:
+      """
+      +UART_CUR:460800,8,1,0,0
+      OK
+      """
+
+  @EH-5 @sim
+  Scenario: AT+RESTORE erases AT+UART_DEF's rate
+    Given the module has just booted
+    When the host sends AT+UART_DEF=460800,8,1,0,0
+    Then the module replies OK
+    When the host sends AT+RESTORE
+    Then the module replies OK
+    And the module replies ready
+    When the host sends ATE0
+    Then the module replies:
+      """
+      ATE0
+      OK
+      """
+    When the host sends AT+UART_DEF?
+    Then the module replies:
+      """
+      +UART_DEF:115200,8,1,0,0
+      OK
+      """
+
+  @EH-5 @EG-5
+  Scenario Outline: AT+UART_DEF with a parameter out of range or another framing than 8N1 is ERROR
+    Given the module has just booted
+    When the host sends AT+UART_DEF=<params>
+    Then the module replies ERROR
+    When the host sends AT+UART_DEF?
+    Then the module replies:
+      """
+      +UART_DEF:115200,8,1,0,0
+      OK
+      """
+
+    Examples:
+      | params          |
+      | 79,8,1,0,0      |
+      | 5000001,8,1,0,0 |
+      | 115200,7,1,0,0  |
+      | 115200,8,1,0,4  |
+      | 115200,8,1,0    |
 
   @EH-2
   Scenario: AT+CWDHCP is 3 from the factory and sets or clears bits

@@ -195,10 +195,17 @@ pub(crate) enum Command<'a> {
     LinkStatus,
     /// AT+CIPSSLCCONF? (EK-3); its set form with auth mode 0 is `At`.
     SslConfigQuery,
-    /// AT+UART_CUR (EH-1): the line stays at its rate.
-    UartQuery,
+    /// AT+UART_CUR / AT+UART_DEF (EH-1, EH-5): the rate in effect, or the
+    /// stored one (`stored`).
+    UartQuery {
+        stored: bool,
+    },
+    /// The line runs at `baud` once the `OK` is out; with `store` that is
+    /// also the rate after a restart.
     Uart {
+        baud: u32,
         flow: bool,
+        store: bool,
     },
     /// AT+CIPSERVER (ET-12): listen on `port`, or stop (`None`), closing
     /// the clients too with `close_clients`.

@@ -16,7 +16,7 @@
 //! |      8 |   12 | three IPv4 addresses, network byte order, zero when unused |
 //! |     20 |    4 | CRC-32/ISO-HDLC of bytes `0..20`, little-endian            |
 //!
-//! Version 2, [`Settings::MAX_ENCODED_LEN`] = 129 bytes, adds the Wi-Fi
+//! Version 2, 129 bytes, adds the Wi-Fi
 //! station's settings (a dialect with a station, esp-at.md EB-7): bytes
 //! `0..20` as version 1 with version `2`, then
 //!
@@ -33,8 +33,21 @@
 //! |     61 |   64 | the password, zero after its length                        |
 //! |    125 |    4 | CRC-32/ISO-HDLC of bytes `0..125`, little-endian           |
 //!
-//! A module without a station writes version 1, so the seed dialect's blob
-//! is what it always was.
+//! Version 3, [`Settings::MAX_ENCODED_LEN`] = 133 bytes, adds the UART's
+//! stored rate (`AT+UART_DEF`, esp-at.md EH-5): bytes `0..125` as version 2
+//! with version `3`, then
+//!
+//! | offset | size | field                                                      |
+//! |-------:|-----:|------------------------------------------------------------|
+//! |    125 |    4 | line rate, bits per second, non-zero, little-endian        |
+//! |    129 |    4 | CRC-32/ISO-HDLC of bytes `0..129`, little-endian           |
+//!
+//! In version 3 a module without stored station settings writes `0xFF` at
+//! offset 20 (`AT+CWMODE`) and zero in bytes `21..125`.
+//!
+//! A module without a station or a stored rate writes version 1, so the
+//! seed dialect's blob is what it always was; version 2 is written with a
+//! station and no stored rate.
 //!
 //! [`Settings::decode`] accepts exactly these: a blob of another length, with
 //! another magic or version, a bad checksum or any out-of-range field decodes
@@ -43,11 +56,13 @@
 
 use alloc::vec::Vec;
 use core::net::Ipv4Addr;
+use core::num::NonZeroU32;
 use crc::{CRC_32_ISO_HDLC, Crc, NoTable};
 
 const MAGIC: [u8; 4] = *b"ATST";
 const VERSION: u8 = 1;
 const VERSION_STATION: u8 = 2;
+const VERSION_RATE: u8 = 3;
 
 // Field offsets, see the module doc.
 const OFF_VERSION: usize = 4;
@@ -63,6 +78,11 @@ const OFF_SSID: usize = OFF_SSID_LEN + 1;
 const OFF_PASSWORD_LEN: usize = OFF_SSID + MAX_SSID;
 const OFF_PASSWORD: usize = OFF_PASSWORD_LEN + 1;
 const OFF_CRC2: usize = OFF_PASSWORD + MAX_PASSWORD;
+// Version 3's line rate, after the station.
+const OFF_RATE: usize = OFF_CRC2;
+const OFF_CRC3: usize = OFF_RATE + 4;
+/// Version 3's `AT+CWMODE` byte when no station settings are stored.
+const NO_STATION: u8 = 0xFF;
 const MAX_SSID: usize = 32;
 const MAX_PASSWORD: usize = 64;
 const NO_AP: u8 = 0xFF;
@@ -179,6 +199,9 @@ pub struct Settings {
     /// The Wi-Fi station's, once a dialect with one stored any; `None` is
     /// [`StationSettings::FACTORY`].
     pub station: Option<StationSettings>,
+    /// The UART's rate after power-on and restarts (`AT+UART_DEF`); `None`
+    /// is the dialect's `line_rate`.
+    pub line_rate: Option<NonZeroU32>,
 }
 
 /// An encoded [`Settings`]: the bytes to store.
@@ -214,16 +237,17 @@ impl Settings {
         sysstore: true,
         dns: DnsSetting::Automatic,
         station: None,
+        line_rate: None,
     };
 
     /// Size of a version 1 blob (no station), see the module doc.
     pub const ENCODED_LEN: usize = OFF_CRC + 4;
 
-    /// Size of the longest blob, a version 2 one, see the module doc.
-    pub const MAX_ENCODED_LEN: usize = OFF_CRC2 + 4;
+    /// Size of the longest blob, a version 3 one, see the module doc.
+    pub const MAX_ENCODED_LEN: usize = OFF_CRC3 + 4;
 
-    /// The blob for these settings: version 1 without a station, version 2
-    /// with one.
+    /// The blob for these settings: version 3 with a stored line rate, else
+    /// version 1 without a station, version 2 with one.
     pub fn encode(&self) -> Blob {
         let mut out = [0u8; Self::MAX_ENCODED_LEN];
         out[..OFF_VERSION].copy_from_slice(&MAGIC);
@@ -265,6 +289,14 @@ impl Settings {
             }
             end = OFF_CRC2;
         }
+        if let Some(rate) = self.line_rate {
+            out[OFF_VERSION] = VERSION_RATE;
+            if self.station.is_none() {
+                out[OFF_STATION] = NO_STATION;
+            }
+            out[OFF_RATE..OFF_CRC3].copy_from_slice(&rate.get().to_le_bytes());
+            end = OFF_CRC3;
+        }
         let crc = CRC32.checksum(&out[..end]);
         out[end..end + 4].copy_from_slice(&crc.to_le_bytes());
         Blob {
@@ -283,6 +315,7 @@ impl Settings {
         let end = match blob.get(OFF_VERSION) {
             Some(&VERSION) => OFF_CRC,
             Some(&VERSION_STATION) => OFF_CRC2,
+            Some(&VERSION_RATE) => OFF_CRC3,
             _ => return None,
         };
         if blob.len() != end + 4 {
@@ -328,14 +361,29 @@ impl Settings {
         } else {
             DnsSetting::Manual { servers }
         };
-        let station = match body.get(OFF_STATION..) {
-            Some(st) if !st.is_empty() => Some(decode_station(st)?),
-            _ => None,
+        let (station, line_rate) = match body.get(OFF_STATION..) {
+            Some(rest) if rest.len() > OFF_RATE - OFF_STATION => {
+                let (st, rate) = rest.split_at(OFF_RATE - OFF_STATION);
+                let rate = NonZeroU32::new(u32::from_le_bytes(rate.try_into().ok()?))?;
+                let station = if st[0] == NO_STATION {
+                    // No station: the rest of its bytes are zero.
+                    if st[1..].iter().any(|&b| b != 0) {
+                        return None;
+                    }
+                    None
+                } else {
+                    Some(decode_station(st)?)
+                };
+                (station, Some(rate))
+            }
+            Some(st) if !st.is_empty() => (Some(decode_station(st)?), None),
+            _ => (None, None),
         };
         Some(Settings {
             sysstore,
             dns,
             station,
+            line_rate,
         })
     }
 }

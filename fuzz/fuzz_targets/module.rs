@@ -189,6 +189,10 @@ impl Rig {
                 self.m.poll_uart(&mut buf[..want])
             };
             if n == 0 {
+                // A rate change holds the bytes after it (EH-1).
+                if self.m.poll_line_rate().is_some() {
+                    continue;
+                }
                 break;
             }
             left -= n;

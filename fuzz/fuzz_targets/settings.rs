@@ -5,6 +5,7 @@
 #![no_main]
 
 use std::net::Ipv4Addr;
+use std::num::NonZeroU32;
 
 use arbitrary::{Arbitrary, Unstructured};
 use firmware_core::{DnsSetting, Settings, StationSettings};
@@ -16,6 +17,7 @@ struct Shape {
     manual: bool,
     servers: [Option<[u8; 4]>; 3],
     station: Option<Station>,
+    line_rate: Option<u32>,
 }
 
 /// A station's settings, brought into their ranges.
@@ -73,6 +75,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         sysstore: shape.sysstore,
         dns,
         station: shape.station.map(Station::settings),
+        line_rate: shape.line_rate.and_then(NonZeroU32::new),
     };
     let blob = settings.encode();
     let back = Settings::decode(&blob);
@@ -86,6 +89,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         assert_eq!(back.dns, want);
         assert_eq!(back.sysstore, settings.sysstore);
         assert_eq!(back.station, settings.station);
+        assert_eq!(back.line_rate, settings.line_rate);
     }
     assert_eq!(back.encode(), blob, "encode is canonical");
 });

@@ -105,6 +105,7 @@ mod tests {
             sysstore: true,
             dns: DnsSetting::manual(&[Ipv4Addr::new(10, 0, 0, last)]).unwrap(),
             station: None,
+            line_rate: None,
         }
     }
 

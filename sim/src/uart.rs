@@ -8,6 +8,11 @@
 //! real UARTs). A piece's instant is the moment the driver gets it, which is
 //! what the firmware's timing rules see (PT-2, PT-4).
 //!
+//! The rate can change while the line runs ([`Uart::set_baud`], the
+//! module's `AT+UART_CUR`): both sides follow at once, as on a line whose
+//! host is told the new rate, and bytes already written keep the rate they
+//! were written at.
+//!
 //! With hardware flow control the module deasserts RTS while it cannot take
 //! more passthrough data, and the host's transmitter stops starting new
 //! bytes until it is asserted again (PT-7). Output to the host is paced the
@@ -55,6 +60,8 @@ impl UartConfig {
 #[derive(Debug)]
 struct Burst {
     at: Duration,
+    /// One byte's time at the rate it was written at.
+    byte: Duration,
     data: Vec<u8>,
     pos: usize,
 }
@@ -63,6 +70,8 @@ struct Burst {
 #[derive(Debug)]
 struct Chunk {
     start: Duration,
+    /// One byte's time at the rate it was written at.
+    byte: Duration,
     data: Vec<u8>,
     /// How many the host has read.
     read: usize,
@@ -72,6 +81,8 @@ struct Chunk {
 #[derive(Debug)]
 pub struct Uart {
     cfg: UartConfig,
+    /// The rate the module's side starts at after a power cycle.
+    boot_baud: u32,
     byte: Duration,
     // Host to module.
     bursts: VecDeque<Burst>,
@@ -106,6 +117,7 @@ impl Uart {
     pub fn new(cfg: UartConfig) -> Self {
         Uart {
             cfg,
+            boot_baud: cfg.baud,
             byte: cfg.byte_time(),
             bursts: VecDeque::new(),
             line_free_at: Duration::ZERO,
@@ -140,6 +152,13 @@ impl Uart {
         self.module_rts || !self.cfg.flow_control
     }
 
+    /// Both sides run at `baud` from now on; bytes already written keep
+    /// their rate.
+    pub fn set_baud(&mut self, baud: u32) {
+        self.cfg.baud = baud;
+        self.byte = self.cfg.byte_time();
+    }
+
     /// The settings.
     pub fn config(&self) -> UartConfig {
         self.cfg
@@ -153,6 +172,7 @@ impl Uart {
         if !bytes.is_empty() {
             self.bursts.push_back(Burst {
                 at: now,
+                byte: self.byte,
                 data: bytes.to_vec(),
                 pos: 0,
             });
@@ -171,8 +191,7 @@ impl Uart {
             let arrived = if now < c.start {
                 0
             } else {
-                (((now - c.start).as_nanos() / self.byte.as_nanos().max(1)) as usize)
-                    .min(c.data.len())
+                (((now - c.start).as_nanos() / c.byte.as_nanos().max(1)) as usize).min(c.data.len())
             };
             out.extend_from_slice(&c.data[c.read..arrived]);
             c.read = arrived;
@@ -186,8 +205,10 @@ impl Uart {
 
     // ---- module side ----
 
-    /// Forgets what the module's side held (a power cycle).
+    /// Forgets what the module's side held (a power cycle); the line is
+    /// back at its first rate.
     pub fn module_reset(&mut self, now: Duration) {
+        self.set_baud(self.boot_baud);
         self.fifo.clear();
         self.chunks.clear();
         self.held.clear();
@@ -247,7 +268,7 @@ impl Uart {
         for b in bursts {
             let mut left = b.data.len() - b.pos;
             while left > 0 {
-                let first = free.max(b.at) + self.byte;
+                let first = free.max(b.at) + b.byte;
                 if fifo > 0 && first > last + idle {
                     return Some(Scan {
                         at: last + idle,
@@ -259,13 +280,13 @@ impl Uart {
                 // Back to back, every byte after the first arrives within
                 // the idle time of the one before (unless the idle time is
                 // shorter than a byte: then each ends its piece).
-                let run = if idle >= self.byte {
+                let run = if idle >= b.byte {
                     left.min(self.cfg.piece_max - fifo)
                 } else {
                     1
                 };
                 start.get_or_insert(first);
-                last = first + self.byte * (run as u32 - 1);
+                last = first + b.byte * (run as u32 - 1);
                 free = last;
                 fifo += run;
                 take += run;
@@ -310,7 +331,7 @@ impl Uart {
             } else {
                 ((now - c.start)
                     .as_nanos()
-                    .div_ceil(self.byte.as_nanos().max(1)) as usize)
+                    .div_ceil(c.byte.as_nanos().max(1)) as usize)
                     .min(c.data.len())
             };
             let started = started.max(c.read);
@@ -320,7 +341,7 @@ impl Uart {
             if c.data.is_empty() {
                 self.chunks.pop_back();
             } else {
-                self.out_free_at = c.start + self.byte * c.data.len() as u32;
+                self.out_free_at = c.start + c.byte * c.data.len() as u32;
                 break;
             }
         }
@@ -361,11 +382,12 @@ impl Uart {
         let start = self.out_free_at.max(now);
         self.out_free_at = start + self.byte * bytes.len() as u32;
         match self.chunks.back_mut() {
-            Some(c) if c.start + self.byte * c.data.len() as u32 == start => {
+            Some(c) if c.byte == self.byte && c.start + c.byte * c.data.len() as u32 == start => {
                 c.data.extend_from_slice(bytes)
             }
             _ => self.chunks.push_back(Chunk {
                 start,
+                byte: self.byte,
                 data: bytes.to_vec(),
                 read: 0,
             }),
@@ -430,6 +452,28 @@ mod tests {
         assert_eq!(u.host_read(Duration::from_micros(25)), b"OK");
         assert_eq!(u.tx_room(Duration::from_micros(25)), 126);
         assert_eq!(u.host_read(Duration::from_micros(40)), b"\r\n");
+    }
+
+    #[test]
+    fn a_new_rate_leaves_bytes_already_written_at_the_old_one() {
+        let mut u = uart(1_000_000);
+        u.module_write(Duration::ZERO, b"OK\r\n");
+        u.set_baud(100_000);
+        // The OK goes at 10 us a byte; what follows at 100 us a byte.
+        u.module_write(Duration::ZERO, b"ab");
+        assert_eq!(u.host_read(Duration::from_micros(40)), b"OK\r\n");
+        assert_eq!(u.host_read(Duration::from_micros(139)), b"");
+        assert_eq!(u.host_read(Duration::from_micros(140)), b"a");
+        assert_eq!(u.host_read(Duration::from_micros(240)), b"b");
+        // The host's side follows too: 100 us a byte, idle after 1 ms.
+        u.host_write(Duration::from_millis(1), b"AT");
+        assert_eq!(
+            u.next_piece_at(true),
+            Some(Duration::from_millis(1) + Duration::from_micros(1200))
+        );
+        // A power cycle brings the first rate back.
+        u.module_reset(Duration::from_millis(5));
+        assert_eq!(u.config().baud, 1_000_000);
     }
 
     #[test]

@@ -85,6 +85,8 @@ pub const ESP_AT: Dialect = Dialect {
     send_timeout: Duration::from_secs(10),
 
     line_rate: 115_200,
+    // EH-1: ESP-AT's range.
+    line_rates: (80, 5_000_000),
     uart_piece: 1024,
     packet_max: 2920,
     flush_after: Duration::from_millis(20),
@@ -233,19 +235,11 @@ const COMMANDS: &[Entry] = &[
     Entry::new(b"+CIPSTATUS").exec(&Command::LinkStatus),
     // EH: what hosts send while starting.
     Entry::new(b"+UART_CUR")
-        .query(&Command::UartQuery)
-        .set(|a, _| {
-            arity(a, 5, 5)?;
-            // EH-1: the lab's line runs at 115200; other rates are outside
-            // the contract.
-            int(a, 0, 80, 5_000_000)?;
-            int(a, 1, 5, 8)?;
-            int(a, 2, 1, 3)?;
-            int(a, 3, 0, 2)?;
-            Ok(Command::Uart {
-                flow: int(a, 4, 0, 3)? != 0,
-            })
-        }),
+        .query(&Command::UartQuery { stored: false })
+        .set(|a, c| uart(a, c, false)),
+    Entry::new(b"+UART_DEF")
+        .query(&Command::UartQuery { stored: true })
+        .set(|a, c| uart(a, c, true)),
     // EK: SSL with a pre-shared key.
     Entry::new(b"+CIPSSLCPSK")
         .query(&Command::PskQuery)
@@ -627,4 +621,20 @@ fn address(a: &Args<'_>, i: usize) -> Result<Option<core::net::Ipv4Addr>> {
         None | Some(b"") => Ok(None),
         Some(text) => parse_ipv4(text).map(Some).ok_or(Invalid),
     }
+}
+
+/// AT+UART_CUR / AT+UART_DEF's set form (EH-1, EH-5): any rate in the
+/// dialect's range, 8N1 only (other framings are ERROR), flow 0-3.
+fn uart<'a>(a: &'a Args<'a>, c: &Ctx<'_>, store: bool) -> Result<Command<'a>> {
+    arity(a, 5, 5)?;
+    let (low, high) = c.d.line_rates;
+    let baud = int(a, 0, i64::from(low), i64::from(high))? as u32;
+    int(a, 1, 8, 8)?;
+    int(a, 2, 1, 1)?;
+    int(a, 3, 0, 0)?;
+    Ok(Command::Uart {
+        baud,
+        flow: int(a, 4, 0, 3)? != 0,
+        store,
+    })
 }

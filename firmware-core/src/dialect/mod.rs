@@ -123,6 +123,10 @@ pub struct Dialect {
     /// The UART's line rate until the driver says otherwise
     /// ([`Module::set_line_rate`](crate::Module::set_line_rate)), 8N1.
     pub line_rate: u32,
+    /// The rates `AT+UART_CUR`/`AT+UART_DEF` accept, inclusive (EH-1); a
+    /// dialect without them has `(line_rate, line_rate)`. A stored rate
+    /// outside them is ignored at power-on.
+    pub line_rates: (u32, u32),
 
     // ---- passthrough (PT) ----
     /// The UART is read in pieces of at most this many bytes (PT-2).
@@ -275,6 +279,8 @@ impl Dialect {
             && self.urc_buffer >= self.max_reply + self.state_reserve()
             && self.net_queue >= 4 * MAX_LINKS
             && self.dtls_retransmit <= self.dtls_max_retransmit
+            && self.line_rates.0 > 0
+            && (self.line_rates.0..=self.line_rates.1).contains(&self.line_rate)
     }
 
     /// The most heap a module of this dialect may hold at once, its driver

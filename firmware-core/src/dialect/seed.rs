@@ -66,6 +66,7 @@ pub const SEED: Dialect = Dialect {
     send_timeout: Duration::from_secs(10),
 
     line_rate: 115_200,
+    line_rates: (115_200, 115_200),
     uart_piece: 1024,
     packet_max: 1460,
     flush_after: Duration::from_millis(20),

@@ -233,14 +233,29 @@ impl Module {
                 }
                 self.ok();
             }
-            Command::UartQuery => {
+            Command::UartQuery { stored } => {
                 let flow = if self.cfg.uart_flow { 3 } else { 0 };
-                self.info_fmt(format_args!("+UART_CUR:115200,8,1,0,{flow}"));
+                let (name, baud) = if stored {
+                    ("DEF", self.boot_rate())
+                } else {
+                    ("CUR", self.uart_rate())
+                };
+                self.info_fmt(format_args!("+UART_{name}:{baud},8,1,0,{flow}"));
                 self.ok();
             }
-            Command::Uart { flow } => {
+            Command::Uart { baud, flow, store } => {
+                let (previous, previous_cfg) = (self.stored.clone(), self.cfg.clone());
                 self.cfg.uart_flow = flow;
-                self.ok();
+                if store {
+                    // EH-5: stored whatever AT+SYSSTORE says; the rate
+                    // changes once the write is durable and `OK` is out.
+                    self.stored.line_rate = core::num::NonZeroU32::new(baud);
+                    self.persist(previous, previous_cfg, AfterStore::OkThenRate(baud));
+                } else {
+                    drop((previous, previous_cfg));
+                    self.ok();
+                    self.change_rate(baud);
+                }
             }
             Command::LinkStates => self.link_states(),
             Command::LinkStatus => self.link_status(),
@@ -761,6 +776,8 @@ impl Module {
             sntp
         };
         self.cfg = super::Config::boot(self.d, &self.stored);
+        // EH-5: the UART restarts at the stored rate, after this `OK`.
+        self.change_rate(self.boot_rate());
         // The access point is left without a word (EB-2).
         if self.d.wifi.is_some() {
             self.net_out.push_back(NetCommand::Leave);

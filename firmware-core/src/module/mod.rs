@@ -46,11 +46,15 @@ const INTERNAL_RX: usize = 65_507;
 ///   `handle_stored`, each with the current [`Instant`]. Time never goes
 ///   backwards between calls (an earlier instant counts as the latest one
 ///   seen; debug builds assert).
-/// - **Outputs** `poll_store`, `poll_uart`, `poll_net`: after every input,
-///   drain them until they are empty. A settings blob from `poll_store`
-///   is written atomically and reported with
+/// - **Outputs** `poll_store`, `poll_uart`, `poll_net`, `poll_line_rate`:
+///   after every input, drain them until they are empty. A settings blob
+///   from `poll_store` is written atomically and reported with
 ///   [`handle_stored`](Self::handle_stored): the `OK` of the command that
-///   changed it waits for that (B-6).
+///   changed it waits for that (B-6). A rate from
+///   [`poll_line_rate`](Self::poll_line_rate) is the UART's from then on
+///   (`AT+UART_CUR`, a stored rate at power-on, EH-1): the driver applies it
+///   after writing out the bytes polled before it, which `poll_uart` and
+///   `peek_uart` stop at until the rate is polled.
 /// - **The wake-up** [`poll_timeout`](Self::poll_timeout), last: call
 ///   `handle_timeout` at (or after) that instant. It is a soft deadline:
 ///   early costs nothing, late only delays.
@@ -108,6 +112,11 @@ pub struct Module {
     server: Option<server::Server>,
     /// Network bytes the driver delivered beyond `net_rx_room`.
     net_dropped: u64,
+    /// The UART's rate in effect (EH-1).
+    line_rate: u32,
+    /// A new rate for the UART once the first `.1` bytes now in `tx` are
+    /// out (EH-1): `poll_line_rate` hands it over.
+    rate_change: Option<(u32, usize)>,
 }
 
 /// Volatile settings: back to these on every restart (B-2).
@@ -288,6 +297,8 @@ enum AfterStore {
     Ok,
     /// `OK`, then a restart (AT+RESTORE, B-3).
     OkThenRestart,
+    /// `OK`, then the UART runs at this rate (AT+UART_DEF, EH-5).
+    OkThenRate(u32),
 }
 
 /// CIPSTART's parameters while its host resolves.
@@ -381,7 +392,14 @@ impl Module {
             station,
             server: None,
             net_dropped: 0,
+            line_rate: d.line_rate,
+            rate_change: None,
         };
+        // EH-5: a stored rate is the UART's from power-on, before `ready`.
+        let boot_rate = m.boot_rate();
+        if boot_rate != d.line_rate {
+            m.rate_change = Some((boot_rate, 0));
+        }
         for socket in [m.dns_socket, m.sntp_dns_socket, m.sntp_socket] {
             m.net_out.push_back(NetCommand::Bind {
                 socket,
@@ -565,8 +583,10 @@ impl Module {
             return self.final_result(self.d.error);
         }
         self.final_result(self.d.ok);
-        if then == AfterStore::OkThenRestart {
-            self.restart(now);
+        match then {
+            AfterStore::Ok => {}
+            AfterStore::OkThenRestart => self.restart(now),
+            AfterStore::OkThenRate(baud) => self.change_rate(baud),
         }
         self.advance(now);
     }
@@ -590,9 +610,26 @@ impl Module {
     /// Copies bytes for the host MCU into `out`; returns how many. Call
     /// until it returns 0.
     pub fn poll_uart(&mut self, out: &mut [u8]) -> usize {
-        let n = self.tx.pop_into(out);
+        let room = out.len().min(self.before_rate());
+        let n = self.tx.pop_into(&mut out[..room]);
+        self.took(n);
         self.release_urcs();
         n
+    }
+
+    /// The UART's new rate, 8N1, once every byte before it was polled
+    /// (see [`Module`]): the driver writes those out at the old rate, then
+    /// switches. Until then `poll_uart` and `peek_uart` give nothing
+    /// beyond them. Call it after draining the UART; `None` when no change
+    /// is due. Also the rate passthrough's timing uses from now on, as
+    /// with [`set_line_rate`](Self::set_line_rate).
+    pub fn poll_line_rate(&mut self) -> Option<u32> {
+        let (baud, 0) = self.rate_change? else {
+            return None;
+        };
+        self.rate_change = None;
+        self.set_line_rate(baud);
+        Some(baud)
     }
 
     /// The bytes for the host MCU that come next, as a slice of the core's
@@ -601,15 +638,54 @@ impl Module {
     /// Empty when nothing waits; more may follow once these are consumed.
     /// Report what the UART took with [`consume_uart`](Self::consume_uart).
     pub fn peek_uart(&self) -> &[u8] {
-        self.tx.front()
+        let front = self.tx.front();
+        &front[..front.len().min(self.before_rate())]
     }
 
     /// The UART took the first `n` bytes of [`peek_uart`](Self::peek_uart)
     /// (`n` beyond them counts as all). The same as `poll_uart` returning
     /// them: held lines may follow into the queue, even when `n` is 0.
     pub fn consume_uart(&mut self, n: usize) {
+        let n = n.min(self.tx.len()).min(self.before_rate());
         self.tx.consume(n);
+        self.took(n);
         self.release_urcs();
+    }
+
+    /// How many bytes of `tx` go out before a rate change (all without one).
+    fn before_rate(&self) -> usize {
+        self.rate_change.map_or(usize::MAX, |(_, before)| before)
+    }
+
+    /// The UART took `n` bytes of `tx`.
+    fn took(&mut self, n: usize) {
+        if let Some((_, before)) = &mut self.rate_change {
+            *before -= n.min(*before);
+        }
+    }
+
+    /// EH-1: the UART runs at `baud` once what `tx` holds now is out (no
+    /// change when it runs at `baud` already).
+    pub(super) fn change_rate(&mut self, baud: u32) {
+        if baud != self.uart_rate() {
+            self.rate_change = Some((baud, self.tx.len()));
+        }
+    }
+
+    /// The rate the UART runs at, or will once a change is polled (EH-1).
+    pub(super) fn uart_rate(&self) -> u32 {
+        self.rate_change.map_or(self.line_rate, |(baud, _)| baud)
+    }
+
+    /// The rate after power-on and restarts: the stored one within the
+    /// dialect's range, else the dialect's (EH-5).
+    pub(super) fn boot_rate(&self) -> u32 {
+        let (low, high) = self.d.line_rates;
+        self.stored
+            .line_rate
+            .map(core::num::NonZeroU32::get)
+            .filter(|r| (low..=high).contains(r))
+            .unwrap_or(self.d.line_rate)
     }
 
     /// The next thing the network must do.
@@ -756,6 +832,7 @@ impl Module {
     /// The driver's UART runs at `baud` (8N1): passthrough's silences are
     /// measured in its byte times (EP-3).
     pub fn set_line_rate(&mut self, baud: u32) {
+        self.line_rate = baud;
         self.pt.set_byte_time(byte_time(baud));
     }
 

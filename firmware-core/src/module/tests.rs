@@ -40,6 +40,9 @@ pub(crate) struct Driver {
     pub(crate) store_at_once: bool,
     /// Every UART input byte not yet taken by the module.
     pending_uart: Vec<u8>,
+    /// Each rate `poll_line_rate` gave, with the UART output the test had
+    /// not yet looked at then (what went out before it).
+    pub(crate) rates: Vec<(u32, Vec<u8>)>,
 }
 
 impl Driver {
@@ -76,6 +79,7 @@ impl Driver {
             stored: None,
             store_at_once: true,
             pending_uart: Vec::new(),
+            rates: Vec::new(),
         };
         d.drain();
         assert_eq!(d.take_text(), "\r\nready\r\n");
@@ -97,7 +101,11 @@ impl Driver {
         loop {
             let n = self.m.poll_uart(&mut buf);
             if n == 0 {
-                break;
+                let Some(rate) = self.m.poll_line_rate() else {
+                    break;
+                };
+                self.rates.push((rate, self.uart.clone()));
+                continue;
             }
             self.uart.extend_from_slice(&buf[..n]);
         }

@@ -17,6 +17,7 @@ fn manual_example() -> Settings {
         sysstore: false,
         dns: DnsSetting::manual(&[Ipv4Addr::new(8, 8, 8, 8), Ipv4Addr::new(1, 1, 1, 1)]).unwrap(),
         station: None,
+        line_rate: None,
     }
 }
 
@@ -119,6 +120,7 @@ fn malformed_manual_is_normalised(
         sysstore: false,
         dns: malformed,
         station: None,
+        line_rate: None,
     };
     let expected = stored.map_or(DnsSetting::Automatic, |s| DnsSetting::Manual {
         servers: to_addrs(s),
@@ -130,6 +132,7 @@ fn malformed_manual_is_normalised(
             sysstore: false,
             dns: expected,
             station: None,
+            line_rate: None,
         }
     );
 }
@@ -164,10 +167,12 @@ fn valid_settings() -> impl Strategy<Value = Settings> {
                 },
             ),
     );
-    (any::<bool>(), dns, station).prop_map(|(sysstore, dns, station)| Settings {
+    let rate = proptest::option::of(1..=u32::MAX).prop_map(|r| r.and_then(NonZeroU32::new));
+    (any::<bool>(), dns, station, rate).prop_map(|(sysstore, dns, station, line_rate)| Settings {
         sysstore,
         dns,
         station,
+        line_rate,
     })
 }
 
@@ -219,9 +224,15 @@ fn every_single_bit_flip_is_factory() {
             sysstore: false,
             dns: DnsSetting::Automatic,
             station: None,
+            line_rate: None,
         },
         manual_example(),
         station_example(),
+        rate_example(),
+        Settings {
+            line_rate: NonZeroU32::new(921_600),
+            ..manual_example()
+        },
     ] {
         let good = s.encode().to_vec();
         for bit in 0..good.len() * 8 {
@@ -251,7 +262,7 @@ fn station_example() -> Settings {
 #[test]
 fn version_2_holds_the_station() {
     let blob = station_example().encode();
-    assert_eq!(blob.len(), Settings::MAX_ENCODED_LEN);
+    assert_eq!(blob.len(), 129);
     assert_eq!(blob[OFF_VERSION], 2);
     assert_eq!(&blob[20..28], &[3, 0, 1, 1, 0, 100, 0, 3]);
     assert_eq!(&blob[28..31], b"lab");
@@ -264,4 +275,49 @@ fn version_2_holds_the_station() {
     assert_eq!(no_ap.encode()[27], 0xFF);
     assert_eq!(Settings::decode(&no_ap.encode()), no_ap);
     assert_eq!(Settings::FACTORY.encode().len(), Settings::ENCODED_LEN);
+}
+
+fn rate_example() -> Settings {
+    Settings {
+        line_rate: NonZeroU32::new(921_600),
+        ..station_example()
+    }
+}
+
+/// Version 3: the line rate after the station; without a station the mode
+/// byte says so; without a rate versions 1 and 2 are written as before.
+#[test]
+fn version_3_holds_the_line_rate() {
+    let blob = rate_example().encode();
+    assert_eq!(blob.len(), Settings::MAX_ENCODED_LEN);
+    assert_eq!(blob.len(), 133);
+    assert_eq!(blob[OFF_VERSION], 3);
+    assert_eq!(
+        &blob[..125],
+        &{
+            let mut v2 = station_example().encode().to_vec();
+            v2[OFF_VERSION] = 3;
+            v2.truncate(125);
+            v2
+        }[..]
+    );
+    assert_eq!(&blob[125..129], &921_600u32.to_le_bytes());
+    assert_eq!(Settings::decode(&blob), rate_example());
+
+    let no_station = Settings {
+        line_rate: NonZeroU32::new(9600),
+        ..Settings::FACTORY
+    };
+    let blob = no_station.encode();
+    assert_eq!((blob.len(), blob[OFF_VERSION], blob[20]), (133, 3, 0xFF));
+    assert!(blob[21..125].iter().all(|&b| b == 0));
+    assert_eq!(Settings::decode(&blob), no_station);
+
+    // A zero rate is not a blob `encode` writes.
+    let mut zero = blob.to_vec();
+    zero[125..129].fill(0);
+    let crc = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC).checksum(&zero[..129]);
+    zero[129..].copy_from_slice(&crc.to_le_bytes());
+    assert_eq!(Settings::decode(&zero), Settings::FACTORY);
+    assert_eq!(station_example().encode()[OFF_VERSION], 2);
 }

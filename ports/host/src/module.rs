@@ -17,7 +17,7 @@ use crate::clock::Clock;
 use crate::net::{Credited, Report, Sockets};
 use crate::stop::Stop;
 use crate::store::Store;
-use crate::uart::{Line, WRITE_SIZE};
+use crate::uart::{Line, Out, WRITE_SIZE};
 
 /// How soon to offer UART input again that the core did not take while
 /// its output was not held up by the line (it should not happen: a guard
@@ -58,6 +58,7 @@ pub(crate) async fn run(d: Driver, mut m: Module, stop: &mut Stop) -> End {
             d,
             out_blocked: false,
             line_closed: false,
+            rate_due: None,
         },
         left: Vec::new(),
         inbox: Inbox::new(),
@@ -117,8 +118,15 @@ pub(crate) async fn run(d: Driver, mut m: Module, stop: &mut Stop) -> End {
             Some(c) = d.air.recv() => control = Some(c),
             room = d.line.output.reserve(), if s.io.out_blocked => {
                 s.io.out_blocked = false;
-                if room.is_err() {
-                    return End::LineClosed;
+                match room {
+                    Ok(permit) => {
+                        // A rate change the queue had no room for goes
+                        // first, before any later byte.
+                        if let Some(baud) = s.io.rate_due.take() {
+                            permit.send(Out::Rate(baud));
+                        }
+                    }
+                    Err(_) => return End::LineClosed,
                 }
             }
             () = sleep => {}
@@ -168,6 +176,8 @@ struct Io {
     /// has room.
     out_blocked: bool,
     line_closed: bool,
+    /// A new line rate waiting for room in the line's queue (EH-1).
+    rate_due: Option<u32>,
 }
 
 impl State {
@@ -250,7 +260,7 @@ impl driver_kit::Io for Io {
 
     fn uart_write(&mut self, bytes: &[u8]) {
         for chunk in bytes.chunks(WRITE_SIZE) {
-            match self.d.line.output.try_send(chunk.to_vec()) {
+            match self.d.line.output.try_send(Out::Bytes(chunk.to_vec())) {
                 Ok(()) => {}
                 Err(TrySendError::Full(_)) => {
                     // uart_room said there was room; it is a bug if not.
@@ -265,6 +275,23 @@ impl driver_kit::Io for Io {
         }
         if self.d.line.output.capacity() == 0 {
             self.out_blocked = true;
+        }
+    }
+
+    fn set_line_rate(&mut self, baud: u32) {
+        if self.d.verbose {
+            eprintln!("atmodule: uart {baud}");
+        }
+        // The RX timeout in the new byte times; the line's threads switch
+        // once the bytes queued before are out.
+        self.d.pieces.set_line_rate(baud);
+        match self.d.line.output.try_send(Out::Rate(baud)) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                self.rate_due = Some(baud);
+                self.out_blocked = true;
+            }
+            Err(TrySendError::Closed(_)) => self.line_closed = true,
         }
     }
 

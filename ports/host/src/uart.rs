@@ -10,6 +10,8 @@
 //! millisecond of the line.
 
 use std::io::{self, Read, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 use std::time::Duration;
 
@@ -35,14 +37,24 @@ pub(crate) const WRITE_SIZE: usize = 4096;
 /// bounds how long a thread sits in one system call.
 const LINE_POLL: Duration = Duration::from_secs(3600);
 
+/// What the writer thread does next, in order.
+pub(crate) enum Out {
+    /// Write these bytes.
+    Bytes(Vec<u8>),
+    /// Once every byte before is on the line, run it at this rate (8N1):
+    /// a serial line's speed, a paced pty's pace (EH-1).
+    Rate(u32),
+}
+
 /// An open line with its two threads.
 pub(crate) struct Line {
     /// What the other end opens: the pty's slave, or the `--serial` path.
     pub(crate) path: String,
     /// Reads, stamped with their arrival; `None` once the line is gone.
     pub(crate) input: mpsc::Receiver<(Instant, Vec<u8>)>,
-    /// Writes; closed once the line is gone.
-    pub(crate) output: mpsc::Sender<Vec<u8>>,
+    /// Writes, and rate changes in order with them; closed once the line
+    /// is gone.
+    pub(crate) output: mpsc::Sender<Out>,
     /// The pty's slave end, held open and never read: the master then
     /// never reads EIO while no program has the path open, and output
     /// waits in the pty for the first program to open it (the boot
@@ -80,16 +92,20 @@ impl Line {
         pace: Option<u32>,
     ) -> io::Result<Line> {
         port.set_timeout(LINE_POLL).map_err(io::Error::from)?;
-        let (mut rx_pace, mut tx_pace) = (Pace::new(pace), Pace::new(pace));
+        // A serial line has a speed to set; a pty only its pace, if any.
+        let serial = slave.is_none();
+        let rate = Arc::new(AtomicU32::new(pace.unwrap_or(0)));
+        let (mut rx_pace, mut tx_pace) = (Pace::new(rate.clone()), Pace::new(rate));
         let mut writer = port.try_clone_native().map_err(io::Error::from)?;
         let (in_tx, input) = mpsc::channel(IN_QUEUE);
-        let (output, mut out_rx) = mpsc::channel::<Vec<u8>>(OUT_QUEUE);
+        let (output, mut out_rx) = mpsc::channel::<Out>(OUT_QUEUE);
         thread::Builder::new()
             .name("uart-rx".into())
             .spawn(move || {
-                let mut buf = vec![0; rx_pace.slice(READ_SIZE)];
+                let mut buf = vec![0; READ_SIZE];
                 loop {
-                    match port.read(&mut buf) {
+                    let slice = rx_pace.slice(READ_SIZE);
+                    match port.read(&mut buf[..slice]) {
                         Ok(0) => break,
                         Ok(n) => {
                             // Arrived once the line would have carried it.
@@ -112,8 +128,26 @@ impl Line {
         thread::Builder::new()
             .name("uart-tx".into())
             .spawn(move || {
-                let slice = tx_pace.slice(WRITE_SIZE);
-                'line: while let Some(data) = out_rx.blocking_recv() {
+                'line: while let Some(out) = out_rx.blocking_recv() {
+                    let data = match out {
+                        Out::Bytes(data) => data,
+                        Out::Rate(baud) => {
+                            if serial {
+                                // What was written goes out at the old
+                                // speed first.
+                                let set = writer
+                                    .flush()
+                                    .map_err(serialport::Error::from)
+                                    .and_then(|()| writer.set_baud_rate(baud));
+                                if let Err(e) = set {
+                                    eprintln!("atmodule: setting the line to {baud} baud: {e}");
+                                }
+                            }
+                            tx_pace.set_rate(baud);
+                            continue;
+                        }
+                    };
+                    let slice = tx_pace.slice(WRITE_SIZE);
                     for part in data.chunks(slice) {
                         tx_pace.carry(part.len());
                         if let Err(e) = write_all(&mut writer, part) {
@@ -138,30 +172,48 @@ const IDLE: Duration = Duration::from_millis(5);
 /// A line rate imposed on a pty: each slice of bytes takes its time on
 /// the line (10 bits a byte), one after the other.
 struct Pace {
-    /// Bytes per second, if paced.
-    rate: Option<f64>,
+    /// Bits per second, 0 when not paced; shared by both directions.
+    baud: Arc<AtomicU32>,
     /// When the line is free again.
     free: std::time::Instant,
 }
 
 impl Pace {
-    fn new(baud: Option<u32>) -> Pace {
+    fn new(baud: Arc<AtomicU32>) -> Pace {
         Pace {
-            rate: baud.map(|b| f64::from(b) / 10.0),
+            baud,
             free: std::time::Instant::now(),
         }
+    }
+
+    /// Bytes per second, if paced.
+    fn rate(&self) -> Option<f64> {
+        match self.baud.load(Ordering::Relaxed) {
+            0 => None,
+            baud => Some(f64::from(baud) / 10.0),
+        }
+    }
+
+    /// A paced line's new rate, for both directions; an unpaced one stays
+    /// unpaced.
+    fn set_rate(&self, baud: u32) {
+        let _ = self
+            .baud
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                (b != 0).then_some(baud)
+            });
     }
 
     /// How many bytes to move at once: about a millisecond of the line
     /// (at least 16), or `unpaced` when not paced.
     fn slice(&self, unpaced: usize) -> usize {
-        self.rate
+        self.rate()
             .map_or(unpaced, |r| ((r / 1000.0) as usize).clamp(16, unpaced))
     }
 
     /// Waits until `n` more bytes have had their time on the line.
     fn carry(&mut self, n: usize) {
-        let Some(rate) = self.rate else { return };
+        let Some(rate) = self.rate() else { return };
         let now = std::time::Instant::now();
         // Back to back, slices follow each other on the line (a sleep's
         // overshoot is not lost); after an idle spell the line starts now.

@@ -126,3 +126,30 @@ fn tl_7_the_verbose_log_never_shows_a_key() {
     );
     assert!(!log.contains(KEY), "the key leaked into the log: {log}");
 }
+
+/// EH-1, EH-5: a paced pty takes the new rate after AT+UART_CUR's `OK`
+/// (an `AT` then takes its byte times at 9600), and AT+UART_DEF's rate is
+/// the one after a restart of the program with the same store.
+#[test]
+fn eh_1_uart_cur_paces_the_pty_at_the_new_rate_and_uart_def_is_stored() {
+    let dir = temp_dir();
+    let store = store_arg(&dir);
+    let args = ["--dialect", "esp-at", "--pace", "--store", &store];
+    let mut m = Atmodule::start(&args);
+    m.command("ATE0");
+    assert_eq!(m.command("AT+UART_CUR=2400,8,1,0,0"), "\r\nOK\r\n");
+    let start = std::time::Instant::now();
+    assert_eq!(m.command("AT"), "\r\nOK\r\n");
+    // 4 bytes in and 6 out at 240 bytes a second: over 40 ms.
+    let took = start.elapsed();
+    assert!(took >= std::time::Duration::from_millis(40), "{took:?}");
+    assert!(m.command("AT+UART_CUR?").contains("+UART_CUR:2400,8,1,0,0"));
+    assert_eq!(m.command("AT+UART_DEF=460800,8,1,0,0"), "\r\nOK\r\n");
+    assert!(m.stop().success());
+
+    let mut m = Atmodule::start(&args);
+    let cur = m.command("AT+UART_CUR?");
+    assert!(cur.contains("+UART_CUR:460800,8,1,0,0"), "{cur:?}");
+    drop(m);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -360,6 +360,13 @@ impl driver_kit::Io for Io {
         // Reported by the driver's loop when the write is done.
         None
     }
+
+    fn set_line_rate(&mut self, baud: u32) {
+        let _io = Scope::module(false);
+        // The line is shared: the host's side follows (EH-1).
+        self.ctx.uart.borrow_mut().set_baud(baud);
+        self.log(Event::Net(format!("uart {baud}")));
+    }
 }
 
 impl Io {

@@ -435,10 +435,12 @@ fn eb_2_input_during_a_restart_is_dropped_unanswered() {
     assert_eq!(d.cmd("AT"), "AT\r\n\r\nOK\r\n", "echo is back on");
 }
 
+/// EW-6: nine parameters, the last ones at their defaults' neighbours.
 #[test]
-fn ew_6_scratch() {
+fn ew_6_every_join_parameter_fits_a_line() {
     let mut d = booted();
-    assert_eq!(d.cmd("AT+CWJAP=\"lab\",\"labpass1\",,,0"), "");
+    assert_eq!(d.cmd("AT+CWJAP=\"lab\",\"labpass1\",,,0,100,1,600,3"), "");
+    assert!(matches!(d.net.back(), Some(NetCommand::Join { .. })));
 }
 
 #[test]
@@ -472,4 +474,146 @@ fn es_8_cipsendex_ends_at_backslash_zero_and_unescapes_backslashes() {
     assert_eq!(d.cmd("AT+CIPSENDEX=3"), "\r\nOK\r\n\r\n>");
     d.send(b"xyzAT");
     assert_eq!(d.take_text(), "\r\nRecv 3 bytes\r\n");
+}
+
+// ----------------------------------------------------------------------
+// EH-1, EH-5: the UART's rate
+// ----------------------------------------------------------------------
+
+#[test]
+fn eh_1_uart_cur_changes_the_rate_after_its_ok() {
+    let mut d = booted();
+    assert!(d.rates.is_empty(), "no stored rate: none at power-on");
+    assert_eq!(d.cmd("AT+UART_CUR=921600,8,1,0,0"), "\r\nOK\r\n");
+    // The driver switched once the OK was out, and not before.
+    assert_eq!(d.rates, [(921_600, b"\r\nOK\r\n".to_vec())]);
+    assert_eq!(
+        d.cmd("AT+UART_CUR?"),
+        "+UART_CUR:921600,8,1,0,0\r\n\r\nOK\r\n"
+    );
+    // Not stored: AT+UART_DEF? still says the dialect's rate.
+    assert_eq!(
+        d.cmd("AT+UART_DEF?"),
+        "+UART_DEF:115200,8,1,0,0\r\n\r\nOK\r\n"
+    );
+    assert_eq!(d.stored, None, "AT+UART_CUR stores nothing");
+    // AT+RST: back to the dialect's rate, after the OK, before `ready`.
+    d.rates.clear();
+    assert_eq!(d.cmd("AT+RST"), "\r\nOK\r\n");
+    assert_eq!(d.rates, [(115_200, b"\r\nOK\r\n".to_vec())]);
+    d.wait(Duration::from_millis(300));
+    assert_eq!(d.take_text(), "\r\nready\r\n");
+    assert_eq!(
+        d.cmd("AT+UART_CUR?"),
+        "AT+UART_CUR?\r\n+UART_CUR:115200,8,1,0,0\r\n\r\nOK\r\n"
+    );
+}
+
+#[test]
+fn eh_1_bytes_after_the_ok_wait_for_the_rate_to_be_polled() {
+    let mut d = booted();
+    d.send(b"AT+UART_CUR=9600,8,1,0,0\r\n");
+    // A driver that has not polled the rate: nothing beyond the OK.
+    d.send(b"AT\r\n");
+    assert_eq!(d.take_text(), "\r\nOK\r\n\r\nOK\r\n");
+    assert_eq!(d.rates.len(), 1);
+    let mut m = Module::new(&ESP_AT, &[], 1);
+    let mut buf = [0u8; 64];
+    while m.poll_uart(&mut buf) > 0 {}
+    m.handle_uart(Instant::ZERO, b"AT+UART_CUR=9600,8,1,0,0\r\nAT\r\n");
+    assert_eq!(m.peek_uart(), b"AT+UART_CUR=9600,8,1,0,0\r\n\r\nOK\r\n");
+    let n = m.poll_uart(&mut buf);
+    assert_eq!(&buf[..n], b"AT+UART_CUR=9600,8,1,0,0\r\n\r\nOK\r\n");
+    assert_eq!(m.poll_uart(&mut buf), 0, "held until the rate is polled");
+    assert_eq!(m.peek_uart(), b"");
+    assert_eq!(m.poll_line_rate(), Some(9600));
+    assert_eq!(m.poll_line_rate(), None);
+    assert_ne!(m.poll_uart(&mut buf), 0, "the next reply at the new rate");
+}
+
+#[test]
+fn eh_1_only_8n1_and_rates_in_range() {
+    let mut d = booted();
+    for bad in [
+        "AT+UART_CUR=921600,7,1,0,0",
+        "AT+UART_CUR=921600,8,2,0,0",
+        "AT+UART_CUR=921600,8,1,1,0",
+        "AT+UART_CUR=79,8,1,0,0",
+        "AT+UART_CUR=5000001,8,1,0,0",
+        "AT+UART_DEF=921600,5,1,0,0",
+        "AT+UART_DEF=921600,8,1,0",
+    ] {
+        assert_eq!(d.cmd(bad), "\r\nERROR\r\n", "{bad}");
+    }
+    assert!(d.rates.is_empty());
+    assert_eq!(d.stored, None);
+    assert_eq!(d.cmd("AT+UART_CUR=80,8,1,0,0"), "\r\nOK\r\n");
+    assert_eq!(d.cmd("AT+UART_CUR=5000000,8,1,0,0"), "\r\nOK\r\n");
+    assert_eq!(
+        d.rates.iter().map(|r| r.0).collect::<Vec<_>>(),
+        [80, 5_000_000]
+    );
+}
+
+#[test]
+fn eh_7_uart_def_stores_the_rate_for_restarts_and_power_on() {
+    let mut d = booted();
+    d.store_at_once = false;
+    assert_eq!(d.cmd("AT+UART_DEF=460800,8,1,0,0"), "");
+    assert!(d.rates.is_empty(), "not before the write is durable");
+    d.m.handle_stored(d.now, true);
+    d.drain();
+    assert_eq!(d.take_text(), "\r\nOK\r\n");
+    assert_eq!(d.rates, [(460_800, b"\r\nOK\r\n".to_vec())]);
+    let blob = d.stored.clone().expect("stored whatever SYSSTORE says");
+    assert_eq!(
+        crate::Settings::decode(&blob).line_rate,
+        core::num::NonZeroU32::new(460_800)
+    );
+    assert_eq!(
+        d.cmd("AT+UART_DEF?"),
+        "+UART_DEF:460800,8,1,0,0\r\n\r\nOK\r\n"
+    );
+    // AT+UART_CUR changes only the current rate; AT+RST brings the stored.
+    d.store_at_once = true;
+    assert_eq!(d.cmd("AT+UART_CUR=9600,8,1,0,0"), "\r\nOK\r\n");
+    d.rates.clear();
+    assert_eq!(d.cmd("AT+RST"), "\r\nOK\r\n");
+    assert_eq!(d.rates, [(460_800, b"\r\nOK\r\n".to_vec())]);
+    // Power-on: the stored rate before `ready`.
+    let d = Driver::power_on_as(&ESP_AT, &blob);
+    assert_eq!(d.rates, [(460_800, Vec::new())]);
+    assert_eq!(d.m.dialect().line_rate, 115_200);
+}
+
+#[test]
+fn eh_7_a_failed_write_keeps_the_rate() {
+    let mut d = booted();
+    d.store_at_once = false;
+    assert_eq!(d.cmd("AT+UART_DEF=460800,8,1,0,0"), "");
+    d.m.handle_stored(d.now, false);
+    d.drain();
+    assert_eq!(d.take_text(), "\r\nERROR\r\n");
+    assert!(d.rates.is_empty());
+    assert_eq!(
+        d.cmd("AT+UART_DEF?"),
+        "+UART_DEF:115200,8,1,0,0\r\n\r\nOK\r\n"
+    );
+}
+
+#[test]
+fn eh_7_a_stored_rate_outside_the_dialect_is_ignored() {
+    let settings = crate::Settings {
+        line_rate: core::num::NonZeroU32::new(10_000_000),
+        ..crate::Settings::FACTORY
+    };
+    let d = Driver::power_on_as(&ESP_AT, &settings.encode());
+    assert!(d.rates.is_empty());
+}
+
+#[test]
+fn eh_1_the_seed_dialect_has_no_uart_command() {
+    let mut d = Driver::booted();
+    assert_eq!(d.cmd("AT+UART_CUR=921600,8,1,0,0"), "\r\nERROR\r\n");
+    assert!(d.rates.is_empty());
 }

@@ -652,6 +652,7 @@ fn b_5_sysstore_set_and_query() {
             sysstore: false,
             dns: crate::DnsSetting::Automatic,
             station: None,
+            line_rate: None,
         }
     );
     assert_eq!(d.cmd("AT+SYSSTORE=1"), "\r\nOK\r\n");
@@ -662,6 +663,7 @@ fn b_5_sysstore_set_and_query() {
             sysstore: true,
             dns: crate::DnsSetting::Automatic,
             station: None,
+            line_rate: None,
         }
     );
 }

@@ -310,7 +310,7 @@ impl Rig {
             let mut buf = [0u8; 512];
             loop {
                 let n = self.m.poll_uart(&mut buf);
-                if n == 0 {
+                if n == 0 && self.m.poll_line_rate().is_none() {
                     break;
                 }
                 self.out.extend_from_slice(&buf[..n]);
