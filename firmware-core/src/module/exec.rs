@@ -243,6 +243,7 @@ impl Module {
                 self.info_fmt(format_args!("+UART_{name}:{baud},8,1,0,{flow}"));
                 self.ok();
             }
+            Command::Uart { baud, .. } if !self.line_rate_ok(baud) => self.error(),
             Command::Uart { baud, flow, store } => {
                 let (previous, previous_cfg) = (self.stored.clone(), self.cfg.clone());
                 self.cfg.uart_flow = flow;

@@ -114,6 +114,9 @@ pub struct Module {
     net_dropped: u64,
     /// The UART's rate in effect (EH-1).
     line_rate: u32,
+    /// The rates the driver's UART can run at: the dialect's, or fewer
+    /// ([`limit_line_rates`](Self::limit_line_rates)).
+    line_rates: (u32, u32),
     /// A new rate for the UART once the first `.1` bytes now in `tx` are
     /// out (EH-1): `poll_line_rate` hands it over.
     rate_change: Option<(u32, usize)>,
@@ -393,6 +396,7 @@ impl Module {
             server: None,
             net_dropped: 0,
             line_rate: d.line_rate,
+            line_rates: d.line_rates,
             rate_change: None,
         };
         // EH-5: a stored rate is the UART's from power-on, before `ready`.
@@ -680,12 +684,25 @@ impl Module {
     /// The rate after power-on and restarts: the stored one within the
     /// dialect's range, else the dialect's (EH-5).
     pub(super) fn boot_rate(&self) -> u32 {
-        let (low, high) = self.d.line_rates;
+        let (low, high) = self.line_rates;
         self.stored
             .line_rate
             .map(core::num::NonZeroU32::get)
             .filter(|r| (low..=high).contains(r))
             .unwrap_or(self.d.line_rate)
+    }
+
+    /// The driver's UART runs only at rates in `low..=high`: a command
+    /// asking for another is `ERROR` (a port whose hardware cannot change
+    /// its rate gives its one rate).
+    pub fn limit_line_rates(&mut self, low: u32, high: u32) {
+        let (l, h) = self.line_rates;
+        self.line_rates = (l.max(low), h.min(high));
+    }
+
+    /// Whether the driver's UART can run at `baud`.
+    pub(super) fn line_rate_ok(&self, baud: u32) -> bool {
+        (self.line_rates.0..=self.line_rates.1).contains(&baud)
     }
 
     /// The next thing the network must do.

@@ -57,7 +57,7 @@ const DIALECT: &firmware_core::Dialect = &firmware_core::SEED;
 const DIALECT: &firmware_core::Dialect = &firmware_core::ESP_AT;
 
 /// The module's UART line rate (8N1).
-const BAUD: u32 = 115_200;
+pub(crate) const BAUD: u32 = 115_200;
 
 /// embassy-net sockets: the socket slots, the ping socket and DHCP.
 const STACK_SOCKETS: usize = SLOTS + 2;

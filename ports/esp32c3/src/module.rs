@@ -49,6 +49,9 @@ pub(crate) async fn module_task(
     seed: u64,
 ) -> ! {
     let mut m = Module::new(crate::DIALECT, stored.as_ref().map_or(&[], |b| b), seed);
+    // esp-hal's UART, split into its two tasks' halves, cannot change its
+    // rate: AT+UART_CUR/AT+UART_DEF for another rate are ERROR here.
+    m.limit_line_rates(crate::BAUD, crate::BAUD);
     let mut io = Io {
         sockets: Sockets::new(),
         store,

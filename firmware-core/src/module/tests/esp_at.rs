@@ -617,3 +617,12 @@ fn eh_1_the_seed_dialect_has_no_uart_command() {
     assert_eq!(d.cmd("AT+UART_CUR=921600,8,1,0,0"), "\r\nERROR\r\n");
     assert!(d.rates.is_empty());
 }
+
+#[test]
+fn eh_1_a_port_that_cannot_change_its_rate_refuses_another() {
+    let mut d = booted();
+    d.m.limit_line_rates(115_200, 115_200);
+    assert_eq!(d.cmd("AT+UART_CUR=921600,8,1,0,0"), "\r\nERROR\r\n");
+    assert_eq!(d.cmd("AT+UART_CUR=115200,8,1,0,0"), "\r\nOK\r\n");
+    assert_eq!(d.cmd("AT+UART_DEF=921600,8,1,0,0"), "\r\nERROR\r\n");
+}
