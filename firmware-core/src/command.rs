@@ -326,20 +326,26 @@ impl Eq for Table {}
 
 impl<'a> Command<'a> {
     /// Understands `req` under dialect `d`; `mux` is the current CIPMUX.
-    pub(crate) fn from_request(req: &'a Request<'a>, d: &Dialect, mux: bool) -> Result<Self> {
+    /// Also the command's name as the table spells it: its replies' prefix.
+    pub(crate) fn from_request(
+        req: &'a Request<'a>,
+        d: &Dialect,
+        mux: bool,
+    ) -> Result<(Self, &'static [u8])> {
         let entry = d
             .commands
             .0
             .iter()
             .find(|e| e.name == req.name)
             .ok_or(Invalid)?;
-        match &req.form {
+        let command = match &req.form {
             Form::Exec => entry.exec.cloned().ok_or(Invalid),
             Form::Query => entry.query.cloned().ok_or(Invalid),
             Form::Set(a) => (entry.set.ok_or(Invalid)?)(a, &Ctx { d, mux }),
             // G-4: `=?` for every command.
             Form::Test => Err(Invalid),
-        }
+        };
+        command.map(|c| (c, entry.name))
     }
 }
 

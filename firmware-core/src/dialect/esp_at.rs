@@ -30,6 +30,7 @@ pub const ESP_AT: Dialect = Dialect {
         connect_on_start: true,
         closed_on_close: true,
         ipd_crlf_before: true,
+        status_summary: "STATUS",
         already_connected: Some("ALREADY CONNECTED"),
         time_format: TimeFormat::Asctime,
         clock_from_boot: true,
@@ -64,6 +65,7 @@ pub const ESP_AT: Dialect = Dialect {
     closed: "CLOSED",
     ipd: "+IPD",
     status: "+CIPSTATUS",
+    link_types: ["TCP", "UDP", "SSL", "DTLS"],
     ping_timeout: "TIMEOUT",
 
     links: 5,
@@ -434,17 +436,15 @@ fn join<'a>(a: &'a Args<'a>, c: &Ctx<'_>) -> Result<Command<'a>> {
     })))
 }
 
-/// ET-7: exactly these names.
-fn kind(x: &Arg<'_>) -> Result<Kind> {
+/// ET-7: exactly the dialect's names (no DTLS here).
+fn kind(x: &Arg<'_>, d: &crate::Dialect) -> Result<Kind> {
     if !x.is_quoted() {
         return Err(Invalid);
     }
-    match x.bytes() {
-        b"TCP" => Ok(Kind::Tcp),
-        b"UDP" => Ok(Kind::Udp),
-        b"SSL" => Ok(Kind::Tls),
-        _ => Err(Invalid),
-    }
+    [Kind::Tcp, Kind::Udp, Kind::Tls]
+        .into_iter()
+        .find(|k| x.bytes() == d.link_types[usize::from(k.code())].as_bytes())
+        .ok_or(Invalid)
 }
 
 /// ET-2, ET-3, ET-5, ET-6: positional parameters after the type; a link ID
@@ -459,7 +459,7 @@ fn start<'a>(a: &'a Args<'a>, c: &Ctx<'_>) -> Result<Command<'a>> {
     if a.len() < at + 3 {
         return Err(Invalid);
     }
-    let kind = kind(arg(a, at)?)?;
+    let kind = kind(arg(a, at)?, d)?;
     let host = host(quoted_arg(a, at + 1)?, d.max_host)?;
     let port = port(a, at + 2)?;
     let rest = at + 3;

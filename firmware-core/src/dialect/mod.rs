@@ -76,6 +76,8 @@ pub struct Dialect {
     pub ipd: &'static str,
     /// CIPSTATUS's per-link line prefix (ST-1).
     pub status: &'static str,
+    /// CIPSTART's `<type>` names, by `Kind::code` (TCP, UDP, TLS, DTLS).
+    pub link_types: [&'static str; 4],
     /// PING's failure value (PG-1).
     pub ping_timeout: &'static str,
 
@@ -209,6 +211,9 @@ pub struct Style {
     pub closed_on_close: bool,
     /// `+IPD` comes after an empty line (ER-1).
     pub ipd_crlf_before: bool,
+    /// The first line of AT+CIPSTATUS's execute form, before `:<stat>`
+    /// (EQ-2).
+    pub status_summary: &'static str,
     /// Said before the `ERROR` of a CIPSTART on an open link (ET-8).
     pub already_connected: Option<&'static str>,
     /// How `+CIPSNTPTIME` writes the time (NT-4, EN-4).

@@ -20,6 +20,7 @@ pub const SEED: Dialect = Dialect {
         connect_on_start: false,
         closed_on_close: false,
         ipd_crlf_before: false,
+        status_summary: "STATUS",
         already_connected: None,
         time_format: TimeFormat::Iso,
         clock_from_boot: false,
@@ -45,6 +46,7 @@ pub const SEED: Dialect = Dialect {
     closed: "CLOSED",
     ipd: "+IPD",
     status: "+BIPSTATUS",
+    link_types: ["TCP", "UDP", "TLS", "DTLS"],
     ping_timeout: "TIMEOUT",
 
     links: 5,

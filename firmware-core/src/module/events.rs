@@ -89,7 +89,7 @@ impl Module {
                 {
                     // PG-1: whole milliseconds, truncated.
                     let ms = now.saturating_since(sent).as_millis();
-                    self.info_fmt(format_args!("+PING:{ms}"));
+                    self.reply_fmt(format_args!("{ms}"));
                     self.final_result(self.d.ok);
                 }
             }

@@ -22,7 +22,10 @@ impl Module {
             return self.final_result(self.d.error);
         };
         match Command::from_request(&request, self.d, self.cfg.mux) {
-            Ok(command) => self.exec(now, command),
+            Ok((command, name)) => {
+                self.reply = name;
+                self.exec(now, command);
+            }
             Err(_) => self.final_result(self.d.error),
         }
     }
@@ -72,7 +75,7 @@ impl Module {
                 self.ok();
             }
             Command::SysstoreQuery => {
-                self.info_fmt(format_args!("+SYSSTORE:{}", u8::from(self.cfg.sysstore)));
+                self.reply_fmt(format_args!("{}", u8::from(self.cfg.sysstore)));
                 self.ok();
             }
             Command::Sysstore(on) => {
@@ -92,7 +95,7 @@ impl Module {
             Command::Passthrough => self.enter_passthrough(now),
             Command::Close(target) => self.close(target),
             Command::MuxQuery => {
-                self.info_fmt(format_args!("+CIPMUX:{}", u8::from(self.cfg.mux)));
+                self.reply_fmt(format_args!("{}", u8::from(self.cfg.mux)));
                 self.ok();
             }
             Command::Mux(on) => {
@@ -109,7 +112,7 @@ impl Module {
                 self.ok_if(allowed);
             }
             Command::ModeQuery => {
-                self.info_fmt(format_args!("+CIPMODE:{}", u8::from(self.cfg.passthrough)));
+                self.reply_fmt(format_args!("{}", u8::from(self.cfg.passthrough)));
                 self.ok();
             }
             Command::Mode(on) => {
@@ -122,10 +125,11 @@ impl Module {
             }
             Command::SntpConfigQuery => {
                 let cfg = &self.cfg;
+                let reply = self.reply;
                 let mut line = self.tx.line();
                 // EN-2: the zone's whole hours, toward zero.
-                line.fmt(format_args!(
-                    "+CIPSNTPCFG:{},{}",
+                line.bytes(reply).bytes(b":").fmt(format_args!(
+                    "{},{}",
                     u8::from(cfg.sntp_enable),
                     cfg.timezone / 60
                 ));
@@ -161,7 +165,7 @@ impl Module {
             }
             Command::SntpIntervalQuery => {
                 let secs = self.sntp.interval().as_secs();
-                self.info_fmt(format_args!("+CIPSNTPINTV:{secs}"));
+                self.reply_fmt(format_args!("{secs}"));
                 self.ok();
             }
             Command::SntpInterval(secs) => {
@@ -229,18 +233,18 @@ impl Module {
                 // EK-3: no certificates, so every link's is 0,0,0.
                 let shown = if self.cfg.mux { d.links } else { 1 };
                 for id in 0..shown {
-                    self.info_fmt(format_args!("+CIPSSLCCONF:{id},0,0,0"));
+                    self.reply_fmt(format_args!("{id},0,0,0"));
                 }
                 self.ok();
             }
             Command::UartQuery { stored } => {
                 let flow = if self.cfg.uart_flow { 3 } else { 0 };
-                let (name, baud) = if stored {
-                    ("DEF", self.boot_rate())
+                let baud = if stored {
+                    self.boot_rate()
                 } else {
-                    ("CUR", self.uart_rate())
+                    self.uart_rate()
                 };
-                self.info_fmt(format_args!("+UART_{name}:{baud},8,1,0,{flow}"));
+                self.reply_fmt(format_args!("{baud},8,1,0,{flow}"));
                 self.ok();
             }
             Command::Uart { baud, .. } if !self.line_rate_ok(baud) => self.error(),
@@ -267,7 +271,7 @@ impl Module {
             } => self.server(port, close_clients),
             Command::ServerMaxQuery => {
                 let max = self.cfg.server_max;
-                self.info_fmt(format_args!("+CIPSERVERMAXCONN:{max}"));
+                self.reply_fmt(format_args!("{max}"));
                 self.ok();
             }
             Command::ServerMax(max) => {
@@ -276,7 +280,7 @@ impl Module {
             }
             Command::ServerTimeoutQuery => {
                 let secs = self.cfg.server_timeout;
-                self.info_fmt(format_args!("+CIPSTO:{secs}"));
+                self.reply_fmt(format_args!("{secs}"));
                 self.ok();
             }
             Command::ServerTimeout(secs) => {
@@ -285,7 +289,7 @@ impl Module {
             }
             Command::DinfoQuery => {
                 let on = if self.cfg.dinfo { "true" } else { "false" };
-                self.info_fmt(format_args!("+CIPDINFO:{on}"));
+                self.reply_fmt(format_args!("{on}"));
                 self.ok();
             }
             Command::Dinfo(on) => {
@@ -294,7 +298,7 @@ impl Module {
             }
             Command::ReceiveModeQuery => {
                 let p = u8::from(self.passive(LinkId(0)));
-                self.info_fmt(format_args!("+CIPRECVMODE:{p}"));
+                self.reply_fmt(format_args!("{p}"));
                 self.ok();
             }
             Command::ReceiveTypeQuery => self.receive_types(),
@@ -313,8 +317,11 @@ impl Module {
                         None if d.style.list_empty_psk => (&[][..], &[][..]),
                         None => continue,
                     };
+                    let reply = self.reply;
                     let mut line = self.tx.line();
-                    line.fmt(format_args!("+CIPSSLCPSK:{id},\""))
+                    line.bytes(reply)
+                        .bytes(b":")
+                        .fmt(format_args!("{id},\""))
                         .bytes(key)
                         .bytes(b"\",\"")
                         .bytes(identity)
@@ -367,31 +374,28 @@ impl Module {
     }
 
     /// EQ-1: `+CIPSTATE:` and EQ-2's lines.
-    fn link_lines(&mut self, prefix: &str) {
+    fn link_lines(&mut self, prefix: &[u8]) {
         for i in 0..usize::from(self.d.links) {
             let Some(l) = self.links[i].as_ref() else {
                 continue;
             };
-            let kind = match l.kind {
-                Kind::Tcp => "TCP",
-                Kind::Udp => "UDP",
-                Kind::Tls => "SSL",
-                Kind::Dtls => "DTLS",
-            };
+            let kind = self.d.link_types[usize::from(l.kind.code())];
             let (remote, local_port, server) = (l.remote, l.local_port, l.server);
-            self.info_fmt(format_args!(
-                "{prefix}:{i},\"{kind}\",\"{}\",{},{},{}",
+            let mut line = self.tx.line();
+            line.bytes(prefix).fmt(format_args!(
+                ":{i},\"{kind}\",\"{}\",{},{},{}",
                 remote.ip(),
                 remote.port(),
                 local_port,
                 u8::from(server)
             ));
+            line.end();
         }
     }
 
     /// EQ-1.
     fn link_states(&mut self) {
-        self.link_lines("+CIPSTATE");
+        self.link_lines(self.reply);
         self.ok();
     }
 
@@ -405,8 +409,8 @@ impl Module {
             super::station::Phase::Idle => 1,
             _ => 5,
         };
-        self.info_fmt(format_args!("STATUS:{stat}"));
-        self.link_lines(self.d.status);
+        self.info_fmt(format_args!("{}:{stat}", self.d.style.status_summary));
+        self.link_lines(self.d.status.as_bytes());
         self.ok();
     }
 
@@ -679,8 +683,9 @@ impl Module {
             None if self.d.style.clock_from_boot => (now.as_micros() as i64 / 1_000_000, 0),
             None => return self.error(),
         };
+        let reply = self.reply;
         let mut line = self.tx.line();
-        line.bytes(b"+CIPSNTPTIME:");
+        line.bytes(reply).bytes(b":");
         let format = self.d.style.time_format;
         if crate::sntp::write_local_time(&mut line, secs, tz, format).is_err() {
             // The line is taken back as it is dropped.
@@ -693,9 +698,10 @@ impl Module {
 
     /// DN-1.
     fn dns_query(&mut self) {
+        let reply = self.reply;
         let mut line = self.tx.line();
-        line.fmt(format_args!(
-            "+CIPDNS:{}",
+        line.bytes(reply).bytes(b":").fmt(format_args!(
+            "{}",
             u8::from(matches!(self.cfg.dns, DnsSetting::Manual { .. }))
         ));
         for ip in &self.dns_servers {
@@ -717,12 +723,12 @@ impl Module {
     }
 
     pub(super) fn ping_failed(&mut self) {
-        self.info_fmt(format_args!("+PING:{}", self.d.ping_timeout));
+        self.reply_fmt(format_args!("{}", self.d.ping_timeout));
         self.error();
     }
 
     pub(super) fn domain_answer(&mut self, ip: Ipv4Addr) {
-        self.info_fmt(format_args!("+CIPDOMAIN:\"{ip}\""));
+        self.reply_fmt(format_args!("\"{ip}\""));
         self.ok();
     }
 

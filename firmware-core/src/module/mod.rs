@@ -112,6 +112,9 @@ pub struct Module {
     server: Option<server::Server>,
     /// Network bytes the driver delivered beyond `net_rx_room`.
     net_dropped: u64,
+    /// The name of the command that runs or ran last: its information
+    /// lines start with it and `:` (`+CWMODE:1`).
+    reply: &'static [u8],
     /// The UART's rate in effect (EH-1).
     line_rate: u32,
     /// The rates the driver's UART can run at: the dialect's, or fewer
@@ -395,6 +398,7 @@ impl Module {
             station,
             server: None,
             net_dropped: 0,
+            reply: b"",
             line_rate: d.line_rate,
             line_rates: d.line_rates,
             rate_change: None,
@@ -995,6 +999,14 @@ impl Module {
     /// A formatted information line, written straight into the UART queue.
     fn info_fmt(&mut self, args: core::fmt::Arguments<'_>) {
         self.tx.write_line(args);
+    }
+
+    /// The command's information line: its name as the dialect's table
+    /// spells it, `:`, then `args` (`+CIPMUX:0`).
+    fn reply_fmt(&mut self, args: core::fmt::Arguments<'_>) {
+        let mut line = self.tx.line();
+        line.bytes(self.reply).bytes(b":").fmt(args);
+        line.end();
     }
 
     /// A final result (preceded by an empty line): the command is over, so

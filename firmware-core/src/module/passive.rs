@@ -97,8 +97,9 @@ impl Module {
             run.min(len)
         };
         let drop_run = if link.kind.is_stream() { take } else { run };
+        let reply = self.reply;
         let mut line = self.tx.line();
-        line.fmt(format_args!("+CIPRECVDATA:{take},"));
+        line.bytes(reply).bytes(b":").fmt(format_args!("{take},"));
         if dinfo {
             line.fmt(format_args!("\"{}\",{},", from.ip(), from.port()));
         }
@@ -149,15 +150,16 @@ impl Module {
         let shown = if self.cfg.mux { self.d.links } else { 1 };
         for i in 0..shown {
             let p = u8::from(self.passive(LinkId(i)));
-            self.info_fmt(format_args!("+CIPRECVTYPE:{i},{p}"));
+            self.reply_fmt(format_args!("{i},{p}"));
         }
         self.ok();
     }
 
     /// ER-7: every link's held bytes, -1 where no link is open.
     pub(super) fn held_lengths(&mut self) {
+        let reply = self.reply;
         let mut line = self.tx.line();
-        line.bytes(b"+CIPRECVLEN:");
+        line.bytes(reply).bytes(b":");
         for i in 0..usize::from(self.d.links) {
             if i > 0 {
                 line.bytes(b",");

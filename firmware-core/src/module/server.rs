@@ -66,8 +66,8 @@ impl Module {
 
     pub(super) fn server_query(&mut self) {
         match self.server {
-            Some(s) => self.info_fmt(format_args!("+CIPSERVER:1,{},\"TCP\",0,0", s.port)),
-            None => self.info(&[b"+CIPSERVER:0"]),
+            Some(s) => self.reply_fmt(format_args!("1,{},\"TCP\",0,0", s.port)),
+            None => self.reply_fmt(format_args!("0")),
         }
         self.ok();
     }

@@ -125,7 +125,7 @@ impl Module {
         match cmd {
             Cmd::ModeQuery => {
                 let mode = self.station.now.mode;
-                self.info_fmt(format_args!("+CWMODE:{mode}"));
+                self.reply_fmt(format_args!("{mode}"));
                 self.ok();
             }
             Cmd::Mode { mode, auto_connect } => {
@@ -150,8 +150,9 @@ impl Module {
                     (Some(j), Phase::Connected | Phase::Associated) => {
                         let st = &self.station;
                         let b = j.bssid;
+                        let reply = self.reply;
                         let mut line = self.tx.line();
-                        line.bytes(b"+CWJAP:\"").bytes(&st.ssid).fmt(format_args!(
+                        line.bytes(reply).bytes(b":\"").bytes(&st.ssid).fmt(format_args!(
                             "\",\"{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\",{},{},0,{},{},{},{}",
                             b[0],
                             b[1],
@@ -177,8 +178,11 @@ impl Module {
                 self.station_leave(true);
             }
             Cmd::StateQuery => {
+                let reply = self.reply;
                 let mut line = self.tx.line();
-                line.fmt(format_args!("+CWSTATE:{},\"", self.station.phase as u8))
+                line.bytes(reply)
+                    .bytes(b":")
+                    .fmt(format_args!("{},\"", self.station.phase as u8))
                     .bytes(&self.station.ssid)
                     .bytes(b"\"");
                 line.end();
@@ -187,10 +191,10 @@ impl Module {
             Cmd::Addresses => {
                 if self.station.has_station() {
                     let ip = self.address.unwrap_or(Ipv4Addr::UNSPECIFIED);
-                    self.info_fmt(format_args!("+CIFSR:STAIP,\"{ip}\""));
+                    self.reply_fmt(format_args!("STAIP,\"{ip}\""));
                     let m = wifi.mac;
-                    self.info_fmt(format_args!(
-                        "+CIFSR:STAMAC,\"{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\"",
+                    self.reply_fmt(format_args!(
+                        "STAMAC,\"{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\"",
                         m[0], m[1], m[2], m[3], m[4], m[5]
                     ));
                 }
@@ -202,22 +206,22 @@ impl Module {
                     Some(ip) => (ip, self.route),
                     None => (none, (none, none)),
                 };
-                self.info_fmt(format_args!("+CIPSTA:ip:\"{ip}\""));
-                self.info_fmt(format_args!("+CIPSTA:gateway:\"{gateway}\""));
-                self.info_fmt(format_args!("+CIPSTA:netmask:\"{mask}\""));
+                self.reply_fmt(format_args!("ip:\"{ip}\""));
+                self.reply_fmt(format_args!("gateway:\"{gateway}\""));
+                self.reply_fmt(format_args!("netmask:\"{mask}\""));
                 self.ok();
             }
             Cmd::MacQuery => {
                 let m = wifi.mac;
-                self.info_fmt(format_args!(
-                    "+CIPSTAMAC:\"{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\"",
+                self.reply_fmt(format_args!(
+                    "\"{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\"",
                     m[0], m[1], m[2], m[3], m[4], m[5]
                 ));
                 self.ok();
             }
             Cmd::AutoConnectQuery => {
                 let on = u8::from(self.station.now.auto_connect);
-                self.info_fmt(format_args!("+CWAUTOCONN:{on}"));
+                self.reply_fmt(format_args!("{on}"));
                 self.ok();
             }
             Cmd::AutoConnect(on) => {
@@ -228,7 +232,7 @@ impl Module {
             Cmd::ReconnectQuery => {
                 let s = &self.station.now;
                 let (i, r) = (s.reconnect_interval, s.reconnect_repeat);
-                self.info_fmt(format_args!("+CWRECONNCFG:{i},{r}"));
+                self.reply_fmt(format_args!("{i},{r}"));
                 self.ok();
             }
             Cmd::Reconnect { interval, repeat } => {
@@ -244,7 +248,7 @@ impl Module {
             }
             Cmd::DhcpQuery => {
                 let dhcp = self.station.now.dhcp;
-                self.info_fmt(format_args!("+CWDHCP:{dhcp}"));
+                self.reply_fmt(format_args!("{dhcp}"));
                 self.ok();
             }
             Cmd::Dhcp { on, mask } => {
@@ -285,7 +289,7 @@ impl Module {
             None => match self.station.now.ap.clone() {
                 Some(ap) => ap,
                 None => {
-                    self.info_fmt(format_args!("+CWJAP:3"));
+                    self.reply_fmt(format_args!("3"));
                     return self.error();
                 }
             },
@@ -418,7 +422,7 @@ impl Module {
                         JoinFailure::Other => 4,
                     };
                     self.station.target = None;
-                    self.info_fmt(format_args!("+CWJAP:{code}"));
+                    self.reply_fmt(format_args!("{code}"));
                     self.error();
                 } else {
                     self.schedule_retry(now);
@@ -478,7 +482,7 @@ impl Module {
             Mode::Busy(Job::Joining { deadline }) if now >= deadline => {
                 // EW-5: code 1 once associated without an address, else 4.
                 let associated = self.station.joined.is_some();
-                self.info_fmt(format_args!("+CWJAP:{}", if associated { 1 } else { 4 }));
+                self.reply_fmt(format_args!("{}", if associated { 1 } else { 4 }));
                 self.error();
                 self.station.target = None;
                 self.station_leave(associated);
@@ -515,13 +519,14 @@ impl Module {
             .collect();
         shown.sort_by(|a, b| b.rssi.cmp(&a.rssi).then(a.ssid.cmp(b.ssid)));
         let mask = st.scan_mask;
+        let reply = self.reply;
         // Held until the scan's time is up (EW-16).
         let mut out = crate::uart::Fifo::new(self.d.max_reply);
         for ap in shown {
             let b = ap.bssid;
             let (cipher, secured) = if ap.secured { (4, 3) } else { (0, 0) };
             let mut line = out.line();
-            line.bytes(b"+CWLAP:(");
+            line.bytes(reply).bytes(b":(");
             let mut fields = Fields { mask, first: true };
             if fields.next(&mut line, 0) {
                 line.fmt(format_args!("{secured}"));
