@@ -7,7 +7,9 @@
 
 mod events;
 mod exec;
+mod line;
 mod passive;
+mod redial;
 mod secure;
 mod server;
 mod station;
@@ -86,7 +88,7 @@ pub struct Module {
     pt: Passthrough,
     pt_link: Option<LinkId>,
     /// The passthrough link went down: open it again then (EP-7).
-    redial: Option<Redial>,
+    redial: Option<redial::Redial>,
     cfg: Config,
     /// What non-volatile storage holds.
     stored: Settings,
@@ -288,14 +290,6 @@ enum Job {
     Scanning { until: Instant, done: bool },
 }
 
-/// A passthrough link to open again (EP-7).
-#[derive(Debug, Clone, Copy)]
-struct Redial {
-    kind: Kind,
-    remote: SocketAddrV4,
-    at: Instant,
-}
-
 /// What a command does once its settings are durable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum AfterStore {
@@ -377,7 +371,7 @@ impl Module {
                 capacity: d.passthrough_buffer,
                 from_last: d.flush_after_silence,
                 piece: d.uart_piece,
-                byte_time: byte_time(d.line_rate),
+                byte_time: line::byte_time(d.line_rate),
             }),
             pt_link: None,
             redial: None,
@@ -530,25 +524,6 @@ impl Module {
         used
     }
 
-    /// The first byte of a UART piece arrived at `now` (a UART's "RX not
-    /// empty"); the piece itself follows with `handle_uart`. Only asked for
-    /// while [`wants_uart_start`](Self::wants_uart_start): passthrough that
-    /// flushes after the line's silence must not take a piece still
-    /// arriving for silence (EP-3).
-    pub fn handle_uart_start(&mut self, now: Instant) {
-        let now = self.clamp(now);
-        if self.wants_uart_start() {
-            self.pt.receiving();
-        }
-        self.advance(now);
-    }
-
-    /// Whether the driver should report each piece's first byte
-    /// ([`handle_uart_start`](Self::handle_uart_start)).
-    pub fn wants_uart_start(&self) -> bool {
-        self.d.flush_after_silence && matches!(self.mode, Mode::Passthrough)
-    }
-
     /// An event from the network stack.
     pub fn handle_net(&mut self, now: Instant, event: crate::net::NetEvent<'_>) {
         let now = self.clamp(now);
@@ -625,21 +600,6 @@ impl Module {
         n
     }
 
-    /// The UART's new rate, 8N1, once every byte before it was polled
-    /// (see [`Module`]): the driver writes those out at the old rate, then
-    /// switches. Until then `poll_uart` and `peek_uart` give nothing
-    /// beyond them. Call it after draining the UART; `None` when no change
-    /// is due. Also the rate passthrough's timing uses from now on, as
-    /// with [`set_line_rate`](Self::set_line_rate).
-    pub fn poll_line_rate(&mut self) -> Option<u32> {
-        let (baud, 0) = self.rate_change? else {
-            return None;
-        };
-        self.rate_change = None;
-        self.set_line_rate(baud);
-        Some(baud)
-    }
-
     /// The bytes for the host MCU that come next, as a slice of the core's
     /// own queue: for a driver that hands them to its UART from here
     /// instead of copying them out with [`poll_uart`](Self::poll_uart).
@@ -658,55 +618,6 @@ impl Module {
         self.tx.consume(n);
         self.took(n);
         self.release_urcs();
-    }
-
-    /// How many bytes of `tx` go out before a rate change (all without one).
-    fn before_rate(&self) -> usize {
-        self.rate_change.map_or(usize::MAX, |(_, before)| before)
-    }
-
-    /// The UART took `n` bytes of `tx`.
-    fn took(&mut self, n: usize) {
-        if let Some((_, before)) = &mut self.rate_change {
-            *before -= n.min(*before);
-        }
-    }
-
-    /// EH-1: the UART runs at `baud` once what `tx` holds now is out (no
-    /// change when it runs at `baud` already).
-    pub(super) fn change_rate(&mut self, baud: u32) {
-        if baud != self.uart_rate() {
-            self.rate_change = Some((baud, self.tx.len()));
-        }
-    }
-
-    /// The rate the UART runs at, or will once a change is polled (EH-1).
-    pub(super) fn uart_rate(&self) -> u32 {
-        self.rate_change.map_or(self.line_rate, |(baud, _)| baud)
-    }
-
-    /// The rate after power-on and restarts: the stored one within the
-    /// dialect's range, else the dialect's (EH-5).
-    pub(super) fn boot_rate(&self) -> u32 {
-        let (low, high) = self.line_rates;
-        self.stored
-            .line_rate
-            .map(core::num::NonZeroU32::get)
-            .filter(|r| (low..=high).contains(r))
-            .unwrap_or(self.d.line_rate)
-    }
-
-    /// The driver's UART runs only at rates in `low..=high`: a command
-    /// asking for another is `ERROR` (a port whose hardware cannot change
-    /// its rate gives its one rate).
-    pub fn limit_line_rates(&mut self, low: u32, high: u32) {
-        let (l, h) = self.line_rates;
-        self.line_rates = (l.max(low), h.min(high));
-    }
-
-    /// Whether the driver's UART can run at `baud`.
-    pub(super) fn line_rate_ok(&self, baud: u32) -> bool {
-        (self.line_rates.0..=self.line_rates.1).contains(&baud)
     }
 
     /// The next thing the network must do.
@@ -850,13 +761,6 @@ impl Module {
         }
     }
 
-    /// The driver's UART runs at `baud` (8N1): passthrough's silences are
-    /// measured in its byte times (EP-3).
-    pub fn set_line_rate(&mut self, baud: u32) {
-        self.line_rate = baud;
-        self.pt.set_byte_time(byte_time(baud));
-    }
-
     /// The dialect the module speaks.
     pub fn dialect(&self) -> &'static Dialect {
         self.d
@@ -914,40 +818,6 @@ impl Module {
         self.sntp.handle_timeout(now);
         self.drive_dns(now);
         self.drive_sntp(now);
-    }
-
-    /// EP-7: the link goes down in passthrough; try again later.
-    fn redial_later(&mut self, kind: Kind, remote: SocketAddrV4) -> bool {
-        let Some(every) = self.d.passthrough_redial else {
-            return false;
-        };
-        if !kind.is_stream() {
-            return false;
-        }
-        self.pt.drop_data();
-        self.redial = Some(Redial {
-            kind,
-            remote,
-            at: self.now + every,
-        });
-        true
-    }
-
-    /// EP-7: a try, if one is due; the link opens silently.
-    fn redial_due(&mut self, now: Instant) {
-        let (Some(r), Some(id)) = (self.redial, self.pt_link) else {
-            return;
-        };
-        if now < r.at || self.link(id).is_some() {
-            return;
-        }
-        let socket = self.new_socket();
-        self.links[usize::from(id.0)] = Some(Link::new(socket, r.kind, false, r.remote));
-        self.net_out.push_back(NetCommand::Connect {
-            socket,
-            remote: r.remote,
-            keepalive: None,
-        });
     }
 
     /// Sends passthrough data while the link takes it (PT-2).
@@ -1120,11 +990,6 @@ impl Module {
         let slot = if self.cfg.mux { id.0 } else { 0 };
         self.cfg.psk[usize::from(slot)].clone()
     }
-}
-
-/// One byte's time at `baud`, 8N1 (ten bits).
-fn byte_time(baud: u32) -> core::time::Duration {
-    core::time::Duration::from_nanos(10_000_000_000 / u64::from(baud.max(1)))
 }
 
 #[cfg(test)]
