@@ -112,6 +112,8 @@ pub struct Module {
     station: station::Station,
     /// AT+CIPSERVER's listener (ET-12).
     server: Option<server::Server>,
+    /// A server's client was accepted since boot: AT+CIPSTO may apply.
+    served: bool,
     /// Network bytes the driver delivered beyond `net_rx_room`.
     net_dropped: u64,
     /// The name of the command that runs or ran last: its information
@@ -391,6 +393,7 @@ impl Module {
             seed,
             station,
             server: None,
+            served: false,
             net_dropped: 0,
             reply: b"",
             line_rate: d.line_rate,

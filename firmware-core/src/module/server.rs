@@ -114,6 +114,7 @@ impl Module {
         link.state = State::Connected;
         link.last_io = Some(now);
         self.links[usize::from(id.0)] = Some(link);
+        self.served = true;
         self.link_urc(id, self.d.connect);
     }
 
@@ -145,8 +146,10 @@ impl Module {
         }
     }
 
+    /// AT+CIPSTO's time, while any server client may be open: a module
+    /// that never accepted one has nothing to watch.
     fn idle_timeout(&self) -> Option<Duration> {
-        (self.cfg.server_timeout > 0)
+        (self.served && self.cfg.server_timeout > 0)
             .then(|| Duration::from_secs(u64::from(self.cfg.server_timeout)))
     }
 

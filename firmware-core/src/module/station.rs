@@ -478,6 +478,9 @@ impl Module {
 
     /// Fires the station's timers.
     pub(super) fn station_timeouts(&mut self, now: Instant) {
+        if self.d.wifi.is_none() {
+            return;
+        }
         match self.mode {
             Mode::Busy(Job::Joining { deadline }) if now >= deadline => {
                 // EW-5: code 1 once associated without an address, else 4.

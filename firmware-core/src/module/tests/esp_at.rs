@@ -14,6 +14,21 @@ const LAB: AccessPoint<'static> = AccessPoint {
     secured: true,
 };
 
+/// A TCP link to the peer, open, its `CONNECT` taken; its socket.
+fn tcp_link(d: &mut Driver) -> crate::SocketId {
+    d.net.clear();
+    d.cmd("AT+CIPSTART=\"TCP\",\"192.168.0.103\",80");
+    let Some(NetCommand::Connect { socket, .. }) = d.net.pop_front() else {
+        panic!("expected a Connect");
+    };
+    d.event(NetEvent::Opened {
+        socket,
+        local_port: 50000,
+    });
+    d.take_text();
+    socket
+}
+
 /// Booted, echo off, not joined.
 fn booted() -> Driver {
     let mut d = Driver::power_on_as(&ESP_AT, &[]);
@@ -140,16 +155,7 @@ fn et_3_es_4_es_5_er_1_et_11_a_tcp_link_end_to_end() {
 fn er_3_er_4_er_5_er_7_er_8_passive_mode_holds_announces_and_hands_out() {
     let mut d = joined();
     assert_eq!(d.cmd("AT+CIPRECVMODE=1"), "\r\nOK\r\n");
-    d.net.clear();
-    d.cmd("AT+CIPSTART=\"TCP\",\"192.168.0.103\",80");
-    let Some(NetCommand::Connect { socket, .. }) = d.net.pop_front() else {
-        panic!("expected a Connect");
-    };
-    d.event(NetEvent::Opened {
-        socket,
-        local_port: 50000,
-    });
-    d.take_text();
+    let socket = tcp_link(&mut d);
     let from = SocketAddrV4::new(PEER, 80);
     d.event(NetEvent::Received {
         socket,
@@ -268,16 +274,7 @@ fn ek_2_every_link_listed_with_cipmux() {
 /// Joined, a TCP link open, in passthrough; returns the link's socket.
 fn in_passthrough(d: &mut Driver) -> crate::SocketId {
     assert_eq!(d.cmd("AT+CIPMODE=1"), "\r\nOK\r\n");
-    d.net.clear();
-    d.cmd("AT+CIPSTART=\"TCP\",\"192.168.0.103\",80");
-    let Some(NetCommand::Connect { socket, .. }) = d.net.pop_front() else {
-        panic!("expected a Connect");
-    };
-    d.event(NetEvent::Opened {
-        socket,
-        local_port: 50000,
-    });
-    d.take_text();
+    let socket = tcp_link(d);
     assert_eq!(d.cmd("AT+CIPSEND"), "\r\nOK\r\n\r\n>");
     socket
 }
@@ -446,16 +443,7 @@ fn ew_6_every_join_parameter_fits_a_line() {
 #[test]
 fn es_8_cipsendex_ends_at_backslash_zero_and_unescapes_backslashes() {
     let mut d = joined();
-    d.net.clear();
-    d.cmd("AT+CIPSTART=\"TCP\",\"192.168.0.103\",80");
-    let Some(NetCommand::Connect { socket, .. }) = d.net.pop_front() else {
-        panic!("expected a Connect");
-    };
-    d.event(NetEvent::Opened {
-        socket,
-        local_port: 50000,
-    });
-    d.take_text();
+    let socket = tcp_link(&mut d);
     assert_eq!(d.cmd("AT+CIPSENDEX=100"), "\r\nOK\r\n\r\n>");
     d.send(br"a\\0b\0");
     assert_eq!(d.take_text(), "\r\nRecv 4 bytes\r\n");
