@@ -103,14 +103,7 @@ impl LineAssembler {
         };
         self.absorb(&input[..end]);
         self.delivered = true;
-        let line = if core::mem::take(&mut self.overflowed) {
-            Line::TooLong
-        } else if self.buf.is_empty() {
-            Line::Empty
-        } else {
-            Line::Complete(&self.buf)
-        };
-        (end + 1, Some(line))
+        (end + 1, Some(self.ended()))
     }
 
     fn push_crlf<'a>(&'a mut self, input: &[u8]) -> (usize, Option<Line<'a>>) {
@@ -131,14 +124,18 @@ impl LineAssembler {
         if self.buf.last() == Some(&b'\r') {
             self.buf.pop();
         }
-        let line = if core::mem::take(&mut self.overflowed) {
+        (end + 1, Some(self.ended()))
+    }
+
+    /// The line `buf` holds, now that its terminator came.
+    fn ended(&mut self) -> Line<'_> {
+        if core::mem::take(&mut self.overflowed) {
             Line::TooLong
         } else if self.buf.is_empty() {
             Line::Empty
         } else {
             Line::Complete(&self.buf)
-        };
-        (end + 1, Some(line))
+        }
     }
 
     /// Drops a partial line, e.g. on entering data mode.

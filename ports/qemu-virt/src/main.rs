@@ -68,16 +68,7 @@ fn main() -> ! {
     let now = clock.now();
     if DIALECT.wifi.is_none() {
         // No station: DHCP at boot.
-        let (address, dns) = Net::dhcp();
-        m.handle_net(
-            now,
-            NetEvent::Configured {
-                address,
-                dns: &dns,
-                gateway: net::ROUTER,
-                netmask: net::NETMASK,
-            },
-        );
+        configured(&mut m, now);
     }
     drain(&mut m, &uart, &mut net, now, &mut inbox);
 
@@ -117,21 +108,26 @@ fn main() -> ! {
     }
 }
 
+/// DHCP's answer (`Net::dhcp`) as the core's event.
+fn configured(m: &mut Module, now: Instant) {
+    let (address, dns) = Net::dhcp();
+    m.handle_net(
+        now,
+        NetEvent::Configured {
+            address,
+            dns: &dns,
+            gateway: net::ROUTER,
+            netmask: net::NETMASK,
+        },
+    );
+}
+
 /// The station's news as the core's events.
 fn station_news(m: &mut Module, news: StationNews, now: Instant) {
     match news {
         StationNews::Joined => {
             m.handle_net(now, NetEvent::Associated { ap: net::AP });
-            let (address, dns) = Net::dhcp();
-            m.handle_net(
-                now,
-                NetEvent::Configured {
-                    address,
-                    dns: &dns,
-                    gateway: net::ROUTER,
-                    netmask: net::NETMASK,
-                },
-            );
+            configured(m, now);
         }
         StationNews::Failed(reason) => m.handle_net(now, NetEvent::JoinFailed { reason }),
         StationNews::Scanned => m.handle_net(
