@@ -21,7 +21,7 @@ fn main() {
     }
     let wall = Instant::now();
     let r = sim::bench::passthrough_up(
-        115_200,
+        921_600,
         Duration::from_millis(5),
         Duration::from_secs(60),
         1,

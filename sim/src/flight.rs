@@ -18,6 +18,8 @@ use std::rc::Rc;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::Notify;
 
+use crate::idle::IdleRef;
+
 /// ESP-IDF's lwIP default send buffer (5744 bytes) plus a 64 KiB receive
 /// window, as a Linux peer offers.
 pub const DEFAULT_BUDGET: usize = 5744 + 65_535;
@@ -50,6 +52,10 @@ pub struct Flight {
     held: BTreeMap<Key, usize>,
     /// Wakes writers when a read frees budget.
     moved: Rc<Notify>,
+    /// Told when a writer on another host may wake (see [`crate::idle`]).
+    idle: Option<IdleRef>,
+    /// Writers waiting for room.
+    waiting: usize,
 }
 
 /// The world's one [`Flight`], shared by the module host and the peers.
@@ -61,15 +67,36 @@ impl Default for Flight {
             budget: DEFAULT_BUDGET,
             held: BTreeMap::new(),
             moved: Rc::new(Notify::new()),
+            idle: None,
+            waiting: 0,
         }
     }
 }
 
 impl Flight {
+    /// A ledger for a world whose steps leave idle hosts alone.
+    pub(crate) fn watched(idle: IdleRef) -> Flight {
+        Flight {
+            idle: Some(idle),
+            ..Flight::default()
+        }
+    }
+
+    /// Room changed: writers waiting for it, on any host, look again.
+    fn wake_writers(&self) {
+        if self.waiting == 0 {
+            return;
+        }
+        self.moved.notify_waiters();
+        if let Some(idle) = &self.idle {
+            idle.poke();
+        }
+    }
+
     /// Sets the budget of every connection, from now on.
     pub fn set_budget(&mut self, budget: usize) {
         self.budget = budget.max(1);
-        self.moved.notify_waiters();
+        self.wake_writers();
     }
 
     /// Bytes `key` may take now.
@@ -83,14 +110,14 @@ impl Flight {
         if let Some(held) = self.held.get_mut(&key) {
             *held = held.saturating_sub(n);
         }
-        self.moved.notify_waiters();
+        self.wake_writers();
     }
 
     /// The connection ended: both directions hold nothing any more.
     pub fn forget(&mut self, key: Key) {
         self.held.remove(&key);
         self.held.remove(&key.reverse());
-        self.moved.notify_waiters();
+        self.wake_writers();
     }
 }
 
@@ -130,12 +157,29 @@ pub async fn write_some<W: AsyncWrite + Unpin>(
         let notified = moved.notified();
         let room = flight.borrow().room(key);
         if room == 0 {
+            let _waiting = Waiting::new(flight);
             notified.await;
             continue;
         }
         let n = wr.write(&bytes[..room.min(bytes.len())]).await?;
         *flight.borrow_mut().held.entry(key).or_default() += n;
         return Ok(n);
+    }
+}
+
+/// Counts a writer as waiting while it lives (a `select!` may drop it).
+struct Waiting<'a>(&'a FlightRef);
+
+impl<'a> Waiting<'a> {
+    fn new(flight: &'a FlightRef) -> Self {
+        flight.borrow_mut().waiting += 1;
+        Waiting(flight)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.borrow_mut().waiting -= 1;
     }
 }
 

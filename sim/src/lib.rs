@@ -21,6 +21,7 @@ pub mod bench;
 pub mod flash;
 pub mod flight;
 pub mod heap;
+mod idle;
 pub mod lab;
 mod module_host;
 pub mod peers;

@@ -16,10 +16,15 @@ use driver_kit::radio::{self, Ap, Radio};
 use firmware_core::Dialect;
 use tokio::sync::Notify;
 
+use crate::flight::Flight;
+use crate::idle::{IdleRef, Watch};
 use crate::module_host::{self, ModuleCtx, NetView};
 use crate::peers::{Clock, DNS_PORT, DnsState, HostServices, SNTP_PORT, Service, Shared, Turmoil};
 use crate::transcript::{Event, Transcript};
 use crate::uart::{Uart, UartConfig};
+
+/// One step of simulated time.
+const TICK: Duration = Duration::from_millis(1);
 
 /// The module's address by default: the spec's examples use it.
 pub const MODULE_IP: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 107);
@@ -106,6 +111,7 @@ impl Builder {
     /// moment later, as the UART carries it).
     pub fn build(self) -> World {
         let mut sim = turmoil::Builder::new()
+            .tick_duration(TICK)
             .rng_seed(self.seed)
             .epoch(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
             .simulation_duration(Duration::from_secs(365 * 24 * 3600))
@@ -115,6 +121,8 @@ impl Builder {
             .udp_capacity(1 << 16)
             .build();
         let log = Rc::new(RefCell::new(Transcript::new(self.seed)));
+        let idle = IdleRef::default();
+        let flight = Rc::new(RefCell::new(Flight::watched(idle.clone())));
         let ctx = Rc::new(ModuleCtx {
             address: self.module,
             dns: self.dns,
@@ -132,12 +140,19 @@ impl Builder {
                 loss_rng: self.seed ^ 0x1055_1055_1055_1055,
                 ..NetView::default()
             })),
-            flight: Rc::default(),
+            flight,
+            watch: Watch {
+                idle: idle.clone(),
+                host: self.module.into(),
+            },
         });
         let host_ctx = ctx.clone();
         sim.host(self.module, move || module_host::run(host_ctx.clone()));
+        // The module host's software starts in the first step.
+        idle.poke();
         let mut world = World {
             sim,
+            idle,
             ctx,
             log,
             module: self.module,
@@ -161,6 +176,10 @@ impl Builder {
 /// A running simulation.
 pub struct World {
     sim: turmoil::Sim<'static>,
+    /// What the hosts have to do: a step runs only those that have some.
+    /// Every method that changes the world pokes it, so that all hosts
+    /// look at the change in the next step.
+    idle: IdleRef,
     ctx: Rc<ModuleCtx>,
     log: Rc<RefCell<Transcript>>,
     module: Ipv4Addr,
@@ -220,7 +239,11 @@ impl World {
     /// # Panics
     /// If a host's software failed: the simulation is broken, not the module.
     pub fn step(&mut self) {
-        if let Err(e) = self.sim.step() {
+        let end = self.now() + TICK;
+        let idle = self.idle.clone();
+        let stepped = self.sim.step_lazy(TICK, |host| idle.busy(host, end));
+        idle.stepped();
+        if let Err(e) = stepped {
             panic!("simulation failed (seed {}): {e}", self.seed());
         }
     }
@@ -254,6 +277,7 @@ impl World {
     pub fn host_write(&mut self, bytes: &[u8]) {
         let now = self.now();
         self.ctx.uart.borrow_mut().host_write(now, bytes);
+        self.idle.poke();
         self.ctx.uart_written.notify_one();
     }
 
@@ -269,6 +293,7 @@ impl World {
         let now = self.now();
         self.note(format!("host rts {}", if ready { "on" } else { "off" }));
         self.ctx.uart.borrow_mut().host_ready(now, ready);
+        self.idle.poke();
         self.ctx.uart_written.notify_one();
     }
 
@@ -309,6 +334,7 @@ impl World {
     /// The link to `ip` loses `percent` of its datagrams from now on (UDP
     /// only: turmoil's TCP does not retransmit), by a seeded draw.
     pub fn set_datagram_loss(&mut self, ip: Ipv4Addr, percent: u8) {
+        self.idle.poke();
         self.ctx.view.borrow_mut().loss.insert(ip, percent.min(100));
         self.note(format!(
             "the link to {ip} loses {percent}% of its datagrams"
@@ -317,6 +343,7 @@ impl World {
 
     /// Turns RTS/CTS on or off on both sides of the UART.
     pub fn set_flow_control(&mut self, on: bool) {
+        self.idle.poke();
         let now = self.now();
         self.ctx.uart.borrow_mut().set_flow_control(now, on);
         self.note(format!(
@@ -333,8 +360,12 @@ impl World {
 
     /// A host with no services that still answers ping.
     pub fn add_host(&mut self, ip: Ipv4Addr) {
+        self.idle.poke();
         if !self.hosts.contains_key(&ip) {
-            let host = HostServices::default();
+            let host = HostServices::watched(Watch {
+                idle: self.idle.clone(),
+                host: ip.into(),
+            });
             let software = host.clone();
             // A turmoil host's sockets have its address whatever they bind.
             self.sim
@@ -427,6 +458,7 @@ impl World {
             ap.channel
         ));
         self.ctx.radio.borrow_mut().add(ap);
+        self.idle.poke();
         self.ctx.radio_changed.notify_one();
         bssid
     }
@@ -447,6 +479,7 @@ impl World {
             ssid.escape_ascii(),
             if up { "up" } else { "down" }
         ));
+        self.idle.poke();
         self.ctx.radio_changed.notify_one();
         true
     }
@@ -462,6 +495,7 @@ impl World {
         let now = self.now();
         self.log.borrow_mut().push(now, Event::Net(text));
         assert!(self.ctx.radio.borrow_mut().execute(now, command));
+        self.idle.poke();
         self.ctx.radio_changed.notify_one();
     }
 
@@ -484,6 +518,7 @@ impl World {
     /// a real TCP connection across a cut behaves (its data arrives after
     /// the repair), and a connection attempt hangs instead of being refused.
     pub fn cut(&mut self, ip: Ipv4Addr) {
+        self.idle.poke();
         self.note(format!("cut {ip}"));
         self.sim.hold(self.module, ip);
         self.ctx.view.borrow_mut().unreachable.insert(ip);
@@ -491,6 +526,7 @@ impl World {
 
     /// Restores what [`cut`](Self::cut) cut; waiting packets go on.
     pub fn restore(&mut self, ip: Ipv4Addr) {
+        self.idle.poke();
         self.note(format!("restore {ip}"));
         self.sim.release(self.module, ip);
         self.ctx.view.borrow_mut().unreachable.remove(&ip);
@@ -498,6 +534,7 @@ impl World {
 
     /// Holds packets between the module and `ip` until released.
     pub fn hold(&mut self, ip: Ipv4Addr) {
+        self.idle.poke();
         self.note(format!("hold {ip}"));
         self.sim.hold(self.module, ip);
         self.ctx.view.borrow_mut().unreachable.insert(ip);
@@ -505,6 +542,7 @@ impl World {
 
     /// Releases held packets.
     pub fn release(&mut self, ip: Ipv4Addr) {
+        self.idle.poke();
         self.note(format!("release {ip}"));
         self.sim.release(self.module, ip);
         self.ctx.view.borrow_mut().unreachable.remove(&ip);
@@ -512,6 +550,7 @@ impl World {
 
     /// Sets the one-way latency between the module and `ip`.
     pub fn delay(&mut self, ip: Ipv4Addr, latency: Duration) {
+        self.idle.poke();
         self.note(format!("delay {ip} {latency:?}"));
         self.sim.set_link_latency(self.module, ip, latency);
         self.ctx.view.borrow_mut().latency.insert(ip, latency);
@@ -519,12 +558,14 @@ impl World {
 
     /// Crashes the peer host at `ip`: its software stops, its sockets die.
     pub fn crash(&mut self, ip: Ipv4Addr) {
+        self.idle.poke();
         self.note(format!("crash {ip}"));
         self.sim.crash(ip);
     }
 
     /// Restarts a crashed peer host.
     pub fn restart(&mut self, ip: Ipv4Addr) {
+        self.idle.poke();
         self.note(format!("restart {ip}"));
         self.sim.bounce(ip);
     }
@@ -532,6 +573,7 @@ impl World {
     /// Power-cycles the module: every volatile state is lost, its
     /// non-volatile storage stays.
     pub fn power_cycle(&mut self) {
+        self.idle.poke();
         self.note("power cycle");
         self.sim.bounce(self.module);
     }

@@ -26,6 +26,7 @@ pub(crate) use sockets::NetView;
 use sockets::{Link, Order, Report, datagram_task, stream_task};
 
 use crate::heap::Scope;
+use crate::idle::Watch;
 use crate::peers::PING_PORT;
 use crate::transcript::{Event, Transcript};
 use crate::uart::Uart;
@@ -55,6 +56,8 @@ pub(crate) struct ModuleCtx {
     pub(crate) view: Rc<RefCell<NetView>>,
     /// Every TCP connection's bytes in flight (see [`crate::flight`]).
     pub(crate) flight: crate::flight::FlightRef,
+    /// The host's timers, told to the world (see [`crate::idle`]).
+    pub(crate) watch: Watch,
 }
 
 /// Simulated time on this host: turmoil's step-start time plus what the
@@ -136,7 +139,7 @@ pub(crate) async fn run(ctx: Rc<ModuleCtx>) -> turmoil::Result {
         let wake = d.next_due(&m);
         let sleep = async {
             match wake {
-                Some(at) => tokio::time::sleep_until(clock.deadline(at)).await,
+                Some(at) => Watch::sleep_until(Some(&ctx.watch), clock.deadline(at)).await,
                 None => std::future::pending().await,
             }
         };
@@ -431,6 +434,7 @@ impl Io {
             NetCommand::Serve { socket, local_port } => {
                 let mut orders = self.new_task(socket);
                 let (view, flight) = (self.ctx.view.clone(), self.ctx.flight.clone());
+                let watch = self.ctx.watch.clone();
                 let (incoming, count) = (self.incoming.clone(), self.incoming_count.clone());
                 tokio::task::spawn_local(async move {
                     let Ok(listener) = TcpListener::bind((Ipv4Addr::UNSPECIFIED, local_port)).await
@@ -460,6 +464,7 @@ impl Io {
                             keepalive: None,
                             view: view.clone(),
                             flight: flight.clone(),
+                            watch: watch.clone(),
                         };
                         tokio::task::spawn_local(stream_task(link, stream, rx, reports.clone()));
                     }
@@ -473,12 +478,14 @@ impl Io {
                 let orders = self.new_task(socket);
                 let view = self.ctx.view.clone();
                 let flight = self.ctx.flight.clone();
+                let watch = self.ctx.watch.clone();
                 tokio::task::spawn_local(async move {
                     match TcpStream::connect(SocketAddr::V4(remote)).await {
                         Ok(stream) => {
                             // The SYN-ACK's way back (see NetView).
                             let back = view.borrow().latency(remote.ip());
-                            tokio::time::sleep(back).await;
+                            let at = tokio::time::Instant::now() + back;
+                            Watch::sleep_until(Some(&watch), at).await;
                             let port = stream.local_addr().map(|a| a.port()).unwrap_or(0);
                             let _ = reports.send((socket, Report::Opened(port)));
                             let link = Link {
@@ -487,6 +494,7 @@ impl Io {
                                 keepalive,
                                 view,
                                 flight,
+                                watch,
                             };
                             stream_task(link, stream, orders, reports).await;
                         }
@@ -504,6 +512,7 @@ impl Io {
                 let mut orders = self.new_task(socket);
                 let view = self.ctx.view.clone();
                 let flight = self.ctx.flight.clone();
+                let watch = self.ctx.watch.clone();
                 tokio::task::spawn_local(async move {
                     let Ok(listener) = TcpListener::bind((Ipv4Addr::UNSPECIFIED, local_port)).await
                     else {
@@ -529,6 +538,7 @@ impl Io {
                         keepalive,
                         view,
                         flight,
+                        watch,
                     };
                     stream_task(link, stream, orders, reports).await;
                 });
@@ -560,6 +570,7 @@ impl Io {
                 }
             }
             NetCommand::Ping { socket, to } => {
+                let watch = self.ctx.watch.clone();
                 tokio::task::spawn_local(async move {
                     let Ok(udp) = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0)).await else {
                         return;
@@ -570,9 +581,12 @@ impl Io {
                     }
                     let mut buf = [0; 16];
                     // The core times the ping out by itself; stop listening later.
-                    let reply =
-                        tokio::time::timeout(Duration::from_secs(2), udp.recv_from(&mut buf)).await;
-                    if let Ok(Ok((n, _))) = reply
+                    let give_up = tokio::time::Instant::now() + Duration::from_secs(2);
+                    let reply = tokio::select! {
+                        reply = udp.recv_from(&mut buf) => reply,
+                        () = Watch::sleep_until(Some(&watch), give_up) => return,
+                    };
+                    if let Ok((n, _)) = reply
                         && buf[..n] == probe
                     {
                         let _ = reports.send((socket, Report::PingReply));

@@ -19,6 +19,7 @@ use turmoil::net::tcp::OwnedWriteHalf;
 use turmoil::net::{TcpStream, UdpSocket};
 
 use crate::flight::{self, FlightRef, Key};
+use crate::idle::Watch;
 
 /// What a real TCP stack learns from packets turmoil does not model, taken
 /// from what the world knows instead: turmoil completes a connect with an
@@ -86,6 +87,7 @@ pub(super) struct Link {
     pub(super) keepalive: Option<Keepalive>,
     pub(super) view: Rc<RefCell<NetView>>,
     pub(super) flight: FlightRef,
+    pub(super) watch: Watch,
 }
 
 /// A TCP connection: reads become `Received`, writes `Sent` once the
@@ -107,6 +109,7 @@ pub(super) async fn stream_task(
         keepalive,
         view,
         flight,
+        watch,
     } = link;
     let out = Key {
         module_port: stream.local_addr().map_or(0, |a| a.port()),
@@ -148,7 +151,7 @@ pub(super) async fn stream_task(
     let end = loop {
         let probe = async {
             match probe_at {
-                Some(at) => tokio::time::sleep_until(at).await,
+                Some(at) => Watch::sleep_until(Some(&watch), at).await,
                 None => std::future::pending().await,
             }
         };

@@ -13,6 +13,8 @@ use std::rc::Rc;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 
+use crate::idle::Watch;
+
 use super::{Net, PING_PORT, PeerState, Service, Shared, dns, ping, sntp, tcp, udp};
 
 /// A peer host's services as its owner (the world or the lab) keeps them:
@@ -23,9 +25,19 @@ use super::{Net, PING_PORT, PeerState, Service, Shared, dns, ping, sntp, tcp, ud
 pub(crate) struct HostServices {
     services: Rc<RefCell<Vec<(Service, Shared)>>>,
     added: Rc<Notify>,
+    /// The simulated world's view of the host, none in the lab.
+    watch: Option<Watch>,
 }
 
 impl HostServices {
+    /// A simulated host, watched by its world (see [`crate::idle`]).
+    pub(crate) fn watched(watch: Watch) -> Self {
+        HostServices {
+            watch: Some(watch),
+            ..HostServices::default()
+        }
+    }
+
     /// The host's software on network `N`, its sockets at `bind_ip`: see
     /// [`run_host`].
     pub(crate) fn run<N: Net>(
@@ -38,9 +50,13 @@ impl HostServices {
     /// Adds `service` to the host and wakes the host's software to start
     /// it; returns the service's state, fresh.
     pub(crate) fn add(&self, service: Service) -> Shared {
-        let state: Shared = Rc::new(RefCell::new(PeerState::default()));
+        let state: Shared = Rc::new(RefCell::new(PeerState {
+            watch: self.watch.clone(),
+            ..PeerState::default()
+        }));
         self.services.borrow_mut().push((service, state.clone()));
         self.added.notify_one();
+        Watch::poke(self.watch.as_ref());
         state
     }
 }

@@ -21,6 +21,8 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
+use crate::idle::Watch;
+
 mod dns;
 mod host;
 mod net;
@@ -97,6 +99,9 @@ pub struct PeerState {
     /// The world's in-flight accounting (simulated network only; real
     /// sockets push back by themselves).
     pub flight: Option<crate::flight::FlightRef>,
+    /// The host's timers and wake-ups, told to the world (simulated
+    /// network only; see [`crate::idle`]).
+    pub(crate) watch: Option<Watch>,
 }
 
 impl PeerState {
@@ -104,6 +109,7 @@ impl PeerState {
     pub fn set_paused(&mut self, paused: bool) {
         self.paused = paused;
         self.resumed.notify_waiters();
+        Watch::poke(self.watch.as_ref());
     }
 
     /// Queues `request` and wakes the service, which carries it out in the
@@ -111,6 +117,7 @@ impl PeerState {
     pub fn push(&mut self, request: Outgoing) {
         self.outbox.push_back(request);
         self.outbox_ready.notify_one();
+        Watch::poke(self.watch.as_ref());
     }
 }
 

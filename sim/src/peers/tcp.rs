@@ -18,6 +18,8 @@ use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use crate::idle::Watch;
+
 use super::tls::{Psk, Session};
 use super::{Net, Outgoing, Shared};
 use crate::flight::{self, Key};
@@ -196,9 +198,9 @@ async fn connection<N: Net>(
 ) {
     let accepted_at = Instant::now();
     let (mut rd, mut wr) = N::into_split(stream);
-    let (flight, resumed) = {
+    let (flight, resumed, watch) = {
         let s = guard.shared.borrow();
-        (s.flight.clone(), s.resumed.clone())
+        (s.flight.clone(), s.resumed.clone(), s.watch.clone())
     };
     let out = key.reverse();
     if let Behaviour::Greet(greeting) = &behaviour
@@ -252,7 +254,7 @@ async fn connection<N: Net>(
                     closing = true;
                 }
             },
-            () = sleep_until(close_at) => break,
+            () = sleep_until(watch.as_ref(), close_at) => break,
             // Stopped or resumed reading: look again.
             () = resumed => {}
             wrote = flight::write_some(flight.as_ref(), out, &mut wr, &pending[sent..]), if sent < pending.len() => match wrote {
@@ -295,9 +297,9 @@ async fn connection<N: Net>(
 }
 
 /// Sleeps until `deadline`, or forever without one.
-async fn sleep_until(deadline: Option<Instant>) {
+async fn sleep_until(watch: Option<&Watch>, deadline: Option<Instant>) {
     match deadline {
-        Some(at) => tokio::time::sleep_until(at).await,
+        Some(at) => Watch::sleep_until(watch, at).await,
         None => std::future::pending().await,
     }
 }
