@@ -111,6 +111,15 @@ impl AtWorld {
         self.rx.extend(bytes);
     }
 
+    /// [`tick`](Self::tick), or more where nothing can happen before `end`
+    /// ([`Dut::tick_toward`]).
+    fn tick_toward(&mut self, end: Duration) {
+        let dut = self.dut();
+        dut.tick_toward(end);
+        let bytes = dut.host_read();
+        self.rx.extend(bytes);
+    }
+
     /// Lets `d` pass once the line has carried every byte the host sent
     /// (STEPS.md: `the host waits` is that long a silence on the UART).
     pub fn wait(&mut self, d: Duration) {
@@ -118,7 +127,7 @@ impl AtWorld {
         assert!(carried, "the line did not carry the host's bytes in 60 s");
         let end = self.dut().now() + d;
         while self.dut().now() < end {
-            self.tick();
+            self.tick_toward(end);
         }
     }
 
@@ -136,7 +145,7 @@ impl AtWorld {
             if self.dut().now() >= end {
                 return false;
             }
-            self.tick();
+            self.tick_toward(end);
         }
     }
 

@@ -45,15 +45,25 @@ impl Idle {
     /// Whether `host` has something to do in a step that ends at `end`:
     /// a poke since the last step, or a timer due by then.
     pub(crate) fn busy(&self, host: IpAddr, end: Duration) -> bool {
-        self.poked
-            .get()
-            .is_some_and(|at| at + 1 >= self.steps.get())
+        self.poked_recently()
             || self
                 .timers
                 .borrow()
                 .range((host, Duration::ZERO)..=(host, end))
                 .next()
                 .is_some()
+    }
+
+    /// Whether a poke still wakes every host in the next step.
+    pub(crate) fn poked_recently(&self) -> bool {
+        self.poked
+            .get()
+            .is_some_and(|at| at + 1 >= self.steps.get())
+    }
+
+    /// The earliest pending timer of any host.
+    pub(crate) fn next_timer(&self) -> Option<Duration> {
+        self.timers.borrow().keys().map(|&(_, at)| at).min()
     }
 
     /// A step was taken.

@@ -6,6 +6,11 @@
 //! the UART, add peers and faults, step simulated time and read what came
 //! back; every byte and network event lands in a [`Transcript`].
 //!
+//! Time moves in 1 ms steps, but only the hosts with something to do in a
+//! step run in it, and [`World::run_until`] leaps over stretches in which
+//! nothing can happen: turmoil is patched for both (`vendor/turmoil`,
+//! `PATCH.md`), and neither changes a transcript.
+//!
 //! turmoil has no ICMP: a ping is modelled as a datagram to
 //! [`peers::PING_PORT`] on the target host, echoed by a responder every peer
 //! host runs. A TLS or DTLS link is the core's own session over a plain TCP

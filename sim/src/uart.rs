@@ -203,6 +203,19 @@ impl Uart {
         out
     }
 
+    /// When the next byte from the module completes its way to the host,
+    /// after `now`; `None` if none is on its way.
+    pub fn next_host_arrival(&self, now: Duration) -> Option<Duration> {
+        self.chunks.iter().find_map(|c| {
+            let arrived = if now < c.start {
+                0
+            } else {
+                ((now - c.start).as_nanos() / c.byte.as_nanos().max(1)) as usize
+            };
+            (arrived < c.data.len()).then(|| c.start + c.byte * (arrived as u32 + 1))
+        })
+    }
+
     // ---- module side ----
 
     /// Forgets what the module's side held (a power cycle); the line is

@@ -78,6 +78,14 @@ pub trait Dut {
     fn host_read(&mut self) -> Vec<u8>;
     /// Lets a little time pass (one simulation step, or a short sleep).
     fn tick(&mut self);
+    /// Lets time pass toward `end` (on [`now`](Self::now)'s clock): a
+    /// tick, or more where the DUT knows nothing can happen meanwhile (the
+    /// simulator's [`sim::World::step_toward`]); never past the first tick
+    /// that reaches `end`.
+    fn tick_toward(&mut self, end: Duration) {
+        let _ = end;
+        self.tick();
+    }
     /// Host bytes the line has not carried to the module yet (0 once a
     /// serial port's output has drained: writes drain before returning).
     fn host_pending(&self) -> usize;
@@ -181,6 +189,10 @@ impl Dut for SimDut {
 
     fn tick(&mut self) {
         self.world.step();
+    }
+
+    fn tick_toward(&mut self, end: Duration) {
+        self.world.step_toward(end);
     }
 
     fn host_pending(&self) -> usize {

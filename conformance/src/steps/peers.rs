@@ -320,16 +320,18 @@ fn peer_has_host_data(w: &mut AtWorld, at: String) {
 fn peer_has_some_host_data(w: &mut AtWorld, at: String, most: usize) {
     let at = addr_port(&at);
     // Settled: nothing more arrived for 200 ms (or the step's limit passed).
-    let mut seen = usize::MAX;
-    let mut quiet_since = w.dut().now();
-    let _ = w.wait_until(THEN_LIMIT, |w| {
-        let len = w.peer(at).shared.borrow().received.len();
+    // One wait per quiet spell, so that each ends on its own mark.
+    let limit = w.dut().now() + THEN_LIMIT;
+    let received = |w: &mut AtWorld| w.peer(at).shared.borrow().received.len();
+    let mut seen = received(w);
+    loop {
         let now = w.dut().now();
-        if len != seen {
-            (seen, quiet_since) = (len, now);
+        let spell = (now + Duration::from_millis(200)).min(limit) - now;
+        if !w.wait_until(spell, |w| received(w) != seen) || w.dut().now() >= limit {
+            break;
         }
-        now - quiet_since >= Duration::from_millis(200)
-    });
+        seen = received(w);
+    }
     let got = w.peer(at).shared.borrow().received.clone();
     let sent = data(0, w.host_data_sent);
     assert!(

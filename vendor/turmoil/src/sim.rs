@@ -420,6 +420,24 @@ impl<'a> Sim<'a> {
         self.step_lazy(tick, |_| true)
     }
 
+    /// How long the network and turmoil's own wake-ups leave every host
+    /// alone: the time until the next message in flight can be delivered
+    /// (`None`: no message is in flight); zero when a host must run in the
+    /// next step anyway. A caller whose hosts have nothing to do for longer
+    /// may take a longer [`step_lazy`](Self::step_lazy) that wakes none.
+    /// (Patch.)
+    pub fn quiet_for(&self) -> Option<Duration> {
+        let world = self.world.borrow();
+        let must_run = self.woke_last_step
+            || self.rts.iter().any(|(&addr, rt)| {
+                rt.is_software_running() && world.topology.has_deliverable(addr)
+            });
+        if must_run {
+            return Some(Duration::ZERO);
+        }
+        world.topology.next_delivery()
+    }
+
     /// A step of `tick` (which need not be the configured one) that runs
     /// only the hosts that have something to do: those for which `wake`
     /// says so, those with messages to deliver, and clients. Every other

@@ -294,6 +294,20 @@ impl Topology {
         })
     }
 
+    /// How long until the next message in flight becomes deliverable,
+    /// `None` if none is in flight (held messages wait for a release,
+    /// which is not a time).
+    pub(crate) fn next_delivery(&self) -> Option<Duration> {
+        self.links
+            .values()
+            .flat_map(|link| &link.sent)
+            .filter_map(|sent| match sent.status {
+                DeliveryStatus::DeliverAfter(at) => Some(at.saturating_duration_since(self.now)),
+                DeliveryStatus::Hold => None,
+            })
+            .min()
+    }
+
     pub(crate) fn tick_by(&mut self, duration: Duration) {
         self.now += duration;
         for link in self.links.values_mut() {
