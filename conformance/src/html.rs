@@ -361,6 +361,8 @@ mod tests {
             failed_step: failed.map(|i| steps[i].to_owned()),
             failed_step_index: failed,
             setup: std::time::Duration::ZERO,
+            line: 0,
+            took: std::time::Duration::ZERO,
         }
     }
 

@@ -142,6 +142,8 @@ mod tests {
             failed_step: None,
             failed_step_index: None,
             setup: std::time::Duration::ZERO,
+            line: 0,
+            took: std::time::Duration::ZERO,
         }
     }
 

@@ -8,9 +8,11 @@
 //! be rerun alone with the same result.
 
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::io;
 use std::path::PathBuf;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use cucumber::event::{ScenarioFinished, StepError};
 use cucumber::gherkin::{Feature, Rule, Scenario};
@@ -153,6 +155,11 @@ pub struct ScenarioResult {
     /// How long setting up its DUT took (on a serial line: bringing the
     /// device back to factory state).
     pub setup: std::time::Duration,
+    /// Its line in the feature file (an outline's: its Examples row's).
+    pub line: usize,
+    /// How long it ran by the DUT's clock (simulated time in the
+    /// simulator), set-up included.
+    pub took: std::time::Duration,
 }
 
 /// A seed for one scenario: the run's seed mixed with the scenario's
@@ -202,6 +209,11 @@ fn any_text(info: &(dyn std::any::Any + Send)) -> String {
 /// When the tag expression does not parse or the JUnit file cannot be
 /// written.
 pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
+    run_share(cfg, None)
+}
+
+/// [`run`], of the scenarios `share` gives this run (all without one).
+fn run_share(cfg: &Config, share: Option<Share>) -> Result<Vec<ScenarioResult>, String> {
     // cucumber skips a feature file it cannot parse and runs the rest: a
     // typo would silently drop scenarios. Refuse to run instead.
     let broken = parse_errors(&cfg.features);
@@ -217,6 +229,7 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
         .map_err(|e| format!("tag expression {tags:?}: {e}"))?;
     let total = crate::preflight::check(&feature_files(&cfg.features), &filter)
         .map_err(|problems| problems.join("\n"))?;
+    let total = share.as_ref().map_or(total, |s| s.mine.len());
     let results = Rc::new(RefCell::new(Vec::new()));
     let seed = cfg.seed;
     let collected = results.clone();
@@ -284,6 +297,9 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
                 },
                 (status, _) => status,
             };
+            let took = world
+                .as_deref_mut()
+                .map_or(Default::default(), |w| w.dut().now());
             let transcript = match status {
                 Status::Passed => None,
                 _ => world.and_then(|w| w.transcript()),
@@ -300,6 +316,8 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
                 failed_step: None,
                 failed_step_index: None,
                 setup: setup_taken.take(),
+                line: scenario.position.line,
+                took,
             };
             if progress {
                 let mark = match result.status {
@@ -329,9 +347,9 @@ pub fn run(cfg: &Config) -> Result<Vec<ScenarioResult>, String> {
         });
     let input =
         staged_input(&cfg.features).map_err(|e| format!("staging the feature files: {e}"))?;
-    let failed_steps = futures::executor::block_on(
-        cucumber.filter_run(&input, move |f, r, s| filter.eval(tags_of(f, r, s).iter())),
-    );
+    let failed_steps = futures::executor::block_on(cucumber.filter_run(&input, move |f, r, s| {
+        filter.eval(tags_of(f, r, s).iter()) && share.as_ref().is_none_or(|share| share.runs(f, s))
+    }));
     let mut out = results.borrow().clone();
     failed_steps.inner_writer().fill(&mut out);
     if let Some(path) = &cfg.junit {
@@ -444,43 +462,65 @@ fn staged_input(features: &[PathBuf]) -> io::Result<PathBuf> {
     Ok(dir)
 }
 
-/// Runs `cfg` as `lanes` runs side by side, its feature files dealt out by
-/// how many scenarios each selects, each run with a lab of its own.
+/// A scenario as a lane knows it: feature, name, line.
+type Key = (String, String, usize);
+
+/// The scenarios one lane runs: those dealt to it, and (the first lane)
+/// any the dealing did not know of.
+#[derive(Clone)]
+struct Share {
+    mine: Arc<BTreeSet<Key>>,
+    known: Arc<BTreeSet<Key>>,
+    first: bool,
+}
+
+impl Share {
+    fn runs(&self, f: &Feature, s: &Scenario) -> bool {
+        let key = (f.name.clone(), s.name.clone(), s.position.line);
+        self.mine.contains(&key) || (self.first && !self.known.contains(&key))
+    }
+}
+
+/// Runs `cfg` as `lanes` runs side by side, each with a lab of its own.
+/// A serial DUT mostly waits in real time, for as long as the scenario
+/// takes in simulated time: so the simulator runs the same scenarios
+/// first (a fraction of a second), and they are dealt out longest first,
+/// each to the lane with the least time so far.
 fn run_in_lanes(cfg: &Config, lanes: u8) -> Result<Vec<ScenarioResult>, String> {
     if lanes == 1 {
         return run(cfg);
     }
-    let filter: cucumber::gherkin::tagexpr::TagOperation = cfg
-        .tags()
-        .parse()
-        .map_err(|e| format!("tag expression {:?}: {e}", cfg.tags()))?;
-    // Files by the scenarios they hold, most first, each to the lightest
-    // lane; files with none selected run nowhere.
-    let mut files = Vec::new();
-    for f in feature_files(&cfg.features) {
-        match crate::preflight::check(std::slice::from_ref(&f), &filter) {
-            Ok(n) => files.push((n, f)),
-            // A file whose scenarios the tags all leave out runs nowhere.
-            Err(p) if p.len() == 1 && p[0] == crate::preflight::NOTHING_SELECTED => {}
-            Err(p) => return Err(p.join("\n")),
-        }
-    }
-    files.sort_by_key(|f| std::cmp::Reverse(f.0));
-    let mut dealt: Vec<(usize, Vec<PathBuf>)> = vec![(0, Vec::new()); usize::from(lanes)];
-    for (n, f) in files {
+    let estimate = run(&Config {
+        tags: Some(cfg.tags()),
+        junit: None,
+        progress: false,
+        dut: None,
+        ..cfg.clone()
+    })?;
+    let mut by_time: Vec<_> = estimate
+        .into_iter()
+        .map(|r| (r.took, (r.feature, r.name, r.line)))
+        .collect();
+    by_time.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let known: Arc<BTreeSet<Key>> = Arc::new(by_time.iter().map(|(_, k)| k.clone()).collect());
+    let mut dealt = vec![(std::time::Duration::ZERO, BTreeSet::new()); usize::from(lanes)];
+    for (took, key) in by_time {
         let lightest = dealt.iter_mut().min_by_key(|l| l.0).expect("lanes > 0");
-        lightest.0 += n;
-        lightest.1.push(f);
+        lightest.0 += took;
+        lightest.1.insert(key);
     }
     let runs: Vec<_> = dealt
         .into_iter()
         .enumerate()
-        .filter(|(_, (_, files))| !files.is_empty())
-        .map(|(lane, (_, files))| {
+        .map(|(lane, (_, mine))| {
             let mut c = cfg.clone();
-            c.features = files;
             c.lab = LabMap::new(c.lab.scenario, [127, 0, lane as u8 + 1]);
-            std::thread::spawn(move || run(&c))
+            let share = Share {
+                mine: Arc::new(mine),
+                known: known.clone(),
+                first: lane == 0,
+            };
+            std::thread::spawn(move || run_share(&c, Some(share)))
         })
         .collect();
     let mut results = Vec::new();

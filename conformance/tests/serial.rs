@@ -16,7 +16,7 @@ use conformance::runner::{env_dialect, test_main_for};
 /// atmodules run side by side, each with a lab of its own: the suite
 /// mostly waits in real time, so lanes cut its wall time
 /// (`ATCERT_LANES` changes it).
-const LANES: u8 = 3;
+const LANES: u8 = 6;
 
 fn main() -> ExitCode {
     let exe = default_atmodule();

@@ -179,8 +179,13 @@ impl SerialDut {
         let (port, child, store) = match &target {
             Target::Serial { path, baud, .. } => (open_line(path, *baud)?, None, None),
             Target::Atmodule { exe, pace, rts_cts } => {
-                let store = std::env::temp_dir()
-                    .join(format!("atcert-{}-{seed}.store", std::process::id()));
+                // One per lab too: an outline's rows share a seed and may
+                // run side by side, each in a lab of its own.
+                let [a, b, c] = map.host;
+                let store = std::env::temp_dir().join(format!(
+                    "atcert-{}-{a}.{b}.{c}-{seed}.store",
+                    std::process::id()
+                ));
                 let _ = std::fs::remove_file(&store);
                 let how = Start {
                     line: (*pace, *rts_cts),
