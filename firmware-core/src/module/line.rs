@@ -36,7 +36,7 @@ impl Module {
             return None;
         };
         self.rate_change = None;
-        self.set_line_rate(baud);
+        self.run_at(baud);
         Some(baud)
     }
 
@@ -66,14 +66,15 @@ impl Module {
     }
 
     /// The rate after power-on and restarts: the stored one within the
-    /// dialect's range, else the dialect's (EH-5).
+    /// dialect's range, else the one the driver's UART was built for
+    /// (EH-5; a dialect with no rate command never changes it).
     pub(super) fn boot_rate(&self) -> u32 {
         let (low, high) = self.line_rates;
         self.stored
             .line_rate
             .map(core::num::NonZeroU32::get)
             .filter(|r| (low..=high).contains(r))
-            .unwrap_or(self.d.line_rate)
+            .unwrap_or(self.built_rate)
     }
 
     /// The driver's UART runs only at rates in `low..=high`: a command
@@ -89,9 +90,17 @@ impl Module {
         (self.line_rates.0..=self.line_rates.1).contains(&baud)
     }
 
-    /// The driver's UART runs at `baud` (8N1): passthrough's silences are
-    /// measured in its byte times (EP-3).
+    /// The driver's UART is built for `baud` (8N1) and runs at it from
+    /// power-on: passthrough's silences are measured in its byte times
+    /// (EP-3), and a restart comes back to it unless a rate is stored
+    /// (EH-5). Call it at power-on, before the first input.
     pub fn set_line_rate(&mut self, baud: u32) {
+        self.built_rate = baud;
+        self.run_at(baud);
+    }
+
+    /// The UART runs at `baud` from now on.
+    fn run_at(&mut self, baud: u32) {
         self.line_rate = baud;
         self.pt.set_byte_time(byte_time(baud));
     }

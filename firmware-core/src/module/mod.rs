@@ -121,6 +121,9 @@ pub struct Module {
     reply: &'static [u8],
     /// The UART's rate in effect (EH-1).
     line_rate: u32,
+    /// The rate the driver built its UART for, which restarts come back
+    /// to when none is stored (EH-5): the dialect's until the driver says.
+    built_rate: u32,
     /// The rates the driver's UART can run at: the dialect's, or fewer
     /// ([`limit_line_rates`](Self::limit_line_rates)).
     line_rates: (u32, u32),
@@ -397,6 +400,7 @@ impl Module {
             net_dropped: 0,
             reply: b"",
             line_rate: d.line_rate,
+            built_rate: d.line_rate,
             line_rates: d.line_rates,
             rate_change: None,
         };

@@ -574,6 +574,27 @@ fn eh_7_uart_def_stores_the_rate_for_restarts_and_power_on() {
     assert_eq!(d.m.dialect().line_rate, 115_200);
 }
 
+#[rstest::rstest]
+fn eh_5_restarts_come_back_to_the_rate_the_line_was_built_for(
+    #[values(&crate::SEED, &ESP_AT)] dialect: &'static crate::Dialect,
+    #[values("AT+RST", "AT+RESTORE")] restart: &str,
+) {
+    // A driver whose UART runs at 921600 from power-on, no rate stored:
+    // a restart keeps it (the swarm's seed 50 went silent when AT+RESTORE
+    // switched such a line to the dialect's 115200).
+    let mut d = Driver::power_on_as(dialect, &[]);
+    d.m.set_line_rate(921_600);
+    assert_eq!(d.cmd("ATE0"), "ATE0\r\n\r\nOK\r\n");
+    d.rates.clear();
+    assert_eq!(d.cmd(restart), "\r\nOK\r\n");
+    d.wait(Duration::from_millis(300));
+    assert!(
+        d.rates.is_empty(),
+        "{restart} changed the rate: {:?}",
+        d.rates
+    );
+}
+
 #[test]
 fn eh_7_a_failed_write_keeps_the_rate() {
     let mut d = booted();
