@@ -85,6 +85,18 @@ pub fn env_dialect() -> Result<&'static Dialect, String> {
     }
 }
 
+/// The dialects a `cargo test` suite runs: the one `ATCERT_DIALECT`
+/// names, or every dialect of this build.
+///
+/// # Errors
+/// When `ATCERT_DIALECT` names none.
+pub fn env_dialects() -> Result<Vec<&'static Dialect>, String> {
+    match std::env::var_os("ATCERT_DIALECT") {
+        Some(_) => env_dialect().map(|d| vec![d]),
+        None => Ok(firmware_core::dialect::ALL.to_vec()),
+    }
+}
+
 /// The tag expression that selects `dialect`'s scenarios. A scenario can
 /// be tagged for any dialect of this build (`@esp-at`); one with no
 /// dialect tag is for `seed`.

@@ -105,18 +105,20 @@ impl AtWorld {
 
     /// Lets one tick pass and keeps what the module sent.
     pub fn tick(&mut self) {
-        let dut = self.dut();
-        dut.tick();
-        let bytes = dut.host_read();
-        self.rx.extend(bytes);
+        self.dut().tick();
+        self.keep_output();
     }
 
     /// [`tick`](Self::tick), or more where nothing can happen before `end`
     /// ([`Dut::tick_toward`]).
     fn tick_toward(&mut self, end: Duration) {
-        let dut = self.dut();
-        dut.tick_toward(end);
-        let bytes = dut.host_read();
+        self.dut().tick_toward(end);
+        self.keep_output();
+    }
+
+    /// Keeps what the module sent since the last look.
+    fn keep_output(&mut self) {
+        let bytes = self.dut().host_read();
         self.rx.extend(bytes);
     }
 

@@ -9,18 +9,15 @@
 use std::process::ExitCode;
 
 use conformance::report::{Contract, Verdict, table};
-use conformance::runner::{env_dialect, test_main_for};
+use conformance::runner::{env_dialects, test_main_for};
 
 fn main() -> ExitCode {
-    let dialects: Vec<_> = match std::env::var_os("ATCERT_DIALECT") {
-        Some(_) => match env_dialect() {
-            Ok(d) => vec![d],
-            Err(e) => {
-                eprintln!("{e}");
-                return ExitCode::FAILURE;
-            }
-        },
-        None => firmware_core::dialect::ALL.to_vec(),
+    let dialects = match env_dialects() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
     };
     let mut ok = true;
     for dialect in dialects {

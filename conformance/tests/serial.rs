@@ -11,7 +11,7 @@
 use std::process::ExitCode;
 
 use conformance::dut::{Target, default_atmodule};
-use conformance::runner::{env_dialect, test_main_for};
+use conformance::runner::{env_dialects, test_main_for};
 
 /// atmodules run side by side, each with a lab of its own: the suite
 /// mostly waits in real time, so lanes cut its wall time
@@ -31,15 +31,12 @@ fn main() -> ExitCode {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(LANES);
-    let dialects: Vec<_> = match std::env::var_os("ATCERT_DIALECT") {
-        Some(_) => match env_dialect() {
-            Ok(d) => vec![d],
-            Err(e) => {
-                eprintln!("serial: {e}");
-                return ExitCode::FAILURE;
-            }
-        },
-        None => firmware_core::dialect::ALL.to_vec(),
+    let dialects = match env_dialects() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("serial: {e}");
+            return ExitCode::FAILURE;
+        }
     };
     let mut ok = true;
     for dialect in dialects {

@@ -77,6 +77,15 @@ struct Chunk {
     read: usize,
 }
 
+impl Chunk {
+    /// How many of its bytes have fully reached the host by `now` (past
+    /// its end when `now` is).
+    fn arrived(&self, now: Duration) -> usize {
+        let on_wire = now.saturating_sub(self.start);
+        (on_wire.as_nanos() / self.byte.as_nanos().max(1)) as usize
+    }
+}
+
 /// Both directions of the line.
 #[derive(Debug)]
 pub struct Uart {
@@ -188,11 +197,7 @@ impl Uart {
     pub fn host_read(&mut self, now: Duration) -> Vec<u8> {
         let mut out = Vec::new();
         while let Some(c) = self.chunks.front_mut() {
-            let arrived = if now < c.start {
-                0
-            } else {
-                (((now - c.start).as_nanos() / c.byte.as_nanos().max(1)) as usize).min(c.data.len())
-            };
+            let arrived = c.arrived(now).min(c.data.len());
             out.extend_from_slice(&c.data[c.read..arrived]);
             c.read = arrived;
             if arrived < c.data.len() {
@@ -207,11 +212,7 @@ impl Uart {
     /// after `now`; `None` if none is on its way.
     pub fn next_host_arrival(&self, now: Duration) -> Option<Duration> {
         self.chunks.iter().find_map(|c| {
-            let arrived = if now < c.start {
-                0
-            } else {
-                ((now - c.start).as_nanos() / c.byte.as_nanos().max(1)) as usize
-            };
+            let arrived = c.arrived(now);
             (arrived < c.data.len()).then(|| c.start + c.byte * (arrived as u32 + 1))
         })
     }

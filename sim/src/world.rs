@@ -242,8 +242,14 @@ impl World {
     pub fn step(&mut self) {
         let end = self.now() + TICK;
         let idle = self.idle.clone();
-        let stepped = self.sim.step_lazy(TICK, |host| idle.busy(host, end));
-        idle.stepped();
+        self.step_lazy(TICK, |host| idle.busy(host, end));
+    }
+
+    /// A turmoil step of `tick` that runs the hosts `wake` names (and those
+    /// turmoil wakes itself).
+    fn step_lazy(&mut self, tick: Duration, wake: impl FnMut(std::net::IpAddr) -> bool) {
+        let stepped = self.sim.step_lazy(tick, wake);
+        self.idle.stepped();
         if let Err(e) = stepped {
             panic!("simulation failed (seed {}): {e}", self.seed());
         }
@@ -277,11 +283,7 @@ impl World {
             return self.step();
         }
         let leap = TICK * u32::try_from(leap).unwrap_or(u32::MAX);
-        let stepped = self.sim.step_lazy(leap, |_| false);
-        self.idle.stepped();
-        if let Err(e) = stepped {
-            panic!("simulation failed (seed {}): {e}", self.seed());
-        }
+        self.step_lazy(leap, |_| false);
     }
 
     /// Runs for `d` of simulated time.

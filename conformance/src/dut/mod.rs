@@ -82,8 +82,7 @@ pub trait Dut {
     /// tick, or more where the DUT knows nothing can happen meanwhile (the
     /// simulator's [`sim::World::step_toward`]); never past the first tick
     /// that reaches `end`.
-    fn tick_toward(&mut self, end: Duration) {
-        let _ = end;
+    fn tick_toward(&mut self, _end: Duration) {
         self.tick();
     }
     /// Host bytes the line has not carried to the module yet (0 once a
