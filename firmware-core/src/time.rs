@@ -17,6 +17,9 @@ impl Instant {
     /// Boot.
     pub const ZERO: Instant = Instant(0);
 
+    /// Never: later than any instant a module reaches.
+    pub const MAX: Instant = Instant(u64::MAX);
+
     /// The instant `micros` microseconds after boot.
     pub const fn from_micros(micros: u64) -> Self {
         Instant(micros)

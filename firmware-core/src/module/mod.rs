@@ -24,7 +24,7 @@ use crate::command::{Kind, LinkId};
 use crate::dialect::{Dialect, MAX_LINKS};
 use crate::dns::Resolver;
 use crate::link::Link;
-use crate::net::{NetCommand, Psk, SocketId};
+use crate::net::{NetCommand, NetEvent, Psk, SocketId};
 use crate::parser::{Line, LineAssembler};
 use crate::passthrough::{Passthrough, Timing};
 use crate::sntp;
@@ -130,6 +130,11 @@ pub struct Module {
     /// A new rate for the UART once the first `.1` bytes now in `tx` are
     /// out (EH-1): `poll_line_rate` hands it over.
     rate_change: Option<(u32, usize)>,
+    /// In passthrough, no timer but passthrough's own falls due before
+    /// this instant, and only its own traffic came since it was worked
+    /// out: until then an event runs PT-2 and PT-4 alone, not every
+    /// subsystem's clock (the bulk path's cost is per event).
+    calm_until: Instant,
 }
 
 /// Volatile settings: back to these on every restart (B-2).
@@ -403,6 +408,7 @@ impl Module {
             built_rate: d.line_rate,
             line_rates: d.line_rates,
             rate_change: None,
+            calm_until: Instant::ZERO,
         };
         // EH-5: a stored rate is the UART's from power-on, before `ready`.
         let boot_rate = m.boot_rate();
@@ -532,11 +538,27 @@ impl Module {
     }
 
     /// An event from the network stack.
-    pub fn handle_net(&mut self, now: Instant, event: crate::net::NetEvent<'_>) {
+    pub fn handle_net(&mut self, now: Instant, event: NetEvent<'_>) {
         let now = self.clamp(now);
         self.advance(now);
+        if !self.passthrough_traffic(&event) {
+            // It may start or move any timer: a lookup, a session, the
+            // station's.
+            self.calm_until = Instant::ZERO;
+        }
         self.net_event(now, event);
         self.advance(now);
+    }
+
+    /// Data or an acknowledgement on the passthrough link, which moves no
+    /// timer but passthrough's own (a session's records might).
+    fn passthrough_traffic(&self, event: &NetEvent<'_>) -> bool {
+        let (NetEvent::Sent { socket } | NetEvent::Received { socket, .. }) = *event else {
+            return false;
+        };
+        let link = self.pt_link.and_then(|id| self.link(id));
+        matches!(self.mode, Mode::Passthrough)
+            && link.is_some_and(|l| l.socket == socket && l.tls.is_none() && l.last_io.is_none())
     }
 
     /// Time passed; call at or after [`poll_timeout`](Self::poll_timeout).
@@ -643,6 +665,15 @@ impl Module {
 
     /// When to call `handle_timeout` next; `None` while nothing is timed.
     pub fn poll_timeout(&self) -> Option<Instant> {
+        let pt = self.pt_link.and_then(|id| {
+            let may_send = self.link(id).is_some_and(|l| !l.in_flight());
+            self.pt.poll_timeout(may_send)
+        });
+        pt.into_iter().chain(self.others_timeout()).min()
+    }
+
+    /// The earliest timer but passthrough's own.
+    fn others_timeout(&self) -> Option<Instant> {
         let job = match &self.mode {
             Mode::Busy(
                 Job::StartOpening { deadline, .. }
@@ -656,13 +687,8 @@ impl Module {
             ) => Some(*until),
             _ => None,
         };
-        let pt = self.pt_link.and_then(|id| {
-            let may_send = self.link(id).is_some_and(|l| !l.in_flight());
-            self.pt.poll_timeout(may_send)
-        });
         [
             job,
-            pt,
             self.resolver.poll_timeout(),
             self.sntp_resolver.poll_timeout(),
             self.sntp.poll_timeout(),
@@ -779,6 +805,16 @@ impl Module {
 
     /// Fires everything due at `now`; harmless when nothing is.
     fn advance(&mut self, now: Instant) {
+        if now < self.calm_until {
+            debug_assert!(
+                self.others_timeout().is_none_or(|t| t > now),
+                "a timer moved while calm"
+            );
+            self.escape_due(now);
+            if matches!(self.mode, Mode::Passthrough) {
+                return self.pump(now);
+            }
+        }
         if let Mode::Busy(job) = &self.mode {
             match *job {
                 Job::StartOpening { link, deadline } if now >= deadline => {
@@ -803,10 +839,26 @@ impl Module {
         }
         self.station_timeouts(now);
         self.server_timeouts(now);
+        self.escape_due(now);
+        self.redial_due(now);
+        self.secure_timeouts(now);
+        self.pump(now);
+        self.resolver.handle_timeout(now);
+        self.sntp_resolver.handle_timeout(now);
+        self.sntp.handle_timeout(now);
+        self.drive_dns(now);
+        self.drive_sntp(now);
+        self.calm_until = match self.mode {
+            Mode::Passthrough => self.others_timeout().unwrap_or(Instant::MAX),
+            _ => Instant::ZERO,
+        };
+    }
+
+    /// PT-4, PT-5: an escape whose guard ended leaves passthrough, silently.
+    fn escape_due(&mut self, now: Instant) {
         if matches!(self.mode, Mode::Passthrough)
             && let Some(last_plus) = self.pt.handle_timeout(now)
         {
-            // PT-4, PT-5: back to commands, silently.
             self.mode = Mode::Cooldown {
                 until: last_plus + self.d.escape_cooldown,
             };
@@ -817,14 +869,6 @@ impl Module {
                 }
             }
         }
-        self.redial_due(now);
-        self.secure_timeouts(now);
-        self.pump(now);
-        self.resolver.handle_timeout(now);
-        self.sntp_resolver.handle_timeout(now);
-        self.sntp.handle_timeout(now);
-        self.drive_dns(now);
-        self.drive_sntp(now);
     }
 
     /// Sends passthrough data while the link takes it (PT-2).

@@ -323,3 +323,57 @@ fn nt_5_timezone_applies_to_the_next_query(#[case] line: &str, #[case] time: &st
         alloc::format!("+CIPSNTPTIME:{time}\r\n\r\nOK\r\n")
     );
 }
+
+/// The hourly sync falls due while passthrough data flows: its lookup goes
+/// out on the hour, and the answer, coming between passthrough's own
+/// packets, sends the request at once (the core's quiet path for bulk data
+/// must not sit on other timers or events).
+#[test]
+fn nt_1_resynchronises_during_passthrough() {
+    let name = "cn.ntp.org.cn";
+    let resolve = |d: &mut Driver| {
+        let q = dns_query(d, SNTP_DNS_SOCKET, DHCP_DNS, name);
+        dns_answer(
+            d,
+            SNTP_DNS_SOCKET,
+            DHCP_DNS,
+            &q,
+            RCODE::NoError,
+            &[Rr::A(name, [203, 0, 113, 7])],
+        );
+    };
+    let mut d = Driver::booted();
+    assert_eq!(d.cmd("AT+CIPSNTPCFG=1,8,\"cn.ntp.org.cn\""), "\r\nOK\r\n");
+    resolve(&mut d);
+    let req = sntp_request(&mut d, NTP_SERVER);
+    sntp_answer(&mut d, NTP_SERVER, &req, PAGE_EXAMPLE, 0);
+    let due = d.now + HOUR;
+    assert_eq!(d.cmd("AT+CIPMODE=1"), "\r\nOK\r\n");
+    let socket = d.tcp_link(0, 20108);
+    assert_eq!(d.cmd("AT+CIPSEND"), "\r\n>");
+    // A piece every second, flushed after 20 ms and acknowledged.
+    let piece = |d: &mut Driver| {
+        d.send(b"0123456789");
+        d.wait(Duration::from_millis(20));
+        match d.next_net() {
+            NetCommand::Send {
+                socket: s, data, ..
+            } => {
+                assert_eq!((s, &data[..]), (socket, &b"0123456789"[..]));
+            }
+            other => panic!("expected the piece's packet, got {other:?}"),
+        }
+        d.event(NetEvent::Sent { socket });
+    };
+    while d.now + Duration::from_secs(1) < due {
+        piece(&mut d);
+        d.wait(Duration::from_secs(1) - Duration::from_millis(20));
+        assert_eq!(d.net, [], "nothing but the pieces before the hour");
+    }
+    d.wait(due.saturating_since(d.now));
+    resolve(&mut d);
+    let req = sntp_request(&mut d, NTP_SERVER);
+    sntp_answer(&mut d, NTP_SERVER, &req, PAGE_EXAMPLE + 3600, 0);
+    assert!(d.m.is_passthrough());
+    piece(&mut d);
+}
