@@ -5,8 +5,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use atcert_benches::{Bench, PEER};
+use bytes::BytesMut;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use firmware_core::NetEvent;
+use firmware_core::{NetEvent, SEED};
 
 /// 64 pieces of 1024 bytes: 64 KiB per iteration.
 const PIECES: usize = 64;
@@ -24,6 +25,20 @@ fn passthrough(c: &mut Criterion) {
                 sink.extend_from_slice(black_box(&data));
             }
             black_box(&sink);
+        })
+    });
+    // The least any core does under the driver contract: the copy into a
+    // buffer, and the packets handed out as `Bytes` (`NetCommand::Send`)
+    // and dropped by the driver. No logic: the ratio no core can beat.
+    g.bench_function("contract floor (uart to packets)", |b| {
+        let mut buf = BytesMut::with_capacity(SEED.passthrough_buffer);
+        b.iter(|| {
+            for _ in 0..PIECES {
+                buf.extend_from_slice(black_box(&data));
+                while buf.len() >= SEED.packet_max {
+                    black_box(buf.split_to(SEED.packet_max).freeze());
+                }
+            }
         })
     });
     // One module for the whole run, as on a device: the figure is the
