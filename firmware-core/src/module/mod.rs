@@ -2,25 +2,31 @@
 //!
 //! Read `spec/DECISIONS.md` first; arms and comments cite its clauses.
 //! `exec.rs` runs commands, `events.rs` takes network events and finishes
-//! the commands that wait for them; this file holds the state, the API and
-//! the output rules.
+//! the commands that wait for them, `clock.rs` runs what falls due,
+//! `output.rs` holds the output rules, `mode.rs` what the module is doing
+//! and `links.rs` its links; this file holds the state and the API.
 
+mod clock;
 mod events;
 mod exec;
 mod line;
+mod links;
+mod mode;
+mod output;
 mod passive;
 mod redial;
 mod secure;
 mod server;
 mod station;
 
+use mode::{AfterStore, Escapes, Job, Mode, PendingStart};
 pub(crate) use passive::Held;
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
-use core::net::{Ipv4Addr, SocketAddrV4};
+use core::net::Ipv4Addr;
 
-use crate::command::{Kind, LinkId};
+use crate::command::LinkId;
 use crate::dialect::{Dialect, MAX_LINKS};
 use crate::dns::Resolver;
 use crate::link::Link;
@@ -188,141 +194,6 @@ impl Config {
             passive: [false; MAX_LINKS],
         }
     }
-}
-
-/// What the UART input means now.
-#[derive(Debug)]
-enum Mode {
-    /// Command lines (G-1).
-    Command,
-    /// A command runs; further lines get `busy` (G-6).
-    Busy(Job),
-    /// CIPSEND takes its `<length>` bytes (SD-4).
-    /// The bytes gather in `Module::send_buf`.
-    Collecting {
-        link: LinkId,
-        socket: SocketId,
-        len: usize,
-        to: Option<SocketAddrV4>,
-        /// AT+CIPSENDEX's reading of the bytes (ES-8).
-        escapes: Option<Escapes>,
-    },
-    /// Passthrough on the link of `pt_link` (PT).
-    Passthrough,
-    /// After an escape: input before `until` is dropped (PT-5).
-    Cooldown { until: Instant },
-}
-
-/// AT+CIPSENDEX's data: `len` counts the bytes as they come; `\0` ends
-/// them early and `\\` stands for one backslash (ES-8).
-#[derive(Debug, Default)]
-struct Escapes {
-    taken: usize,
-    /// The last byte was a backslash not yet read.
-    backslash: bool,
-}
-
-impl Escapes {
-    /// Reads `input` into `data` until `len` bytes came or `\0` ended the
-    /// data; returns the bytes taken and whether the data is complete.
-    fn read(&mut self, data: &mut bytes::BytesMut, input: &[u8], len: usize) -> (usize, bool) {
-        let mut taken = 0;
-        for &b in input {
-            if self.taken == len {
-                break;
-            }
-            taken += 1;
-            self.taken += 1;
-            match (core::mem::take(&mut self.backslash), b) {
-                (true, b'0') => return (taken, true),
-                (true, b'\\') => data.extend_from_slice(b"\\"),
-                (true, other) => data.extend_from_slice(&[b'\\', other]),
-                (false, b'\\') => self.backslash = true,
-                (false, other) => data.extend_from_slice(&[other]),
-            }
-        }
-        let complete = self.taken == len;
-        if complete && core::mem::take(&mut self.backslash) {
-            data.extend_from_slice(b"\\");
-        }
-        (taken, complete)
-    }
-}
-
-/// A command waiting for the network or for time.
-#[derive(Debug)]
-enum Job {
-    /// CIPSTART resolving its host (SS-4).
-    StartResolving(PendingStart),
-    /// CIPSTART waiting for the network (SS-6).
-    StartOpening { link: LinkId, deadline: Instant },
-    /// UDP CIPSEND resolving its `<remotehost>` before the prompt (SD-1).
-    SendResolving {
-        link: LinkId,
-        len: usize,
-        port: u16,
-        escapes: bool,
-    },
-    /// CIPSEND waiting for `SEND OK` (SD-5): done when the link's `acked`
-    /// reaches `seq`; failed at `deadline` (the dialect's `send_timeout`).
-    Sending {
-        link: LinkId,
-        socket: SocketId,
-        seq: u32,
-        deadline: Instant,
-    },
-    /// A command changed the stored settings: its `OK` waits until the
-    /// driver reports them durable (B-6). `previous` comes back if the
-    /// write failed.
-    Storing {
-        previous: Settings,
-        previous_cfg: alloc::boxed::Box<Config>,
-        then: AfterStore,
-    },
-    /// CIPDOMAIN (DM).
-    Domain,
-    /// PING resolving its host.
-    PingResolving,
-    /// PING waiting for the echo reply (PG-1).
-    Pinging {
-        socket: SocketId,
-        sent: Instant,
-        deadline: Instant,
-    },
-    /// AT+RST / AT+RESTORE: `ready` at `until` (B-2).
-    Restart { until: Instant },
-    /// AT+CIPSERVER=1 waiting for the listener (ET-12).
-    Serving,
-    /// AT+CWJAP: the join's end, or its `<jap_timeout>` (EW-4, EW-5).
-    Joining { deadline: Instant },
-    /// AT+CWLAP: the lines once the network `done`, `OK` at `until`
-    /// (EW-16).
-    Scanning { until: Instant, done: bool },
-}
-
-/// What a command does once its settings are durable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum AfterStore {
-    /// `OK`.
-    Ok,
-    /// `OK`, then a restart (AT+RESTORE, B-3).
-    OkThenRestart,
-    /// `OK`, then the UART runs at this rate (AT+UART_DEF, EH-5).
-    OkThenRate(u32),
-}
-
-/// CIPSTART's parameters while its host resolves.
-#[derive(Debug, Clone, Copy)]
-struct PendingStart {
-    link: LinkId,
-    kind: Kind,
-    port: u16,
-    keepalive: u16,
-    local_port: Option<u16>,
-    /// The seed's server form (SS-8): listen, not connect.
-    server: bool,
-    udp_mode: crate::command::UdpMode,
-    timeout: Option<core::time::Duration>,
 }
 
 /// How full the module's buffers are, for tests and for the curious.
@@ -672,39 +543,6 @@ impl Module {
         pt.into_iter().chain(self.others_timeout()).min()
     }
 
-    /// The earliest timer but passthrough's own.
-    fn others_timeout(&self) -> Option<Instant> {
-        let job = match &self.mode {
-            Mode::Busy(
-                Job::StartOpening { deadline, .. }
-                | Job::Pinging { deadline, .. }
-                | Job::Sending { deadline, .. },
-            ) => Some(*deadline),
-            Mode::Busy(
-                Job::Restart { until }
-                | Job::Joining { deadline: until }
-                | Job::Scanning { until, done: true },
-            ) => Some(*until),
-            _ => None,
-        };
-        [
-            job,
-            self.resolver.poll_timeout(),
-            self.sntp_resolver.poll_timeout(),
-            self.sntp.poll_timeout(),
-            self.secure_poll_timeout(),
-            self.station.poll_timeout(),
-            self.server_poll_timeout(),
-            // While a try is under way, its outcome is what is awaited.
-            self.redial
-                .filter(|_| self.pt_link.is_some_and(|id| self.link(id).is_none()))
-                .map(|r| r.at),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
-    }
-
     // ------------------------------------------------------------------
     // Getters
     // ------------------------------------------------------------------
@@ -799,219 +637,6 @@ impl Module {
         self.d
     }
 
-    // ------------------------------------------------------------------
-    // Time
-    // ------------------------------------------------------------------
-
-    /// Fires everything due at `now`; harmless when nothing is.
-    fn advance(&mut self, now: Instant) {
-        if now < self.calm_until {
-            debug_assert!(
-                self.others_timeout().is_none_or(|t| t > now),
-                "a timer moved while calm"
-            );
-            self.escape_due(now);
-            if matches!(self.mode, Mode::Passthrough) {
-                return self.pump(now);
-            }
-        }
-        if let Mode::Busy(job) = &self.mode {
-            match *job {
-                Job::StartOpening { link, deadline } if now >= deadline => {
-                    // SS-6: not connected in time; the link stays free.
-                    self.drop_link(link);
-                    self.final_result(self.d.error);
-                }
-                Job::Pinging { deadline, .. } if now >= deadline => self.ping_failed(),
-                Job::Sending { link, deadline, .. } if now >= deadline => {
-                    // SD-5: the network never took the data; the link is
-                    // given up as if it had gone down.
-                    self.drop_link(link);
-                    self.final_result(self.d.cmdrsp_error);
-                    self.link_urc(link, self.d.closed);
-                }
-                Job::Restart { until } if now >= until => {
-                    self.final_result(self.d.ready);
-                    self.station_ready(now);
-                }
-                _ => {}
-            }
-        }
-        self.station_timeouts(now);
-        self.server_timeouts(now);
-        self.escape_due(now);
-        self.redial_due(now);
-        self.secure_timeouts(now);
-        self.pump(now);
-        self.resolver.handle_timeout(now);
-        self.sntp_resolver.handle_timeout(now);
-        self.sntp.handle_timeout(now);
-        self.drive_dns(now);
-        self.drive_sntp(now);
-        self.calm_until = match self.mode {
-            Mode::Passthrough => self.others_timeout().unwrap_or(Instant::MAX),
-            _ => Instant::ZERO,
-        };
-    }
-
-    /// PT-4, PT-5: an escape whose guard ended leaves passthrough, silently.
-    fn escape_due(&mut self, now: Instant) {
-        if matches!(self.mode, Mode::Passthrough)
-            && let Some(last_plus) = self.pt.handle_timeout(now)
-        {
-            self.mode = Mode::Cooldown {
-                until: last_plus + self.d.escape_cooldown,
-            };
-            if self.redial.take().is_some() {
-                // EP-7: no more tries; link 0 is free.
-                if let Some(id) = self.pt_link.take() {
-                    self.drop_link(id);
-                }
-            }
-        }
-    }
-
-    /// Sends passthrough data while the link takes it (PT-2).
-    fn pump(&mut self, now: Instant) {
-        let Some(id) = self.pt_link else { return };
-        let flush = !matches!(self.mode, Mode::Passthrough);
-        let Some(link) = self.links[usize::from(id.0)].as_mut() else {
-            return;
-        };
-        if link.in_flight() || !link.may_send() || self.net_out.len() >= self.d.net_queue / 2 {
-            return;
-        }
-        let Some(data) = self.pt.take_packet(now, flush) else {
-            return;
-        };
-        let Some(data) = self.seal(id, data) else {
-            // A session that can seal no more ends the link (PT-6).
-            return self.secure_end(id);
-        };
-        self.send_on(id, data, None);
-    }
-
-    /// Hands `data` to the network on link `id` (a UDP send to `to` when
-    /// given), counted so that the network's `Sent` reports match (SD-5);
-    /// returns the send's number, `None` without the link.
-    fn send_on(&mut self, id: LinkId, data: bytes::Bytes, to: Option<SocketAddrV4>) -> Option<u32> {
-        let link = self.links[usize::from(id.0)].as_mut()?;
-        link.issued = link.issued.wrapping_add(1);
-        if link.last_io.is_some() {
-            // ET-14: a server's client is busy.
-            link.last_io = Some(self.now);
-        }
-        let (socket, to) = (link.socket, link.destination(to));
-        self.net_out
-            .push_back(NetCommand::Send { socket, data, to });
-        Some(link.issued)
-    }
-
-    // ------------------------------------------------------------------
-    // Output rules
-    // ------------------------------------------------------------------
-
-    /// An information line of a response: `text` + CRLF, whole or not at
-    /// all.
-    fn info(&mut self, parts: &[&[u8]]) {
-        self.tx.push_line(parts);
-    }
-
-    /// A formatted information line, written straight into the UART queue.
-    fn info_fmt(&mut self, args: core::fmt::Arguments<'_>) {
-        self.tx.write_line(args);
-    }
-
-    /// The command's information line: its name as the dialect's table
-    /// spells it, `:`, then `args` (`+CIPMUX:0`).
-    fn reply_fmt(&mut self, args: core::fmt::Arguments<'_>) {
-        let mut line = self.tx.line();
-        line.bytes(self.reply).bytes(b":").fmt(args);
-        line.end();
-    }
-
-    /// A final result (preceded by an empty line): the command is over, so
-    /// held unsolicited lines follow (G-7).
-    fn final_result(&mut self, word: &str) {
-        self.tx.push_all(&[b"\r\n", word.as_bytes(), b"\r\n"]);
-        self.mode = Mode::Command;
-        self.release_urcs();
-    }
-
-    /// An unsolicited line (or `+IPD` with its data): straight out when
-    /// nothing is in progress, else held back until the final result (G-7).
-    /// Data may not use the room kept for link-state lines (`state`).
-    fn urc(&mut self, parts: &[&[u8]], state: bool) {
-        let idle = matches!(self.mode, Mode::Command | Mode::Cooldown { .. });
-        if idle && self.urcs.is_empty() && self.tx.push_all(parts) {
-            return;
-        }
-        let total: usize = parts.iter().map(|p| p.len()).sum();
-        if state || total + self.d.state_reserve() <= self.urcs.free() {
-            self.urcs.push_all(parts);
-        } else {
-            self.net_dropped += total as u64;
-        }
-    }
-
-    fn release_urcs(&mut self) {
-        if matches!(self.mode, Mode::Command | Mode::Cooldown { .. }) {
-            self.urcs.move_to(&mut self.tx);
-        }
-    }
-
-    /// `CLOSED`, or `<id>,CLOSED` with CIPMUX=1 (RX-2); likewise CONNECT.
-    fn link_urc(&mut self, id: LinkId, word: &str) {
-        // Link IDs are one digit (MAX_LINKS < 10).
-        let prefix = [b'0' + id.0, b','];
-        let prefix: &[u8] = if self.cfg.mux { &prefix } else { &[] };
-        self.urc(&[prefix, word.as_bytes(), b"\r\n"], true);
-    }
-
-    /// The same line as part of a command's reply (ET-3, ET-11).
-    fn link_line(&mut self, id: LinkId, word: &str) {
-        let prefix = [b'0' + id.0, b','];
-        let prefix: &[u8] = if self.cfg.mux { &prefix } else { &[] };
-        self.info(&[prefix, word.as_bytes()]);
-    }
-
-    // ------------------------------------------------------------------
-    // Links and sockets
-    // ------------------------------------------------------------------
-
-    fn new_socket(&mut self) -> SocketId {
-        let id = SocketId(self.next_socket);
-        // The upper half is the drivers' (`SocketId::incoming`).
-        self.next_socket = (self.next_socket + 1) % SocketId::INCOMING;
-        self.next_socket = self.next_socket.max(3);
-        id
-    }
-
-    fn link(&self, id: LinkId) -> Option<&Link> {
-        self.links.get(usize::from(id.0)).and_then(Option::as_ref)
-    }
-
-    fn link_of(&self, socket: SocketId) -> Option<LinkId> {
-        self.links
-            .iter()
-            .position(|l| l.as_ref().is_some_and(|l| l.socket == socket))
-            .map(|i| LinkId(i as u8))
-    }
-
-    /// Frees a link, asking the network to close its socket, and forgets
-    /// its passthrough data.
-    fn drop_link(&mut self, id: LinkId) {
-        if let Some(link) = self.links[usize::from(id.0)].take() {
-            self.net_out.push_back(NetCommand::Close {
-                socket: link.socket,
-            });
-        }
-        if self.pt_link == Some(id) {
-            self.pt.discard();
-            self.pt_link = None;
-        }
-    }
-
     /// DN-1, DN-3: the servers the current setting puts in effect.
     fn apply_dns_setting(&mut self) {
         self.dns_servers = match &self.cfg.dns {
@@ -1034,12 +659,6 @@ impl Module {
             previous_cfg: alloc::boxed::Box::new(previous_cfg),
             then,
         });
-    }
-
-    fn psk_for(&self, id: LinkId) -> Option<Psk> {
-        // With CIPMUX=0 the one link uses link 0's key (PK-1).
-        let slot = if self.cfg.mux { id.0 } else { 0 };
-        self.cfg.psk[usize::from(slot)].clone()
     }
 }
 
