@@ -109,7 +109,9 @@ impl Module {
 
     /// Sends passthrough data while the link takes it (PT-2).
     pub(super) fn pump(&mut self, now: Instant) {
-        let Some(id) = self.pt_link else { return };
+        let Some(id) = self.pt_link.filter(|_| self.pt.buffered() > 0) else {
+            return;
+        };
         let flush = !matches!(self.mode, Mode::Passthrough);
         let Some(link) = self.links[usize::from(id.0)].as_mut() else {
             return;

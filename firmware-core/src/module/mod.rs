@@ -354,7 +354,8 @@ impl Module {
                         // EP-7: the link is down; what comes meanwhile goes.
                         self.pt.drop_data();
                     }
-                    self.pump(now);
+                    // The packets it completes go out in the `advance`
+                    // that ends this call.
                     rest.len()
                 }
                 // PT-5: discarded without a reply.
