@@ -141,6 +141,9 @@ pub struct Module {
     /// out: until then an event runs PT-2 and PT-4 alone, not every
     /// subsystem's clock (the bulk path's cost is per event).
     calm_until: Instant,
+    /// A test's twin without the calm path: every event runs every clock.
+    #[cfg(test)]
+    calm_off: bool,
 }
 
 /// Volatile settings: back to these on every restart (B-2).
@@ -280,6 +283,8 @@ impl Module {
             line_rates: d.line_rates,
             rate_change: None,
             calm_until: Instant::ZERO,
+            #[cfg(test)]
+            calm_off: false,
         };
         // EH-5: a stored rate is the UART's from power-on, before `ready`.
         let boot_rate = m.boot_rate();

@@ -428,3 +428,33 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(config(1024))]
+
+    /// 1024 cases of up to 60 steps: a module whose events run only
+    /// passthrough's clocks while nothing else can fall due (the calm
+    /// path, `Module::calm_until`) and a twin that runs every clock on
+    /// every event give the same UART output and network commands at every
+    /// step.
+    #[test]
+    fn the_calm_path_changes_nothing(
+        boot in boot(),
+        ops in prop::collection::vec(op(), 1..60),
+    ) {
+        let mut calm = Rig::new(&boot, true);
+        let mut every = Rig::new(&boot, true);
+        every.m.calm_off = true;
+        every.m.calm_until = Instant::ZERO;
+        for (step, op) in ops.iter().enumerate() {
+            calm.apply(op, false);
+            every.apply(op, false);
+            prop_assert_eq!(
+                String::from_utf8_lossy(&calm.out),
+                String::from_utf8_lossy(&every.out),
+                "UART output up to step {}", step
+            );
+            prop_assert_eq!(&calm.net, &every.net, "network commands up to step {}", step);
+        }
+    }
+}
