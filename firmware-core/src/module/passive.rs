@@ -49,7 +49,11 @@ impl Module {
             self.net_dropped += data.len() as u64;
             return;
         }
-        let data = &data[..data.len().min(room)];
+        // `net_rx_room` keeps a stream within the room; were a session's
+        // plaintext to exceed it, the excess is counted, not lost unseen.
+        let keep = data.len().min(room);
+        self.net_dropped += (data.len() - keep) as u64;
+        let data = &data[..keep];
         held.bytes.extend(data);
         match held.runs.back_mut() {
             Some((len, f)) if !datagram && *f == from => *len += data.len(),

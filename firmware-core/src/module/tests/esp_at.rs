@@ -189,6 +189,35 @@ fn er_3_er_4_er_5_er_7_er_8_passive_mode_holds_announces_and_hands_out() {
     assert_eq!(d.cmd("AT+CIPRECVDATA=6"), "\r\nERROR\r\n");
 }
 
+/// A stream's data beyond the link's buffer is counted as dropped, never
+/// lost unseen: the network's share is kept within the room by
+/// `net_rx_room` (counted there), and what reaches the buffer by another
+/// way (a session's plaintext) is held to it here.
+#[test]
+fn er_4_a_stream_beyond_the_passive_buffer_is_counted() {
+    let mut d = joined();
+    assert_eq!(d.cmd("AT+CIPRECVMODE=1"), "\r\nOK\r\n");
+    let socket = tcp_link(&mut d);
+    let from = SocketAddrV4::new(PEER, 80);
+    let room = d.m.net_rx_room(socket);
+    assert_eq!(room, ESP_AT.passive_buffer);
+    let data = alloc::vec![b'x'; room + 100];
+    d.event(NetEvent::Received {
+        socket,
+        from,
+        data: &data,
+    });
+    assert_eq!(d.m.dropped(), 100, "the network's excess");
+    assert_eq!(d.take_text(), format!("\r\n+IPD,{room}\r\n"));
+    let id = d.m.link_of(socket).unwrap();
+    d.m.hold(id, from, b"more");
+    assert_eq!(d.m.dropped(), 104, "held to the buffer, and counted");
+    assert_eq!(
+        d.cmd("AT+CIPRECVLEN?"),
+        format!("+CIPRECVLEN:{room},-1,-1,-1,-1\r\n\r\nOK\r\n")
+    );
+}
+
 #[test]
 fn er_2_dinfo_names_the_sender() {
     let mut d = joined();
