@@ -57,11 +57,14 @@ pub const DEFAULT_CHANNEL: u8 = 6;
 /// The BSSID of the access point named `ssid`: a locally administered
 /// unicast MAC address (first byte `0x02`), the rest FNV-1a of the SSID, so
 /// the same everywhere and every run.
-pub fn bssid_of(ssid: &[u8]) -> [u8; 6] {
+pub const fn bssid_of(ssid: &[u8]) -> [u8; 6] {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in ssid {
-        h ^= u64::from(b);
+    // `while`: a `const fn` (a port's access point is a constant).
+    let mut i = 0;
+    while i < ssid.len() {
+        h ^= ssid[i] as u64;
         h = h.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
     }
     let h = h.to_be_bytes();
     [0x02, h[0], h[1], h[2], h[3], h[4]]

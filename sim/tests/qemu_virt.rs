@@ -1,15 +1,17 @@
 //! The `ports/qemu-virt` image against the simulator: one scripted AT
 //! session through both, the UART output compared line for line (issue:
-//! ports/qemu-virt).
+//! ports/qemu-virt); one for each dialect's image.
 //!
-//! Ignored by default: it needs `qemu-system-riscv32` and the image, which
-//! `.ci/run` installs and builds before running it with `--ignored`. It
-//! builds nothing itself.
+//! Ignored by default: they need `qemu-system-riscv32` and the images,
+//! which `.ci/run` installs and builds before running each with
+//! `--ignored` (the esp-at image copied to `qemu-virt-esp-at` beside the
+//! seed's). They build nothing themselves.
 //!
 //! Both worlds hold the same network (`ports/qemu-virt/src/net.rs`): the
 //! module at 192.168.0.107, a TCP echo server at 192.168.0.103:20108, a DNS
 //! server at 192.168.0.1 that knows `echo.lan`, and an SNTP server there
-//! too whose clock reads 2022-10-21 11:20:39 UTC when it is started.
+//! too whose clock reads 2022-10-21 11:20:39 UTC when it is started. In
+//! the esp-at dialect the module joins the access point `lab` first.
 //!
 //! The session is timing-insensitive: every line waits for its final result
 //! (or the unsolicited lines that follow it) before the next one goes, and
@@ -35,6 +37,7 @@ use std::rc::Rc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use firmware_core::{Dialect, ESP_AT, SEED};
 use sim::World;
 use sim::peers::{Clock, Record, Service};
 
@@ -54,6 +57,11 @@ const STEP_LIMIT: Duration = Duration::from_secs(20);
 /// The pause between a line's text and its `\r\n`.
 const LINE_END_PAUSE: Duration = Duration::from_millis(20);
 
+/// The access point of the esp-at session (`net::AP_SSID`,
+/// `net::AP_PASSWORD`).
+const AP_SSID: &str = "lab";
+const AP_PASSWORD: &str = "labpass1";
+
 /// Output that ends a command's response.
 const FINALS: [&str; 5] = [
     "\r\nOK\r\n",
@@ -70,6 +78,11 @@ enum Step {
     Line(String),
     /// Raw bytes (CIPSEND data); wait until the output ends with the text.
     Data(&'static [u8], &'static str),
+    /// A command line whose final result an unsolicited line follows;
+    /// wait for that line.
+    LineThen(String, &'static str),
+    /// Raw bytes, nothing awaited (the `+++` of an escape).
+    Write(&'static [u8]),
     /// Let time pass.
     Pause(Duration),
     /// Start the SNTP server's clock at [`CLOCK_START`].
@@ -165,6 +178,65 @@ fn script() -> Vec<Step> {
     ]
 }
 
+/// The esp-at session: no address until the module joins `lab` (a wrong
+/// password first), the station's state, a scan, links by address and by
+/// name with data both ways, DNS, SNTP, passthrough with its escape, and
+/// leaving the access point.
+fn script_esp_at() -> Vec<Step> {
+    let guard = Duration::from_millis(1500);
+    vec![
+        line("AT"),
+        line("ATE0"),
+        line("AT+CWMODE?"),
+        line("AT+CWJAP?"),
+        line("AT+CIPSTA?"),
+        line("AT+CIPSTART=\"TCP\",\"192.168.0.103\",20108"),
+        line(&format!("AT+CWJAP=\"{AP_SSID}\",\"wrongpass\"")),
+        line(&format!("AT+CWJAP=\"{AP_SSID}\",\"{AP_PASSWORD}\"")),
+        line("AT+CWJAP?"),
+        line("AT+CIPSTA?"),
+        line("AT+CWLAP"),
+        // Links, data (ET, SD, RX).
+        line("AT+CIPMUX=1"),
+        line("AT+CIPSTART=0,\"TCP\",\"192.168.0.103\",20108"),
+        line("AT+CIPSTART=1,\"TCP\",\"echo.lan\",20108"),
+        line("AT+CIPSTATE?"),
+        line("AT+CIPSEND=0,5"),
+        // ER-1: `+IPD` after an empty line, nothing after the data.
+        Step::Data(b"hello", "+IPD,0,5:hello"),
+        line("AT+CIPSEND=1,3"),
+        Step::Data(b"abc", "+IPD,1,3:abc"),
+        line("AT+CIPCLOSE=0"),
+        line("AT+CIPCLOSE=1"),
+        line("AT+CIPSTATE?"),
+        // DNS, SNTP.
+        line("AT+CIPDOMAIN=\"echo.lan\""),
+        line("AT+CIPDOMAIN=\"nowhere.lan\""),
+        Step::StartClock,
+        Step::LineThen(
+            "AT+CIPSNTPCFG=1,8,\"192.168.0.1\"".into(),
+            "+TIME_UPDATED\r\n",
+        ),
+        line("AT+CIPSNTPTIME?"),
+        // Passthrough and its escape (PT, EP).
+        line("AT+CIPMUX=0"),
+        line("AT+CIPMODE=1"),
+        line("AT+CIPSTART=\"TCP\",\"192.168.0.103\",20108"),
+        line("AT+CIPSEND"),
+        Step::Data(b"through", "through"),
+        Step::Pause(guard),
+        Step::Write(b"+++"),
+        Step::Pause(guard),
+        line("AT+CIPMODE=0"),
+        line("AT+CIPCLOSE"),
+        // Leaving (EW), bad input.
+        Step::LineThen("AT+CWQAP".into(), "WIFI DISCONNECT\r\n"),
+        line("AT+CIPSTA?"),
+        line("AT+NOSUCH"),
+        line("AT"),
+    ]
+}
+
 /// A module the script can talk to.
 trait Session {
     fn write(&mut self, bytes: &[u8]);
@@ -175,21 +247,32 @@ trait Session {
     fn start_clock(&mut self);
 }
 
-/// Runs the script; returns all output, boot included.
-fn run(s: &mut dyn Session) -> String {
+/// A command line: its text, then after a pause its `\r\n` (see the
+/// module doc).
+fn send_line(s: &mut dyn Session, text: &str) {
+    s.write(text.as_bytes());
+    s.pause(LINE_END_PAUSE);
+    s.write(b"\r\n");
+}
+
+/// Runs `script`; returns all output, boot included.
+fn run(s: &mut dyn Session, script: Vec<Step>) -> String {
     let mut out = s.read_until("ready", &|t| t.ends_with("ready\r\n"));
-    for step in script() {
+    for step in script {
         match step {
             Step::Line(text) => {
-                s.write(text.as_bytes());
-                s.pause(LINE_END_PAUSE);
-                s.write(b"\r\n");
+                send_line(s, &text);
                 out += &s.read_until(&text, &|t| FINALS.iter().any(|f| t.ends_with(f)));
+            }
+            Step::LineThen(text, until) => {
+                send_line(s, &text);
+                out += &s.read_until(&text, &|t| t.ends_with(until));
             }
             Step::Data(bytes, until) => {
                 s.write(bytes);
                 out += &s.read_until(until, &|t| t.ends_with(until));
             }
+            Step::Write(bytes) => s.write(bytes),
             Step::Pause(d) => s.pause(d),
             Step::StartClock => s.start_clock(),
         }
@@ -208,13 +291,16 @@ struct Qemu {
 }
 
 impl Qemu {
-    fn start() -> Self {
+    /// Boots `image` from the port's release folder.
+    fn start(image: &str) -> Self {
         let elf = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../ports/qemu-virt/target/riscv32imc-unknown-none-elf/release/qemu-virt");
+            .join("../ports/qemu-virt/target/riscv32imc-unknown-none-elf/release")
+            .join(image);
         assert!(
             elf.is_file(),
             "no qemu-virt image at {}: build it first with \
-             `cd ports/qemu-virt && cargo build --release` (.ci/run does)",
+             `cd ports/qemu-virt && cargo build --release` (.ci/run does, \
+             and copies the esp-at build to qemu-virt-esp-at)",
             elf.display()
         );
         // -nographic: no window; -monitor none: the UART alone on stdio,
@@ -309,8 +395,13 @@ struct Sim {
 }
 
 impl Sim {
-    fn start() -> Self {
-        let mut w = World::new(1);
+    /// The port's network in the simulator, for a module of `dialect`.
+    fn start(dialect: &'static Dialect) -> Self {
+        let mut w = World::builder().seed(1).dialect(dialect).build();
+        if dialect.wifi.is_some() {
+            // As `net::AP`: WPA2, -40 dBm, channel 6 (the defaults).
+            w.add_access_point(AP_SSID, Some(AP_PASSWORD.as_bytes()), None, None);
+        }
         w.add_service(PEER, Service::TcpEcho { port: 20108 });
         w.dns()
             .borrow_mut()
@@ -392,14 +483,14 @@ fn side_by_side(qemu: &[String], sim: &[String]) -> String {
     t
 }
 
-#[test]
-#[ignore = "needs qemu-system-riscv32 and the qemu-virt image: .ci/run runs it"]
-fn qemu_virt_session_matches_the_simulator_line_for_line() {
+/// Runs the session through QEMU's `image` and the simulator's module of
+/// `dialect`; fails on the first differing line.
+fn same_session(image: &str, dialect: &'static Dialect, script: fn() -> Vec<Step>) {
     let qemu_out = {
-        let mut q = Qemu::start();
-        run(&mut q)
+        let mut q = Qemu::start(image);
+        run(&mut q, script())
     };
-    let sim_out = run(&mut Sim::start());
+    let sim_out = run(&mut Sim::start(dialect), script());
     let (qemu, sim) = (lines(&qemu_out), lines(&sim_out));
     println!("{}", side_by_side(&qemu, &sim));
     let diff: Vec<String> = (0..qemu.len().max(sim.len()))
@@ -422,4 +513,16 @@ fn qemu_virt_session_matches_the_simulator_line_for_line() {
         qemu.len(),
         qemu_out.len()
     );
+}
+
+#[test]
+#[ignore = "needs qemu-system-riscv32 and the qemu-virt image: .ci/run runs it"]
+fn qemu_virt_session_matches_the_simulator_line_for_line() {
+    same_session("qemu-virt", &SEED, script);
+}
+
+#[test]
+#[ignore = "needs qemu-system-riscv32 and the esp-at qemu-virt image: .ci/run runs it"]
+fn qemu_virt_esp_at_session_matches_the_simulator_line_for_line() {
+    same_session("qemu-virt-esp-at", &ESP_AT, script_esp_at);
 }

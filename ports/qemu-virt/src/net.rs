@@ -88,7 +88,8 @@ pub(crate) const AP_PASSWORD: &[u8] = b"labpass1";
 /// Its details, as a scan or a join reports them.
 pub(crate) const AP: AccessPoint<'static> = AccessPoint {
     ssid: AP_SSID,
-    bssid: [0x02, 0x00, 0x00, 0x00, 0x00, 0x01],
+    // As the simulator's and atmodule's access points have theirs.
+    bssid: driver_kit::radio::bssid_of(AP_SSID),
     rssi: -40,
     channel: 6,
     secured: true,
