@@ -1,11 +1,12 @@
-//! Running command lines (B, ST, SS, SD, PT-1, CL, MX, MD, NT, PG, DM, DN, PK).
+//! Running command lines (B, ST, SS, SD, PT-1, CL, MX, MD, NT, PG, DM, DN, PK):
+//! the dispatch, and the commands short enough to answer here; CIPSTART's
+//! checks live in `start.rs`, CIPSEND's and passthrough's in `send.rs`.
 
-use core::net::{Ipv4Addr, SocketAddrV4};
+use core::net::Ipv4Addr;
 
-use super::{AfterStore, Job, Mode, Module, PendingStart};
-use crate::command::{Command, Host, Kind, LinkId, Start, Target};
-use crate::link::Link;
-use crate::net::{Keepalive, NetCommand, Psk};
+use super::{AfterStore, Job, Mode, Module};
+use crate::command::{Command, Host, LinkId, Target};
+use crate::net::{NetCommand, Psk};
 use crate::parser::parse_as;
 use crate::store::{DnsSetting, Settings};
 use crate::time::Instant;
@@ -419,241 +420,6 @@ impl Module {
         self.d.wifi.is_some() && self.address.is_none()
     }
 
-    /// SS-1…SS-11, up to the point where the network must answer.
-    fn start(&mut self, now: Instant, s: Start<'_>) {
-        let already = if self.cfg.mux {
-            self.link(s.link).is_some()
-        } else {
-            self.links.iter().any(Option::is_some)
-        };
-        if let (Some(text), true) = (self.d.style.already_connected, already) {
-            // ET-8.
-            self.info(&[text.as_bytes()]);
-            return self.error();
-        }
-        if self.offline() {
-            return self.error();
-        }
-        let open_links = self.links.iter().flatten().count();
-        let psk_ok = !matches!(s.kind, Kind::Tls | Kind::Dtls) || self.psk_for(s.link).is_some();
-        let server_ok = match s.server {
-            None => true,
-            Some((port, ip)) => {
-                // SS-8 (and SS-11: the page documents PSK clients only).
-                let own = ip == Ipv4Addr::UNSPECIFIED || Some(ip) == self.address;
-                let free = self.links.iter().flatten().all(|l| l.local_port != port);
-                own && free && matches!(s.kind, Kind::Tcp | Kind::Udp)
-            }
-        };
-        // ET-3: only from the station's own address.
-        let local_ok = s.local_ip.is_none_or(|ip| Some(ip) == self.address);
-        let allowed = local_ok
-            && self.link(s.link).is_none() // SS-9
-            && (self.cfg.mux || open_links == 0) // SS-10
-            && psk_ok
-            && server_ok;
-        if !allowed {
-            return self.error();
-        }
-        let pending = PendingStart {
-            link: s.link,
-            kind: s.kind,
-            port: s.port,
-            keepalive: s.keepalive,
-            local_port: s.server.map(|(port, _)| port).or(s.local_port),
-            server: s.server.is_some(),
-            udp_mode: s.udp_mode,
-            timeout: s.timeout,
-        };
-        match s.host {
-            Host::Ip(ip) => self.open(now, pending, ip),
-            Host::Name(name) => {
-                if self.resolve(now, name) {
-                    self.mode = Mode::Busy(Job::StartResolving(pending));
-                } else {
-                    self.error();
-                }
-            }
-        }
-    }
-
-    /// Asks the network for CIPSTART's socket (SS-6…SS-8).
-    pub(super) fn open(&mut self, now: Instant, p: PendingStart, ip: Ipv4Addr) {
-        let socket = self.new_socket();
-        let remote = SocketAddrV4::new(ip, p.port);
-        let keepalive = (p.kind.is_stream() && p.keepalive > 0).then(|| Keepalive {
-            idle: core::time::Duration::from_secs(u64::from(p.keepalive)),
-            interval: self.d.keepalive_interval,
-            count: self.d.keepalive_count,
-        });
-        let command = match (p.kind, p.local_port) {
-            (Kind::Tcp, Some(local_port)) if p.server => NetCommand::Listen {
-                socket,
-                local_port,
-                keepalive,
-            },
-            (Kind::Tcp | Kind::Tls, _) => NetCommand::Connect {
-                socket,
-                remote,
-                keepalive,
-            },
-            (Kind::Udp | Kind::Dtls, local_port) => NetCommand::Bind {
-                socket,
-                local_port: local_port.unwrap_or(0),
-            },
-        };
-        let mut link = Link::new(socket, p.kind, p.server, remote);
-        link.udp_mode = p.udp_mode;
-        self.links[usize::from(p.link.0)] = Some(link);
-        self.net_out.push_back(command);
-        self.mode = Mode::Busy(Job::StartOpening {
-            link: p.link,
-            deadline: now + p.timeout.unwrap_or(self.d.connect_timeout),
-        });
-    }
-
-    /// SD-1…SD-4.
-    fn send(
-        &mut self,
-        now: Instant,
-        id: LinkId,
-        len: usize,
-        to: Option<(Host<'_>, u16)>,
-        escapes: bool,
-    ) {
-        let Some(link) = self.link(id) else {
-            return self.final_result(self.d.cmdrsp_error);
-        };
-        if !link.may_send() {
-            return self.final_result(self.d.cmdrsp_error);
-        }
-        // SD-1: only plain UDP may address a datagram elsewhere; a DTLS
-        // session, like a stream, has exactly one peer.
-        if to.is_some() && link.kind != Kind::Udp {
-            return self.error();
-        }
-        match to {
-            None => self.prompt(id, len, None, escapes),
-            Some((Host::Ip(ip), port)) => {
-                self.prompt(id, len, Some(SocketAddrV4::new(ip, port)), escapes)
-            }
-            Some((Host::Name(name), port)) => {
-                if self.resolve(now, name) {
-                    self.mode = Mode::Busy(Job::SendResolving {
-                        link: id,
-                        len,
-                        port,
-                        escapes,
-                    });
-                } else {
-                    self.error();
-                }
-            }
-        }
-    }
-
-    /// G-8, SD-4: `>` and collect exactly `len` bytes.
-    pub(super) fn prompt(
-        &mut self,
-        id: LinkId,
-        len: usize,
-        to: Option<SocketAddrV4>,
-        escapes: bool,
-    ) {
-        let Some(socket) = self.link(id).map(|l| l.socket) else {
-            return self.final_result(self.d.cmdrsp_error);
-        };
-        self.prompt_bytes();
-        self.send_buf.clear();
-        self.send_buf.reserve(len);
-        self.mode = Mode::Collecting {
-            link: id,
-            socket,
-            len,
-            to,
-            escapes: escapes.then_some(super::Escapes::default()),
-        };
-    }
-
-    /// G-8, ES-4: the prompt, after an `OK` where the dialect says so.
-    fn prompt_bytes(&mut self) {
-        if self.d.style.ok_before_prompt {
-            self.tx.push_all(&[b"\r\n", self.d.ok.as_bytes(), b"\r\n"]);
-        }
-        self.tx.push_all(&[b"\r\n", self.d.prompt.as_bytes()]);
-    }
-
-    /// SD-5, SD-6: the data is complete; hand it to the network.
-    pub(super) fn finish_collecting(&mut self, now: Instant) {
-        let Mode::Collecting {
-            link: id,
-            socket,
-            to,
-            ..
-        } = core::mem::replace(&mut self.mode, Mode::Command)
-        else {
-            return;
-        };
-        let data = self.send_buf.split().freeze();
-        if let Some((before, after)) = self.d.style.recv_report {
-            // ES-5.
-            self.tx.push_all(&[b"\r\n"]);
-            self.info_fmt(format_args!("{before}{}{after}", data.len()));
-        }
-        if self.link(id).is_none_or(|l| l.socket != socket) {
-            // The link went down while the host typed.
-            return self.final_result(self.d.send_fail);
-        }
-        let Some(data) = self.seal(id, data) else {
-            // A session that can seal no more: the link is given up.
-            self.drop_link(id);
-            self.final_result(self.d.send_fail);
-            return self.link_urc(id, self.d.closed);
-        };
-        let Some(seq) = self.send_on(id, data, to) else {
-            unreachable!("checked above");
-        };
-        self.mode = Mode::Busy(Job::Sending {
-            link: id,
-            socket,
-            seq,
-            deadline: now + self.d.send_timeout,
-        });
-    }
-
-    /// PT-1.
-    fn enter_passthrough(&mut self, now: Instant) {
-        let mut open = self
-            .links
-            .iter()
-            .enumerate()
-            .filter_map(|(i, l)| l.as_ref().map(|l| (i, l)));
-        let only = match (open.next(), open.next()) {
-            (Some(one), None) => Some(one),
-            _ => None,
-        };
-        let eligible = only.filter(|(_, l)| {
-            l.may_send()
-                && match l.kind {
-                    Kind::Tcp | Kind::Tls => !l.server,
-                    // EP-2: only a UDP link whose remote stays.
-                    Kind::Udp => l.udp_mode == crate::command::UdpMode::Fixed,
-                    Kind::Dtls => false,
-                }
-        });
-        let Some((i, _)) = eligible.filter(|_| self.cfg.passthrough && !self.cfg.mux) else {
-            return self.final_result(self.d.cmdrsp_error);
-        };
-        let id = LinkId(i as u8);
-        if self.pt_link != Some(id) {
-            self.pt.discard();
-            self.pt_link = Some(id);
-        }
-        self.pt.enter(now);
-        self.prompt_bytes();
-        self.mode = Mode::Passthrough;
-    }
-
     /// CL-1, CL-3.
     fn close(&mut self, target: Target) {
         let ids = match target {
@@ -733,7 +499,7 @@ impl Module {
     }
 
     /// Starts the command resolver; false if `name` is not a valid name.
-    fn resolve(&mut self, now: Instant, name: &[u8]) -> bool {
+    pub(super) fn resolve(&mut self, now: Instant, name: &[u8]) -> bool {
         self.resolve_within(now, name, None)
     }
 

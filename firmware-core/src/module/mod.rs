@@ -1,7 +1,8 @@
 //! The module: the whole `seed` dialect as one sans-IO state machine.
 //!
 //! Read `spec/DECISIONS.md` first; arms and comments cite its clauses.
-//! `exec.rs` runs commands, `events.rs` takes network events and finishes
+//! `exec.rs` runs commands (`start.rs` CIPSTART, `send.rs` CIPSEND and
+//! passthrough), `events.rs` takes network events and finishes
 //! the commands that wait for them, `clock.rs` runs what falls due,
 //! `output.rs` holds the output rules, `mode.rs` what the module is doing
 //! and `links.rs` its links; this file holds the state and the API.
@@ -16,7 +17,9 @@ mod output;
 mod passive;
 mod redial;
 mod secure;
+mod send;
 mod server;
+mod start;
 mod station;
 
 use mode::{AfterStore, Escapes, Job, Mode, PendingStart};
