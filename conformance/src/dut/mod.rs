@@ -5,13 +5,17 @@
 //! the simulated module; [`SerialDut`] a device on a serial line (or
 //! `atmodule`) with the lab's peers on real sockets.
 
+mod atmodule;
 mod lab_map;
 mod power;
 mod serial;
+mod target;
 
+pub use atmodule::default_atmodule;
 pub use lab_map::LabMap;
 pub use power::{ModemLine, Power};
-pub use serial::{SerialDut, Target, default_atmodule};
+pub use serial::SerialDut;
+pub use target::Target;
 
 use std::cell::RefCell;
 use std::net::Ipv4Addr;

@@ -11,10 +11,10 @@
 //! `@sim` and left out of serial runs.
 
 use std::cell::RefCell;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -24,7 +24,8 @@ use sim::lab::Lab;
 use sim::peers::{Clock, DnsState, Service, Shared};
 use sim::transcript::{Event, Transcript};
 
-use super::{AccessPoint, Dut, Fault, LabMap, Power, Unsupported};
+use super::atmodule::{Start, ap_text, start_atmodule, stop};
+use super::{AccessPoint, Dut, Fault, LabMap, Target, Unsupported};
 
 /// How long a device gets to say `ready` after a reset.
 const BOOT_LIMIT: Duration = Duration::from_secs(10);
@@ -51,95 +52,6 @@ const WRITE_SLICE: usize = 256;
 fn is_retry(e: &std::io::Error) -> bool {
     use std::io::ErrorKind::{Interrupted, TimedOut, WouldBlock};
     matches!(e.kind(), TimedOut | WouldBlock | Interrupted)
-}
-
-/// Where the module is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// A device on a serial line; it is reset with `AT+RESTORE` before each
-    /// scenario (so it must implement it) and must answer with `ready`.
-    Serial {
-        /// The line, e.g. `/dev/ttyUSB0`.
-        path: String,
-        /// Its rate (8N1, no flow control).
-        baud: u32,
-        /// How the bench restarts it, if it can.
-        power: Power,
-    },
-    /// `atmodule` started afresh for each scenario, factory settings.
-    Atmodule {
-        /// The binary.
-        exe: PathBuf,
-        /// The line rate its pty is paced at (`--pace`), for throughput
-        /// measurements; unpaced when `None`.
-        pace: Option<u32>,
-        /// Whether it holds the host back while it cannot take passthrough
-        /// data (`--flow-control`, the pty's RTS/CTS); without, it drops
-        /// the excess as a line without flow control does (PT-7).
-        rts_cts: bool,
-    },
-}
-
-impl Target {
-    /// A `--dut` value: `sim` (the simulator: `None`), or as
-    /// [`Target::parse`] reads it.
-    ///
-    /// # Errors
-    /// Anything else.
-    pub fn parse_dut(spec: &str) -> Result<Option<Target>, String> {
-        match spec {
-            "sim" => Ok(None),
-            spec => Target::parse(spec).map(Some),
-        }
-    }
-
-    /// `serial:PATH[@BAUD]` or `atmodule[:EXE]`.
-    ///
-    /// # Errors
-    /// Anything else.
-    pub fn parse(spec: &str) -> Result<Target, String> {
-        if let Some(rest) = spec.strip_prefix("serial:") {
-            let (path, baud) = match rest.rsplit_once('@') {
-                Some((p, b)) => (p, b.parse().map_err(|_| format!("not a baud rate: {b}"))?),
-                None => (rest, 115_200),
-            };
-            return Ok(Target::Serial {
-                path: path.to_owned(),
-                baud,
-                power: Power::None,
-            });
-        }
-        if spec == "atmodule" {
-            return Ok(Target::Atmodule {
-                exe: default_atmodule(),
-                pace: None,
-                rts_cts: true,
-            });
-        }
-        if let Some(exe) = spec.strip_prefix("atmodule:") {
-            return Ok(Target::Atmodule {
-                exe: exe.into(),
-                pace: None,
-                rts_cts: true,
-            });
-        }
-        Err(format!(
-            "unknown DUT {spec:?}: sim, serial:PATH[@BAUD], atmodule[:EXE]"
-        ))
-    }
-}
-
-/// `atmodule` beside the running binary (cargo puts every binary of the
-/// workspace in one folder), or on `PATH`.
-pub fn default_atmodule() -> PathBuf {
-    let beside = std::env::current_exe().ok().and_then(|e| {
-        // A test binary lives in target/<profile>/deps.
-        let dir = e.parent()?.to_path_buf();
-        [dir.join("atmodule"), dir.parent()?.join("atmodule")]
-            .into_iter()
-            .find(|p| p.is_file())
-    });
-    beside.unwrap_or_else(|| "atmodule".into())
 }
 
 /// The module on a serial line and the lab around it.
@@ -398,121 +310,11 @@ fn wait_port_free(at: std::net::SocketAddrV4) {
     }
 }
 
-fn open_line(path: &str, baud: u32) -> Result<Box<dyn SerialPort>, String> {
+pub(super) fn open_line(path: &str, baud: u32) -> Result<Box<dyn SerialPort>, String> {
     serialport::new(path, baud)
         .timeout(Duration::from_millis(10))
         .open()
         .map_err(|e| format!("{path}: {e}"))
-}
-
-/// How to start `atmodule`.
-struct Start<'a> {
-    /// `--pace` at this rate, and `--flow-control`.
-    line: (Option<u32>, bool),
-    store: &'a PathBuf,
-    seed: u64,
-    /// The lab's: the module's sockets and its DNS server live in the same
-    /// network as the lab's peers, so runs with different labs can go side
-    /// by side on one machine.
-    map: LabMap,
-    dialect: &'static Dialect,
-    /// The access points on its radio (`--ap`, `--ap-signal`,
-    /// `--ap-down`), and whether each is up.
-    aps: &'a [(AccessPoint, bool)],
-}
-
-/// `atmodule`'s `--ap`, `--ap-signal` and `--ap-down` for `aps`.
-fn ap_args(aps: &[(AccessPoint, bool)]) -> Result<Vec<String>, String> {
-    let mut args = Vec::new();
-    for (ap, up) in aps {
-        let (ssid, password) = ap_text(ap)?;
-        args.extend(["--ap".to_string(), format!("{ssid}:{password}")]);
-        if let (Some(rssi), Some(channel)) = (ap.rssi, ap.channel) {
-            args.extend(["--ap-signal".into(), format!("{ssid}={rssi},{channel}")]);
-        }
-        if !up {
-            args.extend(["--ap-down".into(), ssid]);
-        }
-    }
-    Ok(args)
-}
-
-/// An access point's SSID and password as `atmodule`'s `SSID:PASSWORD`
-/// takes them: text, no line end, no `:` in the SSID.
-fn ap_text(ap: &AccessPoint) -> Result<(String, String), String> {
-    let text = |b: &[u8]| {
-        std::str::from_utf8(b)
-            .ok()
-            .filter(|t| !t.contains(['\r', '\n']))
-            .map(str::to_owned)
-    };
-    let ssid = text(&ap.ssid).filter(|s| !s.contains(':') && !s.is_empty());
-    let password = text(ap.password.as_deref().unwrap_or(b""));
-    match (ssid, password) {
-        (Some(s), Some(p)) => Ok((s, p)),
-        _ => Err(format!(
-            "atmodule's access points take text SSIDs without `:` and passwords without line ends, not \"{}\"",
-            ap.ssid.escape_ascii()
-        )),
-    }
-}
-
-/// Starts `atmodule` on a new pty; its `ready` waits in the pty.
-fn start_atmodule(exe: &PathBuf, how: &Start<'_>) -> Result<(Child, Box<dyn SerialPort>), String> {
-    let (pace, rts_cts) = how.line;
-    let mut child = Command::new(exe)
-        // A pty has no line rate: without flow control (or --pace) the host
-        // could outrun the network and passthrough would drop (PT-7), which
-        // a real 115200-baud line never lets happen.
-        .args(["--pty", "--exit-on-stdin-eof"])
-        .args(rts_cts.then_some("--flow-control"))
-        .args([
-            "--seed",
-            &how.seed.to_string(),
-            "--no-default-map",
-            "--map",
-            &how.map.rule(),
-            "--dialect",
-            how.dialect.name,
-        ])
-        .args(ap_args(how.aps)?)
-        .arg("--store")
-        .arg(how.store)
-        .args(
-            pace.map(|b| ["--pace".to_string(), "--baud".into(), b.to_string()])
-                .into_iter()
-                .flatten(),
-        )
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("{}: {e} (build it: cargo build -p atmodule)", exe.display()))?;
-    let stdout = child.stdout.take().ok_or("atmodule: no stdout")?;
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .map_err(|e| format!("atmodule: {e}"))?;
-    let path = line
-        .trim()
-        .strip_prefix("atmodule: ")
-        .ok_or(format!("atmodule said {line:?}"))?;
-    Ok((child, open_line(path, 115_200)?))
-}
-
-/// Stops `atmodule` cleanly: its stdin closes (it exits at once, status
-/// 0), and a module that does not is killed after a second.
-fn stop(mut child: Child) {
-    drop(child.stdin.take());
-    let end = Instant::now() + Duration::from_secs(1);
-    while Instant::now() < end {
-        if let Ok(Some(_)) = child.try_wait() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 impl Drop for SerialDut {
@@ -782,73 +584,5 @@ impl Dut for SerialDut {
 
     fn transcript(&self) -> String {
         self.log.render()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn access_points_become_atmodule_arguments() {
-        let lab = AccessPoint {
-            ssid: b"my,lab".to_vec(),
-            password: Some(b"pass,word".to_vec()),
-            rssi: Some(-45),
-            channel: Some(1),
-        };
-        let cafe = AccessPoint {
-            ssid: b"cafe".to_vec(),
-            password: None,
-            rssi: None,
-            channel: None,
-        };
-        assert_eq!(
-            ap_args(&[(lab, true), (cafe.clone(), false)]).unwrap(),
-            [
-                "--ap",
-                "my,lab:pass,word",
-                "--ap-signal",
-                "my,lab=-45,1",
-                "--ap",
-                "cafe:",
-                "--ap-down",
-                "cafe"
-            ]
-        );
-        let colon = AccessPoint {
-            ssid: b"a:b".to_vec(),
-            ..cafe
-        };
-        assert!(ap_args(&[(colon, true)]).is_err());
-    }
-
-    #[test]
-    fn targets_parse() {
-        assert_eq!(
-            Target::parse("serial:/dev/ttyUSB0@921600"),
-            Ok(Target::Serial {
-                path: "/dev/ttyUSB0".into(),
-                baud: 921_600,
-                power: Power::None,
-            })
-        );
-        assert_eq!(
-            Target::parse("serial:/dev/ttyS1"),
-            Ok(Target::Serial {
-                path: "/dev/ttyS1".into(),
-                baud: 115_200,
-                power: Power::None,
-            })
-        );
-        assert_eq!(
-            Target::parse("atmodule:/x/atmodule"),
-            Ok(Target::Atmodule {
-                exe: "/x/atmodule".into(),
-                pace: None,
-                rts_cts: true,
-            })
-        );
-        assert!(Target::parse("usb").is_err());
     }
 }
