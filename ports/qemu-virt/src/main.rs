@@ -33,7 +33,7 @@ use firmware_core::{Instant, Module, NetCommand, NetEvent};
 use crate::board::{Out, exit, init_heap};
 use crate::clock::Clock;
 use crate::net::{Net, StationNews};
-use crate::uart::{Pieces, Uart};
+use crate::uart::Uart;
 
 /// The dialect: `seed`, or ESP-AT's with the `esp-at` feature (which joins
 /// the in-memory network's access point with `AT+CWJAP`).
@@ -58,7 +58,9 @@ fn main() -> ! {
     let uart = Uart::take();
     let clock = Clock::start();
     let mut net = Net::new();
-    let mut pieces = Pieces::new();
+    // 115200: the simulator's UART model ends a piece after the same idle
+    // time (QEMU's line has no rate of its own).
+    let mut pieces = driver_kit::Pieces::new(DIALECT, 115_200);
     // UART bytes the core did not take yet (its output was full).
     let mut left: Vec<u8> = Vec::new();
 
@@ -74,8 +76,18 @@ fn main() -> ! {
 
     loop {
         let now = clock.now();
+        while !pieces.is_full()
+            && let Some(b) = uart.read_byte()
+        {
+            pieces.push(now, &[b]);
+        }
+        if pieces.take_start().is_some() && m.wants_uart_start() {
+            // The UART's "RX not empty" (EP-3), seen now.
+            m.handle_uart_start(now);
+            drain(&mut m, &uart, &mut net, now, &mut inbox);
+        }
         if left.is_empty()
-            && let Some(piece) = pieces.poll(&uart, now)
+            && let Some(piece) = pieces.take(now)
         {
             left = piece;
         }
@@ -101,7 +113,7 @@ fn main() -> ! {
             drain(&mut m, &uart, &mut net, now, &mut inbox);
         }
         if left.is_empty() && !inbox.is_ready(&m) && !net.has_event() {
-            let uart = pieces.deadline().unwrap_or(now + UART_POLL);
+            let uart = pieces.due().unwrap_or(now + UART_POLL);
             let wake = m.poll_timeout().map_or(uart, |t| t.min(uart));
             clock.sleep_until(wake);
         }

@@ -7,9 +7,6 @@
 
 use core::ptr::{read_volatile, write_volatile};
 
-use alloc::vec::Vec;
-use firmware_core::Instant;
-
 /// UART0 of `virt` (hw/riscv/virt.c, `VIRT_UART0`).
 const BASE: usize = 0x1000_0000;
 const RBR_THR: usize = 0;
@@ -64,45 +61,5 @@ impl Uart {
             while self.read_reg(LSR) & LSR_THR_EMPTY == 0 {}
             self.write_reg(RBR_THR, b);
         }
-    }
-}
-
-/// Received bytes gathered into pieces the way a UART driver hands them
-/// over (the "RX timeout" of real UARTs): a piece ends when the line has
-/// been idle for [`Pieces::IDLE`] or when it holds [`Pieces::MAX`] bytes.
-pub(crate) struct Pieces {
-    buf: Vec<u8>,
-    last_byte_at: Instant,
-}
-
-impl Pieces {
-    /// The core's piece size (PT-2, `Dialect::uart_piece`).
-    pub(crate) const MAX: usize = firmware_core::SEED.uart_piece;
-    /// Ten byte times at 115 200 baud: the simulator's UART model ends a
-    /// piece after the same idle time.
-    pub(crate) const IDLE: core::time::Duration = core::time::Duration::from_micros(868);
-
-    pub(crate) fn new() -> Self {
-        Pieces {
-            buf: Vec::with_capacity(Self::MAX),
-            last_byte_at: Instant::ZERO,
-        }
-    }
-
-    /// Reads what the UART holds; returns a piece once one is complete.
-    pub(crate) fn poll(&mut self, uart: &Uart, now: Instant) -> Option<Vec<u8>> {
-        while self.buf.len() < Self::MAX {
-            let Some(b) = uart.read_byte() else { break };
-            self.buf.push(b);
-            self.last_byte_at = now;
-        }
-        let complete = self.buf.len() >= Self::MAX
-            || (!self.buf.is_empty() && now.saturating_since(self.last_byte_at) >= Self::IDLE);
-        complete.then(|| core::mem::replace(&mut self.buf, Vec::with_capacity(Self::MAX)))
-    }
-
-    /// When the piece being gathered ends if nothing more arrives.
-    pub(crate) fn deadline(&self) -> Option<Instant> {
-        (!self.buf.is_empty()).then(|| self.last_byte_at + Self::IDLE)
     }
 }
