@@ -252,6 +252,11 @@ impl<'s> Player<'s> {
     /// One millisecond: what reached the host, then the faults due.
     pub fn tick(&mut self) {
         self.w.step();
+        self.look();
+    }
+
+    /// What reached the host, then the faults due now.
+    fn look(&mut self) {
         // What came before a fault of this instant is read first: a power
         // loss then ends a boot whose output the host has all seen.
         let bytes = self.w.host_read();
@@ -271,11 +276,21 @@ impl<'s> Player<'s> {
         }
     }
 
-    /// Runs for `d` of simulated time.
+    /// Runs for `d` of simulated time. Stretches in which nothing can
+    /// happen pass in one leap (`World::step_toward`): never past a byte
+    /// reaching the host, nor past the next fault, so what the host reads
+    /// and when faults strike are as with a step at a time.
     pub fn run_for(&mut self, d: Duration) {
         let end = self.w.now() + d;
         while self.w.now() < end {
-            self.tick();
+            let fault = self
+                .s
+                .faults
+                .get(self.next_fault)
+                .filter(|_| self.started)
+                .map(|&(at, _)| self.t0 + Duration::from_millis(at));
+            self.w.step_toward(fault.map_or(end, |f| f.min(end)));
+            self.look();
         }
     }
 
