@@ -235,7 +235,7 @@ impl World {
     // ---- time ----
 
     /// One turmoil step (1 ms of simulated time), which runs the hosts that
-    /// have something to do in it (see [`crate::idle`]).
+    /// have something to do in it (see `idle.rs`).
     ///
     /// # Panics
     /// If a host's software failed: the simulation is broken, not the module.

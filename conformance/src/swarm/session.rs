@@ -1,10 +1,10 @@
 //! A session: the peers, the host's timed actions and the fault plan one
 //! seed stands for, and its text form (what a failing seed prints).
 //!
-//! [`generate`](super::generate) makes one; [`play`](super::play)
-//! runs it. Times are milliseconds of simulated time: faults from the
-//! session's start (after the module's first `ready`), actions one after
-//! the other, each when the one before it is done.
+//! [`generate`](super::generate) makes one; `play` runs it. Times are
+//! milliseconds of simulated time: faults from the session's start (after
+//! the module's first `ready`), actions one after the other, each when the
+//! one before it is done.
 
 use std::fmt;
 use std::net::Ipv4Addr;

@@ -86,7 +86,7 @@ struct Args {
     /// (a lab DNS server that cannot bind port 53 without root).
     #[arg(long, value_name = "PORT")]
     dns_port: Option<u16>,
-    /// An address map rule MODULE=HOST, each ADDR[/LEN][:PORT]: e.g.
+    /// An address map rule MODULE=HOST, each `ADDR[/LEN][:PORT]`: e.g.
     /// 192.168.0.0/24=127.0.0.0/24 or 192.168.0.5:123=127.0.0.5:12300.
     /// Repeatable; added to the default rule 192.168.0.0/24=127.0.0.0/24.
     #[arg(long = "map", value_name = "MODULE=HOST")]
