@@ -9,7 +9,7 @@
 use alloc::vec::Vec;
 use core::time::Duration;
 
-use firmware_core::{Dialect, Instant};
+use firmware_core::{Dialect, Instant, Module};
 
 /// Idle byte times that end a piece: ESP-IDF's default RX timeout.
 const IDLE_BYTES: u64 = 10;
@@ -55,10 +55,12 @@ impl Pieces {
         self.last = self.last.max(at);
     }
 
-    /// When the next piece's first byte arrived, once per piece: for
-    /// `Module::handle_uart_start` (a UART's "RX not empty").
-    pub fn take_start(&mut self) -> Option<Instant> {
-        self.started.take()
+    /// Whether to tell `m` that a piece began (`Module::handle_uart_start`,
+    /// a UART's "RX not empty", EP-3): its first byte came since the last
+    /// look and `m` asks for first bytes now. The first byte is forgotten
+    /// either way, so a later change of mode never sees a stale one.
+    pub fn start_for(&mut self, m: &Module) -> bool {
+        self.started.take().is_some() && m.wants_uart_start()
     }
 
     /// A piece's worth is waiting: take no more from the line for now.
@@ -89,7 +91,7 @@ impl Pieces {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use firmware_core::SEED;
+    use firmware_core::{ESP_AT, SEED};
 
     fn at(micros: u64) -> Instant {
         Instant::from_micros(micros)
@@ -125,5 +127,80 @@ mod tests {
         p.push(at(5000), b"T");
         // 100 bit times at 9600 baud: 10.416 ms.
         assert_eq!(p.due(), Some(at(5000 + 10_416)));
+    }
+
+    /// An esp-at module in passthrough on a TCP link: it asks for first
+    /// bytes (EP-3).
+    fn esp_at_in_passthrough() -> Module {
+        use core::net::{Ipv4Addr, SocketAddrV4};
+        use firmware_core::{AccessPoint, NetCommand, NetEvent};
+        let mut m = Module::new(&ESP_AT, &[], 1);
+        let t = Instant::ZERO;
+        m.handle_net(
+            t,
+            NetEvent::Associated {
+                ap: AccessPoint {
+                    ssid: b"lab",
+                    bssid: [2, 0, 0, 0, 0, 1],
+                    rssi: -40,
+                    channel: 6,
+                    secured: true,
+                },
+            },
+        );
+        m.handle_net(
+            t,
+            NetEvent::Configured {
+                address: Ipv4Addr::new(192, 168, 0, 107),
+                dns: &[],
+                gateway: Ipv4Addr::new(192, 168, 0, 1),
+                netmask: Ipv4Addr::new(255, 255, 255, 0),
+            },
+        );
+        m.handle_uart(
+            t,
+            b"AT+CIPMODE=1\r\nAT+CIPSTART=\"TCP\",\"192.168.0.103\",80\r\n",
+        );
+        let socket = core::iter::from_fn(|| m.poll_net())
+            .find_map(|c| match c {
+                NetCommand::Connect { socket, remote, .. } => {
+                    assert_eq!(
+                        remote,
+                        SocketAddrV4::new(Ipv4Addr::new(192, 168, 0, 103), 80)
+                    );
+                    Some(socket)
+                }
+                _ => None,
+            })
+            .expect("a Connect");
+        m.handle_net(
+            t,
+            NetEvent::Opened {
+                socket,
+                local_port: 50000,
+            },
+        );
+        m.handle_uart(t, b"AT+CIPSEND\r\n");
+        assert!(m.is_passthrough() && m.wants_uart_start());
+        m
+    }
+
+    #[test]
+    fn a_first_byte_is_for_a_module_that_asks_and_is_looked_at_once() {
+        let mut p = Pieces::new(&ESP_AT, 115_200);
+        let asks = esp_at_in_passthrough();
+        let asks_not = Module::new(&SEED, &[], 1);
+        p.push(at(1000), b"abc");
+        assert!(p.start_for(&asks));
+        assert!(!p.start_for(&asks), "once per piece");
+        // More of the same piece is no new first byte.
+        p.push(at(1100), b"def");
+        assert!(!p.start_for(&asks));
+        assert_eq!(p.take(at(3000)).as_deref(), Some(&b"abcdef"[..]));
+        // A module that does not ask: the first byte is forgotten, and a
+        // module asking later does not see it.
+        p.push(at(4000), b"g");
+        assert!(!p.start_for(&asks_not));
+        assert!(!p.start_for(&asks));
     }
 }

@@ -187,7 +187,7 @@ impl State {
 
     /// UART pieces due at `now`: what the core left last time first.
     fn uart_in(&mut self, m: &mut Module, now: Instant) {
-        if self.io.d.pieces.take_start().is_some() && m.wants_uart_start() {
+        if self.io.d.pieces.start_for(m) {
             // The UART's "RX not empty" (EP-3), seen now.
             m.handle_uart_start(now);
             self.drain(m, now);

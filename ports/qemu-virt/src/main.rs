@@ -81,7 +81,7 @@ fn main() -> ! {
         {
             pieces.push(now, &[b]);
         }
-        if pieces.take_start().is_some() && m.wants_uart_start() {
+        if pieces.start_for(&m) {
             // The UART's "RX not empty" (EP-3), seen now.
             m.handle_uart_start(now);
             drain(&mut m, &uart, &mut net, now, &mut inbox);
